@@ -1,0 +1,36 @@
+package ddpm4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Checks on output paths, made before any work starts. */
+final class Outputs {
+    private Outputs() {
+    }
+
+    /** The lower-case extension of {@code out}, which must be one of {@code allowed}. */
+    static String extension(Path out, String option, List<String> allowed) {
+        String name = out.getFileName() == null ? "" : out.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(ext)) {
+            throw new UserException(option + " must end in ." + String.join(" or .", allowed) + ", got '" + out + "'");
+        }
+        return ext;
+    }
+
+    /** Creates the parent folder of {@code out} and checks that it can be written. */
+    static void prepare(Path out) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        if (!Files.isWritable(parent)) {
+            throw new UserException("cannot write to " + parent);
+        }
+        if (Files.isDirectory(out)) {
+            throw new UserException(out + " is a directory");
+        }
+    }
+}

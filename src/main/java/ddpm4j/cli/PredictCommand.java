@@ -1,0 +1,96 @@
+package ddpm4j.cli;
+
+import ddpm4j.io.ModelDirectory;
+import ddpm4j.io.Npy;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j predict}: one forward pass of the network over arrays from files. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Run the network once: OUT = model(X, T).",
+                "X is float32 [N,C,H,W] in model space, T holds N timesteps (or one for all);"
+                        + " OUT is float32 [N,out_channels,H,W]."})
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (diffusers layout).")
+    Path model;
+
+    @Option(names = "--x", required = true, paramLabel = "X.npy", description = "Network input, float [N,C,H,W].")
+    Path x;
+
+    @Option(names = "--t", required = true, paramLabel = "T.npy", description = "Timesteps, [N] or a single value.")
+    Path t;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.npy", description = "Where to write the output.")
+    Path out;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Outputs.extension(out, "--out", List.of("npy"));
+        if (batchSize < 1) {
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        }
+        options.apply();
+        Npy.Array xa = Npy.read(x);
+        Npy.Array ta = Npy.read(t);
+        if (xa.shape().length != 4) {
+            throw new UserException(x + ": expected [N,C,H,W], got shape " + Arrays.toString(xa.shape()));
+        }
+        int n = (int) xa.shape()[0];
+        int c = (int) xa.shape()[1];
+        int h = (int) xa.shape()[2];
+        int w = (int) xa.shape()[3];
+        float[] timesteps = ta.toFloats();
+        if (timesteps.length != n && timesteps.length != 1) {
+            throw new UserException(t + ": holds " + timesteps.length + " timesteps for " + n + " inputs");
+        }
+        for (float v : timesteps) {
+            if (!Float.isFinite(v)) {
+                throw new UserException(t + ": timesteps must be finite");
+            }
+        }
+        Outputs.prepare(out);
+        try (UNet2DModel unet = ModelDirectory.open(model).loadUNet()) {
+            if (c != unet.config().inChannels()) {
+                throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
+            }
+            float[] input = xa.toFloats();
+            int outC = unet.config().outChannels();
+            int inPer = c * h * w;
+            int outPer = outC * h * w;
+            float[] result = new float[n * outPer];
+            try (Progress progress = new Progress("predict", n)) {
+                for (int start = 0; start < n; start += batchSize) {
+                    int b = Math.min(batchSize, n - start);
+                    try (PointerScope scope = new PointerScope()) {
+                        Tensor xb = Tensors.fromFloats(Arrays.copyOfRange(input, start * inPer, (start + b) * inPer), b, c, h, w);
+                        float[] tb = new float[b];
+                        for (int i = 0; i < b; i++) {
+                            tb[i] = timesteps.length == 1 ? timesteps[0] : timesteps[start + i];
+                        }
+                        float[] y = Tensors.toFloats(unet.infer(xb, Tensors.fromFloats(tb, b)));
+                        System.arraycopy(y, 0, result, start * outPer, y.length);
+                    }
+                    progress.step(b);
+                }
+            }
+            Npy.writeFloats(out, new long[] {n, outC, h, w}, result);
+        }
+        return 0;
+    }
+}

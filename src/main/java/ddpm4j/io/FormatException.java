@@ -1,0 +1,11 @@
+package ddpm4j.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A file that is not what it claims to be: the message names the file and what is wrong. */
+public class FormatException extends IOException {
+    public FormatException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+}

@@ -1,0 +1,64 @@
+package ddpm4j.io;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Conversions between model space and 8-bit images, and PNG grids. */
+public final class Images {
+    private Images() {
+    }
+
+    /**
+     * Model-space values in [−1, 1], NCHW, to uint8 NHWC: round((x + 1)·127.5) clipped to
+     * [0, 255].
+     */
+    public static byte[] toUint8Nhwc(float[] nchw, int n, int c, int h, int w) {
+        byte[] out = new byte[n * h * w * c];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        float v = nchw[((i * c + ch) * h + y) * w + x];
+                        long q = Math.round((v + 1.0) * 127.5);
+                        out[((i * h + y) * w + x) * c + ch] = (byte) Math.max(0, Math.min(255, q));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes uint8 NHWC images (1 or 3 channels) as one PNG grid, ⌈√n⌉ columns, separated by
+     * 2-pixel gaps.
+     */
+    public static void writeGrid(Path file, byte[] nhwc, int n, int h, int w, int c) throws IOException {
+        if (c != 1 && c != 3) {
+            throw new IllegalArgumentException("a PNG grid needs 1 or 3 channels, got " + c);
+        }
+        int cols = (int) Math.ceil(Math.sqrt(n));
+        int rows = (n + cols - 1) / cols;
+        int gap = 2;
+        BufferedImage img = new BufferedImage(cols * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < n; i++) {
+            int ox = gap + (i % cols) * (w + gap);
+            int oy = gap + (i / cols) * (h + gap);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int base = ((i * h + y) * w + x) * c;
+                    int r = nhwc[base] & 0xff;
+                    int g = c == 3 ? nhwc[base + 1] & 0xff : r;
+                    int b = c == 3 ? nhwc[base + 2] & 0xff : r;
+                    img.setRGB(ox + x, oy + y, (r << 16) | (g << 8) | b);
+                }
+            }
+        }
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available");
+            }
+        });
+    }
+}

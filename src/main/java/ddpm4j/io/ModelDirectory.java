@@ -1,0 +1,101 @@
+package ddpm4j.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A model directory in the Hugging Face diffusers layout: {@code config.json},
+ * {@code diffusion_pytorch_model.safetensors} (or the older {@code .bin}) and
+ * {@code scheduler_config.json} side by side, or the pipeline layout with {@code model_index.json}
+ * and {@code unet/}, {@code scheduler/} subfolders.
+ */
+public final class ModelDirectory {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
+    public static final String WEIGHTS_BIN = "diffusion_pytorch_model.bin";
+    public static final String SCHEDULER = "scheduler_config.json";
+    public static final String MODEL_INDEX = "model_index.json";
+
+    private final Path unetDir;
+    private final Path schedulerDir;
+
+    private ModelDirectory(Path unetDir, Path schedulerDir) {
+        this.unetDir = unetDir;
+        this.schedulerDir = schedulerDir;
+    }
+
+    /** Finds the network and scheduler folders of {@code dir} in either layout. */
+    public static ModelDirectory open(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new FormatException(dir, "not a model directory (no such directory)");
+        }
+        if (Files.isRegularFile(dir.resolve(CONFIG))) {
+            return new ModelDirectory(dir, dir);
+        }
+        Path index = dir.resolve(MODEL_INDEX);
+        if (!Files.isRegularFile(index)) {
+            throw new FormatException(dir, "not a model directory: neither " + CONFIG + " nor " + MODEL_INDEX + " found");
+        }
+        JsonFields f = JsonFields.read(index);
+        JsonNode unet = f.raw("unet");
+        if (unet == null || !unet.isArray() || unet.size() != 2 || !"UNet2DModel".equals(unet.get(1).asText())) {
+            throw f.error("unet", "must name a UNet2DModel, got " + unet);
+        }
+        // Subfolder names are fixed by the layout, never taken from the file, so nothing escapes dir.
+        return new ModelDirectory(dir.resolve("unet"), dir.resolve("scheduler"));
+    }
+
+    public static Model load(Path dir) throws IOException {
+        ModelDirectory d = open(dir);
+        return new Model(d.loadUNet(), d.loadScheduler());
+    }
+
+    public UNetConfig readUNetConfig() throws IOException {
+        return ConfigJson.readUNet(unetDir.resolve(CONFIG));
+    }
+
+    public SchedulerConfig loadScheduler() throws IOException {
+        return ConfigJson.readScheduler(schedulerDir.resolve(SCHEDULER));
+    }
+
+    /** The network with its weights: safetensors if present, else the pickled .bin. */
+    public UNet2DModel loadUNet() throws IOException {
+        UNetConfig config = readUNetConfig();
+        Path safetensors = unetDir.resolve(WEIGHTS);
+        Path bin = unetDir.resolve(WEIGHTS_BIN);
+        Path source;
+        Map<String, FloatArray> weights;
+        if (Files.isRegularFile(safetensors)) {
+            source = safetensors;
+            weights = Safetensors.read(safetensors);
+        } else if (Files.isRegularFile(bin)) {
+            source = bin;
+            weights = TorchPickle.readStateDict(bin);
+        } else {
+            throw new FormatException(unetDir, "no weights: neither " + WEIGHTS + " nor " + WEIGHTS_BIN + " found");
+        }
+        UNet2DModel model = new UNet2DModel(config);
+        try {
+            Weights.load(model, weights, source);
+        } catch (FormatException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /** Writes the flat layout: config.json, F32 safetensors weights, scheduler_config.json. */
+    public static void save(Path dir, UNet2DModel unet, SchedulerConfig scheduler) throws IOException {
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve(WEIGHTS), Weights.of(unet), Map.of("format", "pt"));
+        ConfigJson.writeUNet(dir.resolve(CONFIG), unet.config());
+        ConfigJson.writeScheduler(dir.resolve(SCHEDULER), scheduler);
+    }
+}

@@ -1,0 +1,229 @@
+package ddpm4j.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NumPy's {@code .npy} format, versions 1–3, C order. Reads float32/64, uint8, int32/64 and
+ * bool; writes float32 and uint8.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {
+    }
+
+    /** Element types this reader understands. */
+    public enum DType {
+        FLOAT32("<f4", 4), FLOAT64("<f8", 8), UINT8("|u1", 1), INT32("<i4", 4), INT64("<i8", 8), BOOL("|b1", 1);
+
+        final String descr;
+        final int size;
+
+        DType(String descr, int size) {
+            this.descr = descr;
+            this.size = size;
+        }
+
+        static DType of(String descr) {
+            String d = descr.equals("<u1") ? "|u1" : descr.equals("<b1") ? "|b1" : descr;
+            for (DType t : values()) {
+                if (t.descr.equals(d)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** An array as read: its type, shape and little-endian data. */
+    public record Array(DType dtype, long[] shape, ByteBuffer data) {
+        public long count() {
+            return data.capacity() / dtype.size;
+        }
+
+        /** The values converted to float32. */
+        public float[] toFloats() {
+            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[Math.toIntExact(count())];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = switch (dtype) {
+                    case FLOAT32 -> b.getFloat();
+                    case FLOAT64 -> (float) b.getDouble();
+                    case UINT8, BOOL -> b.get() & 0xff;
+                    case INT32 -> b.getInt();
+                    case INT64 -> b.getLong();
+                };
+            }
+            return out;
+        }
+
+        /** The values as float64. */
+        public double[] toDoubles() {
+            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            double[] out = new double[Math.toIntExact(count())];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = switch (dtype) {
+                    case FLOAT32 -> b.getFloat();
+                    case FLOAT64 -> b.getDouble();
+                    case UINT8, BOOL -> b.get() & 0xff;
+                    case INT32 -> b.getInt();
+                    case INT64 -> b.getLong();
+                };
+            }
+            return out;
+        }
+
+        public FloatArray toFloatArray() {
+            return new FloatArray(shape.clone(), toFloats());
+        }
+    }
+
+    public static Array read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        return parse(file, bytes);
+    }
+
+    static Array parse(Path file, byte[] bytes) throws FormatException {
+        if (bytes.length < 10 || !java.util.Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
+            throw new FormatException(file, "not a .npy file (bad magic)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int major = bytes[6];
+        long headerLen;
+        int headerStart;
+        if (major == 1) {
+            headerLen = b.getShort(8) & 0xffff;
+            headerStart = 10;
+        } else if (major == 2 || major == 3) {
+            if (bytes.length < 12) {
+                throw new FormatException(file, "truncated .npy header");
+            }
+            headerLen = b.getInt(8) & 0xffffffffL;
+            headerStart = 12;
+        } else {
+            throw new FormatException(file, "unsupported .npy version " + major);
+        }
+        if (headerStart + headerLen > bytes.length) {
+            throw new FormatException(file, "header length " + headerLen + " is past the end of the file");
+        }
+        String header = new String(bytes, headerStart, (int) headerLen,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header);
+        Matcher f = FORTRAN.matcher(header);
+        Matcher s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) {
+            throw new FormatException(file, "malformed .npy header: " + header.strip());
+        }
+        DType dtype = DType.of(d.group(1));
+        if (dtype == null) {
+            throw new FormatException(file, "unsupported dtype '" + d.group(1)
+                    + "' (float32/64, uint8, int32/64, bool little-endian are read)");
+        }
+        if (f.group(1).equals("True")) {
+            throw new FormatException(file, "Fortran-order arrays are not supported; save with C order");
+        }
+        long[] shape = parseShape(file, s.group(1));
+        long count = 1;
+        for (long dim : shape) {
+            try {
+                count = Math.multiplyExact(count, dim);
+            } catch (ArithmeticException e) {
+                throw new FormatException(file, "shape is too large");
+            }
+        }
+        long dataStart = headerStart + headerLen;
+        long need;
+        try {
+            need = Math.multiplyExact(count, (long) dtype.size);
+        } catch (ArithmeticException e) {
+            throw new FormatException(file, "shape is too large");
+        }
+        if (bytes.length - dataStart != need) {
+            throw new FormatException(file, "data holds " + (bytes.length - dataStart) + " bytes but shape "
+                    + java.util.Arrays.toString(shape) + " of " + dtype.descr + " needs " + need);
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Array(dtype, shape, data);
+    }
+
+    private static long[] parseShape(Path file, String text) throws FormatException {
+        List<Long> dims = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (p.endsWith("L")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            try {
+                long v = Long.parseLong(p);
+                if (v < 0) {
+                    throw new NumberFormatException();
+                }
+                dims.add(v);
+            } catch (NumberFormatException e) {
+                throw new FormatException(file, "bad shape entry '" + part.strip() + "'");
+            }
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The complete .npy bytes of an array of {@code dtype} with raw little-endian {@code data}. */
+    static byte[] encode(DType dtype, long[] shape, byte[] data) {
+        StringBuilder shapeText = new StringBuilder("(");
+        for (long d : shape) {
+            shapeText.append(d).append(", ");
+        }
+        if (shape.length > 1) {
+            shapeText.setLength(shapeText.length() - 2);
+        } else if (shape.length == 1) {
+            shapeText.setLength(shapeText.length() - 1);
+        }
+        shapeText.append(')');
+        String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': " + shapeText + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        int total = (unpadded + 63) / 64 * 64;
+        String header = dict + " ".repeat(total - unpadded) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream(total + data.length);
+        out.writeBytes(MAGIC);
+        out.write(1);
+        out.write(0);
+        out.write(header.length() & 0xff);
+        out.write(header.length() >>> 8);
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(data);
+        return out.toByteArray();
+    }
+
+    public static void writeFloats(Path file, long[] shape, float[] values) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        new FloatArray(shape, values); // validates the shape
+        AtomicFiles.write(file, encode(DType.FLOAT32, shape, b.array()));
+    }
+
+    public static void writeBytes(Path file, long[] shape, byte[] values) throws IOException {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        if (n != values.length) {
+            throw new IllegalArgumentException(values.length + " values do not fill the shape");
+        }
+        AtomicFiles.write(file, encode(DType.UINT8, shape, values));
+    }
+}

@@ -1,0 +1,64 @@
+package ddpm4j.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Spatial self-attention with a residual connection: GroupNorm, q/k/v projections,
+ * softmax(q kᵀ / √d) v per head, output projection ({@code to_out.0}). With one head (the
+ * original network) d is the channel count.
+ */
+public final class Attention extends Layer {
+    private final GroupNorm groupNorm;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+    private final long heads;
+    private final double outputScale;
+
+    Attention(long channels, long heads, long groups, double eps, double outputScale) {
+        if (heads <= 0 || channels % heads != 0) {
+            throw new IllegalArgumentException(channels + " channels cannot be split into " + heads + " attention heads");
+        }
+        this.groupNorm = register_module("group_norm", new GroupNorm(groups, channels, eps));
+        this.toQ = register_module("to_q", new Linear(channels, channels, 1.0));
+        this.toK = register_module("to_k", new Linear(channels, channels, 1.0));
+        this.toV = register_module("to_v", new Linear(channels, channels, 1.0));
+        ModuleList<Linear> out = register_module("to_out", new ModuleList<>());
+        this.toOut = out.add(new Linear(channels, channels, WeightInit.ZERO_SCALE));
+        this.heads = heads;
+        this.outputScale = outputScale;
+    }
+
+    public Tensor forward(Tensor x) {
+        long b = x.size(0);
+        long c = x.size(1);
+        long h = x.size(2);
+        long w = x.size(3);
+        long headDim = c / heads;
+        Tensor tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(1, 2);
+        Tensor q = splitHeads(toQ.forward(tokens), b, headDim);
+        Tensor k = splitHeads(toK.forward(tokens), b, headDim);
+        Tensor v = splitHeads(toV.forward(tokens), b, headDim);
+        Tensor attended = torch.scaled_dot_product_attention(q, k, v);
+        Tensor merged = attended.transpose(1, 2).reshape(b, h * w, c);
+        Tensor out = toOut.forward(merged).transpose(1, 2).reshape(b, c, h, w);
+        Tensor sum = out.add(x);
+        return outputScale == 1.0 ? sum : sum.div(new org.bytedeco.pytorch.Scalar(outputScale));
+    }
+
+    /** [B, N, C] → [B, heads, N, C/heads]. */
+    private Tensor splitHeads(Tensor t, long b, long headDim) {
+        return t.reshape(b, -1, heads, headDim).transpose(1, 2);
+    }
+
+    @Override
+    void initialize(WeightInit init) {
+        groupNorm.initialize(init);
+        toQ.initialize(init);
+        toK.initialize(init);
+        toV.initialize(init);
+        toOut.initialize(init);
+    }
+}

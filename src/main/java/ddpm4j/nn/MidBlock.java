@@ -1,0 +1,38 @@
+package ddpm4j.nn;
+
+import org.bytedeco.pytorch.Tensor;
+
+/** The bottleneck ({@code UNetMidBlock2D}): ResBlock → self-attention → ResBlock at the lowest resolution. */
+final class MidBlock extends Layer {
+    private final ModuleList<ResnetBlock2D> resnets;
+    private final ModuleList<Attention> attentions;
+
+    MidBlock(UNetConfig c, int channels) {
+        double scale = c.midBlockScaleFactor();
+        resnets = register_module("resnets", new ModuleList<>());
+        attentions = c.addAttention() ? register_module("attentions", new ModuleList<>()) : null;
+        resnets.add(new ResnetBlock2D(channels, channels, c.timeEmbedChannels(), c.normNumGroups(), c.normEps(),
+                c.dropout(), scale));
+        if (attentions != null) {
+            attentions.add(new Attention(channels, DownBlock.heads(c, channels), c.normNumGroups(), c.normEps(), scale));
+        }
+        resnets.add(new ResnetBlock2D(channels, channels, c.timeEmbedChannels(), c.normNumGroups(), c.normEps(),
+                c.dropout(), scale));
+    }
+
+    Tensor forward(Tensor x, Tensor temb) {
+        x = resnets.get(0).forward(x, temb);
+        if (attentions != null) {
+            x = attentions.get(0).forward(x);
+        }
+        return resnets.get(1).forward(x, temb);
+    }
+
+    @Override
+    void initialize(WeightInit init) {
+        resnets.initialize(init);
+        if (attentions != null) {
+            attentions.initialize(init);
+        }
+    }
+}

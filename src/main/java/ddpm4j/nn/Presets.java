@@ -1,0 +1,38 @@
+package ddpm4j.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Named architectures: the paper's networks and small ones that train on a CPU. */
+public final class Presets {
+    private static final Map<String, UNetConfig> PRESETS = new LinkedHashMap<>();
+
+    static {
+        // Ho et al. 2020, appendix B: CIFAR-10, 35.7M parameters.
+        PRESETS.put("cifar10", UNetConfig.ddpm(32, 3, 128, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
+        // Ho et al. 2020, appendix B: CelebA-HQ / LSUN 256×256, 114M parameters.
+        PRESETS.put("celebahq256", UNetConfig.ddpm(256, 3, 128, new int[] {1, 1, 2, 2, 4, 4}, 2, List.of(16), 0.0));
+        // CPU-sized: 28×28 grayscale (Fashion-MNIST, MNIST): levels 28, 14, 7.
+        PRESETS.put("small28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(14), 0.1));
+        // CPU-sized: 32×32 RGB (CIFAR-10).
+        PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
+    }
+
+    private Presets() {
+    }
+
+    public static Set<String> names() {
+        return PRESETS.keySet();
+    }
+
+    /** The preset called {@code name}. */
+    public static UNetConfig get(String name) {
+        UNetConfig c = PRESETS.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", names()) + ")");
+        }
+        return c;
+    }
+}

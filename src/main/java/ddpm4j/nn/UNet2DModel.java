@@ -1,0 +1,93 @@
+package ddpm4j.nn;
+
+import ddpm4j.torch.Natives;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The DDPM U-Net (Ho et al. 2020, appendix B; diffusers' UNet2DModel): maps a batch
+ * x [B,C,H,W] and timesteps t [B] to an output [B,out_channels,H,W]. Its parameters carry the
+ * diffusers state-dict names, so {@link #stateDict()} is a checkpoint's key set.
+ *
+ * <p>This class is the entry point to the native network: it loads libtorch before any native
+ * module class is initialised.
+ */
+public final class UNet2DModel implements AutoCloseable {
+    static {
+        Natives.load();
+    }
+
+    private final UNetConfig config;
+    private final UNetModule module;
+    private final Map<String, Tensor> stateDict;
+
+    /** A network with the original code's random initialisation drawn from {@code seed}. */
+    public UNet2DModel(UNetConfig config, long seed) {
+        this(config);
+        module.initialize(new WeightInit(seed));
+    }
+
+    /** A network whose parameters are all zero, to be filled from a checkpoint. */
+    public UNet2DModel(UNetConfig config) {
+        this.config = config;
+        this.module = new UNetModule(config);
+        StringTensorDict dict = module.named_parameters(true);
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (long i = 0; i < dict.size(); i++) {
+            params.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
+        }
+        this.stateDict = Collections.unmodifiableMap(params);
+        module.eval();
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** The network output for inputs {@code x [B,C,H,W]} at integer or real timesteps {@code t [B]}. */
+    public Tensor forward(Tensor x, Tensor t) {
+        return module.forward(x, t);
+    }
+
+    /** {@link #forward} without autograd bookkeeping, for sampling and evaluation. */
+    public Tensor infer(Tensor x, Tensor t) {
+        try (InferenceMode guard = new InferenceMode()) {
+            return module.forward(x, t);
+        }
+    }
+
+    /** Parameters by their diffusers names, in registration order. The tensors are the live parameters. */
+    public Map<String, Tensor> stateDict() {
+        return stateDict;
+    }
+
+    /** Total number of scalar parameters. */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor p : stateDict.values()) {
+            n += p.numel();
+        }
+        return n;
+    }
+
+    /** Training mode enables dropout. */
+    public void train(boolean on) {
+        module.train(on);
+    }
+
+    /** The underlying native module, e.g. for an optimizer. */
+    public Module module() {
+        return module;
+    }
+
+    @Override
+    public void close() {
+        module.close();
+    }
+}

@@ -1,0 +1,86 @@
+package ddpm4j.nn;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The native module tree of {@link UNet2DModel}, registered under the diffusers state-dict names. */
+final class UNetModule extends Layer {
+    private final UNetConfig config;
+    private final TimestepEmbedding timeEmbedding;
+    private final Conv2d convIn;
+    private final ModuleList<DownBlock> downBlocks;
+    private final MidBlock midBlock;
+    private final ModuleList<UpBlock> upBlocks;
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+
+    UNetModule(UNetConfig config) {
+        this.config = config;
+        List<Integer> ch = config.blockOutChannels();
+        int levels = config.levels();
+        timeEmbedding = register_module("time_embedding", new TimestepEmbedding(ch.get(0), config.flipSinToCos(),
+                config.freqShift(), config.timeEmbedChannels()));
+        convIn = register_module("conv_in", Conv2d.same3x3(config.inChannels(), ch.get(0), 1.0));
+        downBlocks = register_module("down_blocks", new ModuleList<>());
+        int out = ch.get(0);
+        for (int i = 0; i < levels; i++) {
+            int in = out;
+            out = ch.get(i);
+            boolean attention = config.downBlockTypes().get(i).equals(UNetConfig.ATTN_DOWN);
+            downBlocks.add(new DownBlock(config, in, out, attention, i < levels - 1));
+        }
+        midBlock = register_module("mid_block", new MidBlock(config, ch.get(levels - 1)));
+        upBlocks = register_module("up_blocks", new ModuleList<>());
+        out = ch.get(levels - 1);
+        for (int i = 0; i < levels; i++) {
+            int prevOut = out;
+            out = ch.get(levels - 1 - i);
+            int in = ch.get(Math.max(levels - 2 - i, 0));
+            boolean attention = config.upBlockTypes().get(i).equals(UNetConfig.ATTN_UP);
+            upBlocks.add(new UpBlock(config, in, out, prevOut, attention, i < levels - 1));
+        }
+        convNormOut = register_module("conv_norm_out", new GroupNorm(config.normNumGroups(), ch.get(0), config.normEps()));
+        convOut = register_module("conv_out", Conv2d.same3x3(ch.get(0), config.outChannels(), WeightInit.ZERO_SCALE));
+    }
+
+    Tensor forward(Tensor x, Tensor t) {
+        if (x.dim() != 4 || x.size(1) != config.inChannels()) {
+            throw new IllegalArgumentException("expected input [B," + config.inChannels() + ",H,W], got "
+                    + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(x)));
+        }
+        if (t.numel() != x.size(0) && t.numel() != 1) {
+            throw new IllegalArgumentException(t.numel() + " timesteps for a batch of " + x.size(0));
+        }
+        Tensor timesteps = t.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t.reshape(-1);
+        if (config.centerInputSample()) {
+            x = x.mul(new Scalar(2.0)).sub(new Scalar(1.0));
+        }
+        Tensor temb = timeEmbedding.forward(timesteps);
+        Tensor h = convIn.forward(x);
+        List<Tensor> skips = new ArrayList<>();
+        skips.add(h);
+        for (DownBlock block : downBlocks.items()) {
+            h = block.forward(h, temb, skips);
+        }
+        h = midBlock.forward(h, temb);
+        for (UpBlock block : upBlocks.items()) {
+            h = block.forward(h, temb, skips);
+        }
+        return convOut.forward(torch.silu(convNormOut.forward(h)));
+    }
+
+    @Override
+    void initialize(WeightInit init) {
+        timeEmbedding.initialize(init);
+        convIn.initialize(init);
+        downBlocks.initialize(init);
+        midBlock.initialize(init);
+        upBlocks.initialize(init);
+        convNormOut.initialize(init);
+        convOut.initialize(init);
+    }
+}

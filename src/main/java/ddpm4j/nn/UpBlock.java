@@ -1,0 +1,67 @@
+package ddpm4j.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.List;
+
+/**
+ * One resolution level of the decoder ({@code UpBlock2D} / {@code AttnUpBlock2D}): layers_per_block
+ * + 1 ResBlocks, each fed the previous output concatenated with the latest unused skip, then an
+ * optional upsampler.
+ */
+final class UpBlock extends Layer {
+    private final ModuleList<ResnetBlock2D> resnets;
+    private final ModuleList<Attention> attentions;
+    private final Upsample2D upsampler;
+
+    /**
+     * @param in         channels of the skip that the last ResBlock consumes (next level down)
+     * @param out        channels of this level
+     * @param prevOut    channels arriving from the level below
+     */
+    UpBlock(UNetConfig c, int in, int out, int prevOut, boolean attention, boolean upsample) {
+        resnets = register_module("resnets", new ModuleList<>());
+        attentions = attention ? register_module("attentions", new ModuleList<>()) : null;
+        int layers = c.layersPerBlock() + 1;
+        for (int i = 0; i < layers; i++) {
+            int skip = i == layers - 1 ? in : out;
+            int resIn = i == 0 ? prevOut : out;
+            resnets.add(new ResnetBlock2D(resIn + skip, out, c.timeEmbedChannels(), c.normNumGroups(),
+                    c.normEps(), c.dropout(), 1.0));
+            if (attention) {
+                attentions.add(new Attention(out, DownBlock.heads(c, out), c.normNumGroups(), c.normEps(), 1.0));
+            }
+        }
+        upsampler = upsample
+                ? register_module("upsamplers", new ModuleList<Upsample2D>()).add(new Upsample2D(out))
+                : null;
+    }
+
+    Tensor forward(Tensor x, Tensor temb, List<Tensor> skips) {
+        for (int i = 0; i < resnets.size(); i++) {
+            Tensor skip = skips.remove(skips.size() - 1);
+            if (skip.size(2) != x.size(2) || skip.size(3) != x.size(3)) {
+                throw new IllegalArgumentException("input size is not divisible by 2^(levels-1): a skip of "
+                        + skip.size(2) + "x" + skip.size(3) + " meets " + x.size(2) + "x" + x.size(3));
+            }
+            x = resnets.get(i).forward(torch.cat(new TensorVector(x, skip), 1), temb);
+            if (attentions != null) {
+                x = attentions.get(i).forward(x);
+            }
+        }
+        return upsampler == null ? x : upsampler.forward(x);
+    }
+
+    @Override
+    void initialize(WeightInit init) {
+        resnets.initialize(init);
+        if (attentions != null) {
+            attentions.initialize(init);
+        }
+        if (upsampler != null) {
+            upsampler.initialize(init);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package ddpm4j.sample;
+
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.SplittableRandom;
+
+/**
+ * Standard Gaussian noise with one random stream per image: image k of a run draws from a stream
+ * seeded by (seed, k), so the same seed gives the same images whatever the batch size.
+ */
+public final class NoiseSource {
+    private final SplittableRandom[] streams;
+    private final long[] imageShape;
+
+    /**
+     * @param seed       the run's seed
+     * @param firstImage index of the batch's first image within the run
+     * @param batch      number of images
+     * @param imageShape [C,H,W]
+     */
+    public NoiseSource(long seed, long firstImage, int batch, long... imageShape) {
+        this.imageShape = imageShape.clone();
+        this.streams = new SplittableRandom[batch];
+        for (int i = 0; i < batch; i++) {
+            streams[i] = new SplittableRandom(mix(seed, firstImage + i));
+        }
+    }
+
+    /** The next [B,C,H,W] draw. */
+    public Tensor next() {
+        int per = Math.toIntExact(Tensors.count(imageShape));
+        float[] v = new float[per * streams.length];
+        for (int i = 0; i < streams.length; i++) {
+            SplittableRandom r = streams[i];
+            for (int j = 0; j < per; j++) {
+                v[i * per + j] = (float) r.nextGaussian();
+            }
+        }
+        long[] shape = new long[imageShape.length + 1];
+        shape[0] = streams.length;
+        System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
+        return Tensors.fromFloats(v, shape);
+    }
+
+    /** A well-spread 64-bit seed for image {@code k} (the SplitMix64 finaliser). */
+    static long mix(long seed, long k) {
+        long z = seed * 0x9E3779B97F4A7C15L + k + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

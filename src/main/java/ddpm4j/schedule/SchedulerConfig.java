@@ -1,0 +1,87 @@
+package ddpm4j.schedule;
+
+/**
+ * The diffusion process of a model directory, field for field diffusers' DDPMScheduler
+ * {@code scheduler_config.json}.
+ *
+ * @param numTrainTimesteps {@code num_train_timesteps}: T
+ * @param betaStart         {@code beta_start}
+ * @param betaEnd           {@code beta_end}
+ * @param betaSchedule      {@code beta_schedule}: linear, scaled_linear, squaredcos_cap_v2
+ * @param trainedBetas      {@code trained_betas}: explicit β values, or null
+ * @param varianceType      {@code variance_type}: fixed_large or fixed_small
+ * @param clipSample        {@code clip_sample}: clip x̂₀ while sampling
+ * @param clipSampleRange   {@code clip_sample_range}
+ * @param predictionType    {@code prediction_type}: what the network predicts (epsilon)
+ */
+public record SchedulerConfig(
+        int numTrainTimesteps,
+        double betaStart,
+        double betaEnd,
+        String betaSchedule,
+        double[] trainedBetas,
+        String varianceType,
+        boolean clipSample,
+        double clipSampleRange,
+        String predictionType) {
+
+    public static final java.util.List<String> BETA_SCHEDULES = java.util.List.of("linear", "scaled_linear", "squaredcos_cap_v2");
+    public static final java.util.List<String> VARIANCE_TYPES = java.util.List.of("fixed_large", "fixed_small", "fixed_large_log", "fixed_small_log");
+    public static final java.util.List<String> PREDICTION_TYPES = java.util.List.of("epsilon");
+
+    public SchedulerConfig {
+        if (numTrainTimesteps <= 0) {
+            throw new IllegalArgumentException("num_train_timesteps must be positive, got " + numTrainTimesteps);
+        }
+        if (trainedBetas == null && !BETA_SCHEDULES.contains(betaSchedule)) {
+            throw new IllegalArgumentException("beta_schedule: unsupported value '" + betaSchedule + "' (supported: "
+                    + String.join(", ", BETA_SCHEDULES) + ")");
+        }
+        if (trainedBetas != null && trainedBetas.length != numTrainTimesteps) {
+            throw new IllegalArgumentException("trained_betas has " + trainedBetas.length
+                    + " values but num_train_timesteps is " + numTrainTimesteps);
+        }
+        if (!(betaStart > 0 && betaEnd >= betaStart && betaEnd < 1)) {
+            throw new IllegalArgumentException("beta_start and beta_end must satisfy 0 < beta_start <= beta_end < 1, got "
+                    + betaStart + " and " + betaEnd);
+        }
+        if (!VARIANCE_TYPES.contains(varianceType)) {
+            throw new IllegalArgumentException("variance_type: unsupported value '" + varianceType + "' (supported: "
+                    + String.join(", ", VARIANCE_TYPES) + ")");
+        }
+        if (!PREDICTION_TYPES.contains(predictionType)) {
+            throw new IllegalArgumentException("prediction_type: unsupported value '" + predictionType
+                    + "' (supported: " + String.join(", ", PREDICTION_TYPES) + ")");
+        }
+        if (!(clipSampleRange > 0)) {
+            throw new IllegalArgumentException("clip_sample_range must be positive, got " + clipSampleRange);
+        }
+    }
+
+    /** The paper's process: T = 1000, β linear from 1e-4 to 0.02, σ² = β, x̂₀ clipped. */
+    public static SchedulerConfig paper() {
+        return new SchedulerConfig(1000, 1e-4, 0.02, "linear", null, "fixed_large", true, 1.0, "epsilon");
+    }
+
+    /** The β values this configuration describes. */
+    public double[] betas() {
+        if (trainedBetas != null) {
+            return trainedBetas.clone();
+        }
+        return switch (betaSchedule) {
+            case "linear" -> BetaSchedules.linear(numTrainTimesteps, betaStart, betaEnd);
+            case "scaled_linear" -> BetaSchedules.scaledLinear(numTrainTimesteps, betaStart, betaEnd);
+            case "squaredcos_cap_v2" -> BetaSchedules.cosine(numTrainTimesteps);
+            default -> throw new IllegalStateException(betaSchedule);
+        };
+    }
+
+    public NoiseSchedule schedule() {
+        return new NoiseSchedule(betas());
+    }
+
+    /** σ² = β (fixed_large) rather than β̃ (fixed_small). */
+    public boolean fixedLarge() {
+        return varianceType.startsWith("fixed_large");
+    }
+}

@@ -1,0 +1,78 @@
+package ddpm4j.torch;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.Arrays;
+
+/** Copies between Java arrays and CPU tensors. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** A new float32 tensor holding a copy of {@code data}, laid out in C order with {@code shape}. */
+    public static Tensor fromFloats(float[] data, long... shape) {
+        checkCount(data.length, shape);
+        Natives.load();
+        Tensor t = torch.empty(shape, new TensorOptions(torch.ScalarType.Float), null);
+        new FloatPointer(t.data_ptr()).put(data, 0, data.length);
+        return t;
+    }
+
+    /** A new int64 tensor holding a copy of {@code data}. */
+    public static Tensor fromLongs(long[] data, long... shape) {
+        checkCount(data.length, shape);
+        Natives.load();
+        Tensor t = torch.empty(shape, new TensorOptions(torch.ScalarType.Long), null);
+        new LongPointer(t.data_ptr()).put(data, 0, data.length);
+        return t;
+    }
+
+    /** The elements of {@code t} as float32 in C order. */
+    public static float[] toFloats(Tensor t) {
+        Tensor c = t.to(torch.ScalarType.Float).contiguous();
+        float[] out = new float[Math.toIntExact(c.numel())];
+        new FloatPointer(c.data_ptr()).get(out, 0, out.length);
+        return out;
+    }
+
+    /** The elements of a uint8 tensor in C order. */
+    public static byte[] toBytes(Tensor t) {
+        Tensor c = t.to(torch.ScalarType.Byte).contiguous();
+        byte[] out = new byte[Math.toIntExact(c.numel())];
+        new BytePointer(c.data_ptr()).get(out, 0, out.length);
+        return out;
+    }
+
+    /** The shape of {@code t}. */
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    /** The number of elements of a shape, failing on overflow. */
+    public static long count(long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    private static void checkCount(int length, long[] shape) {
+        if (count(shape) != length) {
+            throw new IllegalArgumentException(
+                    length + " values do not fill shape " + Arrays.toString(shape));
+        }
+    }
+}
