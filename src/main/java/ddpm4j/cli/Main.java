@@ -25,6 +25,11 @@ public final class Main implements Runnable {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, verbose));
+        cli.setParameterExceptionHandler((e, a) -> {
+            String help = e.getCommandLine().getCommandSpec().qualifiedName();
+            System.err.println("ddpm4j: " + e.getMessage().lines().findFirst().orElse("") + " (see '" + help + " --help')");
+            return CommandLine.ExitCode.USAGE;
+        });
         return cli.execute(args);
     }
 

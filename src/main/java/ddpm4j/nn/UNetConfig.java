@@ -120,6 +120,13 @@ public record UNetConfig(
         }
     }
 
+    /** This architecture with another dropout rate. */
+    public UNetConfig withDropout(double rate) {
+        return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
+                upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, rate,
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim);
+    }
+
     /** Channels of the timestep embedding fed to every ResBlock. */
     public int timeEmbedChannels() {
         return timeEmbeddingDim != null ? timeEmbeddingDim : 4 * blockOutChannels.get(0);

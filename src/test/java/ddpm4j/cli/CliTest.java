@@ -1,0 +1,112 @@
+package ddpm4j.cli;
+
+import ddpm4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    static final String MODEL = ReferenceAgreementTest.FIXTURE.resolve("model").toString();
+    static final String X = ReferenceAgreementTest.FIXTURE.resolve("x.npy").toString();
+    static final String T = ReferenceAgreementTest.FIXTURE.resolve("t.npy").toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpListsEveryCommand() {
+        Cli r = Cli.run("--help");
+        assertEquals(0, r.exit);
+        assertTrue(r.out.contains("predict") && r.out.contains("sample"), r.out);
+        Cli s = Cli.run("sample", "--help");
+        assertEquals(0, s.exit);
+        for (String option : new String[] {"--sampler", "--steps", "--eta", "--n", "--seed", "--noise", "--[no-]clip", "--raw", "--out"}) {
+            assertTrue(s.out.contains(option), option + " in\n" + s.out);
+        }
+    }
+
+    /** Bad input: exit 2, one line on stderr, no output file. */
+    private void assertRejected(String expected, Path out, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.exit, r.toString());
+        assertTrue(r.err.contains(expected), r.toString());
+        assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+        assertFalse(Files.exists(out), "no output file");
+    }
+
+    @Test
+    void badInputIsAOneLineErrorWithExitCode2() throws Exception {
+        Path out = dir.resolve("o.npy");
+        assertRejected("no such directory", out, "predict", "--model", dir.resolve("none").toString(), "--x", X, "--t", T, "--out", out.toString());
+        assertRejected("--out must end in .npy", dir.resolve("o.txt"), "predict", "--model", MODEL, "--x", X, "--t", T, "--out", dir.resolve("o.txt").toString());
+        assertRejected("no such file", out, "predict", "--model", MODEL, "--x", dir.resolve("missing.npy").toString(), "--t", T, "--out", out.toString());
+        Path gray = dir.resolve("gray.npy");
+        Npy.writeFloats(gray, new long[] {3, 1, 16, 16}, new float[3 * 256]);
+        assertRejected("has 1 channels but the model takes 3", out, "predict", "--model", MODEL, "--x", gray.toString(), "--t", T, "--out", out.toString());
+        Path twoT = dir.resolve("t2.npy");
+        Npy.writeFloats(twoT, new long[] {2}, new float[] {1, 2});
+        assertRejected("holds 2 timesteps for 3 inputs", out, "predict", "--model", MODEL, "--x", X, "--t", twoT.toString(), "--out", out.toString());
+        assertRejected("--raw writes model-space arrays", dir.resolve("s.png"), "sample", "--model", MODEL, "--raw", "--out", dir.resolve("s.png").toString());
+        assertRejected("Invalid value for option '--sampler'", out, "sample", "--model", MODEL, "--sampler", "euler", "--out", out.toString());
+        assertRejected("--steps must be in [1, 1000]", out, "sample", "--model", MODEL, "--sampler", "ddim", "--steps", "0", "--out", out.toString());
+        assertRejected("ancestral sampling runs all 1000 steps", out, "sample", "--model", MODEL, "--steps", "10", "--out", out.toString());
+        assertRejected("--n must be at least 1", out, "sample", "--model", MODEL, "--n", "0", "--out", out.toString());
+        Path notNpy = dir.resolve("junk.npy");
+        Files.writeString(notNpy, "junk");
+        assertRejected("bad magic", out, "sample", "--model", MODEL, "--noise", notNpy.toString(), "--out", out.toString());
+        assertRejected("Missing required option: '--out", out, "sample", "--model", MODEL);
+    }
+
+    @Test
+    void sampleWritesAGridAndImages() throws Exception {
+        Path png = dir.resolve("grid.png");
+        Cli r = Cli.run("sample", "--model", MODEL, "--sampler", "ddim", "--steps", "5", "--n", "4", "--out", png.toString());
+        assertEquals(0, r.exit, r.toString());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(2 * 18 + 2, img.getWidth());
+        assertEquals(2 * 18 + 2, img.getHeight());
+
+        Path npy = dir.resolve("images.npy");
+        assertEquals(0, Cli.run("sample", "--model", MODEL, "--sampler", "ddim", "--steps", "5", "--n", "4", "--out", npy.toString()).exit);
+        Npy.Array a = Npy.read(npy);
+        assertEquals(Npy.DType.UINT8, a.dtype());
+        assertArrayEquals(new long[] {4, 16, 16, 3}, a.shape());
+    }
+
+    @Test
+    void seededSamplingIsReproducibleAcrossBatchSizes() throws Exception {
+        Path a = dir.resolve("a.npy");
+        Path b = dir.resolve("b.npy");
+        String[] common = {"sample", "--model", MODEL, "--sampler", "ddim", "--steps", "8", "--eta", "1", "--n", "3", "--seed", "11", "--raw"};
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "3", "--out", a.toString())).exit);
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "2", "--out", b.toString())).exit);
+        // Same noise per image; libtorch's kernels may round differently for another batch size.
+        float[] fa = Npy.read(a).toFloats();
+        float[] fb = Npy.read(b).toFloats();
+        for (int i = 0; i < fa.length; i++) {
+            assertEquals(fa[i], fb[i], 1e-4);
+        }
+        Path again = dir.resolve("again.npy");
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "3", "--out", again.toString())).exit);
+        assertArrayEquals(fa, Npy.read(again).toFloats(), "bit-identical rerun");
+        Path c = dir.resolve("c.npy");
+        assertEquals(0, Cli.run("sample", "--model", MODEL, "--sampler", "ddim", "--steps", "8", "--eta", "1", "--n", "3",
+                "--seed", "12", "--raw", "--out", c.toString()).exit);
+        assertFalse(java.util.Arrays.equals(Npy.read(a).toFloats(), Npy.read(c).toFloats()), "another seed, other images");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

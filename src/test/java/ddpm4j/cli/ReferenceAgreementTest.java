@@ -1,0 +1,61 @@
+package ddpm4j.cli;
+
+import ddpm4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fixtures in src/test/resources/reference/tiny were written by reference/ddpm_reference.py,
+ * an independent PyTorch implementation of the original network and of DDIM, with random
+ * weights saved in the diffusers layout (safetensors, and a torch.save .bin with the legacy
+ * attention names).
+ */
+class ReferenceAgreementTest {
+    static final Path FIXTURE = Path.of("src/test/resources/reference/tiny");
+
+    @TempDir
+    Path dir;
+
+    /** max |a − b| / max |b|. */
+    static double relativeError(float[] got, float[] want) {
+        assertEquals(want.length, got.length);
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < want.length; i++) {
+            diff = Math.max(diff, Math.abs(got[i] - want[i]));
+            scale = Math.max(scale, Math.abs(want[i]));
+        }
+        return diff / scale;
+    }
+
+    @Test
+    void networkOutputMatchesTheReference() throws Exception {
+        Npy.Array want = Npy.read(FIXTURE.resolve("out.npy"));
+        for (String model : new String[] {"model", "model_bin"}) {
+            Path out = dir.resolve(model + ".npy");
+            Cli r = Cli.run("predict", "--model", FIXTURE.resolve(model).toString(), "--x", FIXTURE.resolve("x.npy").toString(),
+                    "--t", FIXTURE.resolve("t.npy").toString(), "--out", out.toString());
+            assertEquals(0, r.exit, r.toString());
+            Npy.Array got = Npy.read(out);
+            assertArrayEquals(want.shape(), got.shape());
+            double err = relativeError(got.toFloats(), want.toFloats());
+            assertTrue(err < 1e-4, model + ": relative error " + err);
+        }
+    }
+
+    @Test
+    void ddimTenStepsMatchesTheReference() throws Exception {
+        Path out = dir.resolve("ddim.npy");
+        Cli r = Cli.run("sample", "--model", FIXTURE.resolve("model").toString(), "--sampler", "ddim", "--steps", "10",
+                "--eta", "0", "--no-clip", "--raw", "--noise", FIXTURE.resolve("xT.npy").toString(), "--out", out.toString());
+        assertEquals(0, r.exit, r.toString());
+        double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("ddim10.npy")).toFloats());
+        assertTrue(err < 1e-3, "relative error " + err);
+    }
+}

@@ -1,0 +1,74 @@
+package ddpm4j.diffusion;
+
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Natives;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class GaussianDiffusionTest {
+    @BeforeAll
+    static void natives() {
+        Natives.load();
+    }
+
+    final GaussianDiffusion d = new GaussianDiffusion(SchedulerConfig.paper().schedule(), true);
+
+    static float maxAbsDiff(Tensor a, Tensor b) {
+        return a.sub(b).abs().max().item_float();
+    }
+
+    @Test
+    void predictStartFromNoiseInvertsQSample() {
+        Tensor x0 = torch.rand(3, 2, 4, 4);
+        Tensor eps = torch.randn(3, 2, 4, 4);
+        int[] t = {0, 400, 999};
+        Tensor xt = d.qSample(x0, t, eps);
+        // at t = 999, 1/√ᾱ ≈ 157 amplifies float rounding
+        assertEquals(0, maxAbsDiff(d.predictStartFromNoise(xt, t, eps), x0), 2e-4);
+        // at t = 0, 1/√(1/ᾱ − 1) ≈ 100 amplifies float rounding
+        assertEquals(0, maxAbsDiff(d.predictNoiseFromStart(xt, t, x0), eps), 1e-4);
+    }
+
+    @Test
+    void posteriorMeanOfTheNoisePredictionIsEquation11() {
+        Tensor x0 = torch.randn(2, 1, 3, 3);
+        Tensor eps = torch.randn(2, 1, 3, 3);
+        int[] t = {10, 700};
+        Tensor xt = d.qSample(x0, t, eps);
+        Tensor mean = d.posteriorMean(d.predictStartFromNoise(xt, t, eps), xt, t);
+        float[] xs = Tensors.toFloats(xt);
+        float[] es = Tensors.toFloats(eps);
+        float[] ms = Tensors.toFloats(mean);
+        for (int i = 0; i < xs.length; i++) {
+            int ti = t[i / 9];
+            double beta = d.schedule().beta(ti);
+            // eq. 11: μθ = 1/√α_t (x_t − β_t/√(1−ᾱ_t) ε)
+            double expected = (xs[i] - beta / Math.sqrt(1 - d.schedule().alphaBar(ti)) * es[i]) / Math.sqrt(1 - beta);
+            assertEquals(expected, ms[i], 1e-4);
+        }
+    }
+
+    @Test
+    void qSampleHasTheMarginalMoments() {
+        int n = 200_000;
+        Tensor x0 = torch.ones(n, 1, 1, 1).mul(new org.bytedeco.pytorch.Scalar(0.5));
+        int[] t = GaussianDiffusion.fill(n, 300);
+        Tensor xt = d.qSample(x0, t, torch.randn(n, 1, 1, 1));
+        double ab = d.schedule().alphaBar(300);
+        assertEquals(Math.sqrt(ab) * 0.5, xt.mean().item_float(), 0.01);
+        assertEquals(Math.sqrt(1 - ab), xt.std().item_float(), 0.01);
+    }
+
+    @Test
+    void varianceChoices() {
+        GaussianDiffusion small = new GaussianDiffusion(d.schedule(), false);
+        assertEquals(Math.log(d.schedule().beta(500)), d.modelLogVariance(500), 1e-12);
+        assertEquals(Math.log(d.schedule().posteriorVariance(1)), d.modelLogVariance(0), 1e-12);
+        assertEquals(Math.log(d.schedule().posteriorVariance(500)), small.modelLogVariance(500), 1e-12);
+    }
+}

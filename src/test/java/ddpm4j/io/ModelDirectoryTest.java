@@ -1,0 +1,110 @@
+package ddpm4j.io;
+
+import ddpm4j.nn.Presets;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelDirectoryTest {
+    @TempDir
+    Path dir;
+
+    static final UNetConfig SMALL = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0);
+
+    @Test
+    void saveThenLoadGivesTheSameNetwork() throws Exception {
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            randomise(m);
+            ModelDirectory.save(dir, m, SchedulerConfig.paper());
+            assertTrue(Files.isRegularFile(dir.resolve("config.json")));
+            assertTrue(Files.isRegularFile(dir.resolve("scheduler_config.json")));
+            try (Model back = ModelDirectory.load(dir)) {
+                assertEquals(SMALL, back.unet().config());
+                Tensor x = torch.randn(2, 1, 8, 8);
+                Tensor t = Tensors.fromLongs(new long[] {3, 600}, 2);
+                assertArrayEquals(Tensors.toFloats(m.infer(x, t)), Tensors.toFloats(back.unet().infer(x, t)));
+            }
+        }
+    }
+
+    /** Replaces the near-zero output layers of a fresh network so outputs depend on every weight. */
+    static void randomise(UNet2DModel m) {
+        for (Tensor p : m.stateDict().values()) {
+            float[] v = Tensors.toFloats(torch.randn(p.numel()).mul(new org.bytedeco.pytorch.Scalar(0.1)));
+            new org.bytedeco.javacpp.FloatPointer(p.data_ptr()).put(v, 0, v.length);
+        }
+    }
+
+    @Test
+    void pipelineLayoutIsAccepted() throws Exception {
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            ModelDirectory.save(dir.resolve("unet"), m, SchedulerConfig.paper());
+            Files.move(dir.resolve("unet/scheduler_config.json"), Files.createDirectories(dir.resolve("scheduler")).resolve("scheduler_config.json"));
+            Files.writeString(dir.resolve("model_index.json"), "{\"_class_name\": \"DDPMPipeline\","
+                    + " \"scheduler\": [\"diffusers\", \"DDPMScheduler\"], \"unet\": [\"diffusers\", \"UNet2DModel\"]}");
+            try (Model back = ModelDirectory.load(dir)) {
+                assertEquals(SMALL, back.unet().config());
+                assertEquals(1000, back.scheduler().numTrainTimesteps());
+            }
+        }
+    }
+
+    @Test
+    void mismatchedWeightsNameTheEntry() throws Exception {
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            ModelDirectory.save(dir, m, SchedulerConfig.paper());
+        }
+        Path weights = dir.resolve(ModelDirectory.WEIGHTS);
+        Map<String, FloatArray> w = Safetensors.read(weights);
+
+        Map<String, FloatArray> missing = new java.util.LinkedHashMap<>(w);
+        missing.remove("conv_in.weight");
+        Safetensors.write(weights, missing, Map.of());
+        assertError("missing weight 'conv_in.weight'");
+
+        Map<String, FloatArray> extra = new java.util.LinkedHashMap<>(w);
+        extra.put("conv_in.extra", new FloatArray(new long[] {1}, new float[] {1}));
+        Safetensors.write(weights, extra, Map.of());
+        assertError("unexpected weight 'conv_in.extra'");
+
+        Map<String, FloatArray> shaped = new java.util.LinkedHashMap<>(w);
+        shaped.put("conv_in.bias", new FloatArray(new long[] {2, 16}, new float[32]));
+        Safetensors.write(weights, shaped, Map.of());
+        assertError("weight 'conv_in.bias' has shape [2, 16]");
+
+        Map<String, FloatArray> legacy = new java.util.LinkedHashMap<>();
+        w.forEach((k, v) -> legacy.put(k.replace(".to_q.", ".query.").replace(".to_out.0.", ".proj_attn."), v));
+        assertTrue(legacy.containsKey("mid_block.attentions.0.query.weight"));
+        Safetensors.write(weights, legacy, Map.of());
+        try (Model back = ModelDirectory.load(dir)) {
+            assertArrayEquals(w.get("mid_block.attentions.0.to_q.weight").data(),
+                    Tensors.toFloats(back.unet().stateDict().get("mid_block.attentions.0.to_q.weight")));
+        }
+
+        Files.delete(weights);
+        assertError("no weights");
+        Files.delete(dir.resolve("config.json"));
+        assertError("neither config.json nor model_index.json");
+        assertThrows(FormatException.class, () -> ModelDirectory.load(dir.resolve("nowhere")));
+    }
+
+    private void assertError(String expected) {
+        FormatException e = assertThrows(FormatException.class, () -> ModelDirectory.load(dir));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}

@@ -1,0 +1,76 @@
+package ddpm4j.nn;
+
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class UNet2DModelTest {
+    @Test
+    void paperNetworksHaveThePublishedParameterCounts() {
+        // The paper's CIFAR-10 and CelebA-HQ/LSUN networks (35.7M, 114M).
+        assertEquals(35_746_307L, ParameterCount.of(Presets.get("cifar10")));
+        assertEquals(113_673_219L, ParameterCount.of(Presets.get("celebahq256")));
+        for (String name : Presets.names()) {
+            try (UNet2DModel m = new UNet2DModel(Presets.get(name))) {
+                assertEquals(ParameterCount.of(Presets.get(name)), m.parameterCount(), name);
+            }
+        }
+    }
+
+    @Test
+    void parameterNamesAreDiffusersStateDictKeys() {
+        try (UNet2DModel m = new UNet2DModel(Presets.get("cifar10"))) {
+            var keys = m.stateDict().keySet();
+            for (String k : List.of("time_embedding.linear_1.weight", "conv_in.bias",
+                    "down_blocks.0.resnets.1.conv2.weight", "down_blocks.1.attentions.0.to_q.weight",
+                    "down_blocks.1.attentions.1.to_out.0.bias", "down_blocks.0.downsamplers.0.conv.weight",
+                    "down_blocks.1.resnets.0.conv_shortcut.weight", "mid_block.attentions.0.group_norm.weight",
+                    "mid_block.resnets.1.time_emb_proj.weight", "up_blocks.2.attentions.2.to_v.weight",
+                    "up_blocks.0.upsamplers.0.conv.weight", "conv_norm_out.weight", "conv_out.weight")) {
+                assertTrue(keys.contains(k), k);
+            }
+            assertTrue(keys.stream().noneMatch(k -> k.startsWith("up_blocks.3.upsamplers")), "no upsampler at the top level");
+            assertTrue(keys.stream().noneMatch(k -> k.startsWith("down_blocks.3.downsamplers")), "no downsampler at the bottom");
+            assertArrayEquals(new long[] {256, 512, 3, 3}, Tensors.shape(m.stateDict().get("up_blocks.0.resnets.0.conv1.weight")));
+        }
+    }
+
+    @Test
+    void outputShapeMatchesInput() {
+        try (UNet2DModel m = new UNet2DModel(Presets.get("small28"), 1)) {
+            Tensor y = m.infer(torch.randn(2, 1, 28, 28), Tensors.fromLongs(new long[] {0, 999}, 2));
+            assertArrayEquals(new long[] {2, 1, 28, 28}, Tensors.shape(y));
+            assertThrows(IllegalArgumentException.class, () -> m.infer(torch.randn(2, 3, 28, 28), Tensors.fromLongs(new long[] {0, 1}, 2)));
+            assertThrows(IllegalArgumentException.class, () -> m.infer(torch.randn(2, 1, 30, 30), Tensors.fromLongs(new long[] {0, 1}, 2)));
+        }
+    }
+
+    @Test
+    void initialisationIsSeededAndZeroesTheLastLayers() {
+        try (UNet2DModel a = new UNet2DModel(Presets.get("small28"), 7);
+             UNet2DModel b = new UNet2DModel(Presets.get("small28"), 7)) {
+            float[] wa = Tensors.toFloats(a.stateDict().get("down_blocks.0.resnets.0.conv1.weight"));
+            assertArrayEquals(wa, Tensors.toFloats(b.stateDict().get("down_blocks.0.resnets.0.conv1.weight")));
+            // variance scaling, fan_avg, uniform: limit sqrt(3 / ((9·32 + 9·32) / 2)) = 0.102
+            float max = 0;
+            for (float v : wa) {
+                max = Math.max(max, Math.abs(v));
+            }
+            assertTrue(max <= Math.sqrt(3.0 / (9 * 32)) && max > 0.09, "limit " + max);
+            for (float v : Tensors.toFloats(a.stateDict().get("conv_out.weight"))) {
+                assertTrue(Math.abs(v) < 1e-5);
+            }
+            for (float v : Tensors.toFloats(a.stateDict().get("conv_norm_out.weight"))) {
+                assertEquals(1f, v);
+            }
+        }
+    }
+}

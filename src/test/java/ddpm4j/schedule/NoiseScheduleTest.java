@@ -1,0 +1,63 @@
+package ddpm4j.schedule;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class NoiseScheduleTest {
+    @Test
+    void linearScheduleOfThePaper() {
+        NoiseSchedule s = SchedulerConfig.paper().schedule();
+        assertEquals(1000, s.steps());
+        assertEquals(1e-4, s.beta(0), 1e-15);
+        assertEquals(0.02, s.beta(999), 1e-15);
+        assertEquals(1e-4 + (0.02 - 1e-4) * 500 / 999.0, s.beta(500), 1e-15);
+        double prod = 1;
+        for (int i = 0; i < 1000; i++) {
+            prod *= 1 - (1e-4 + (0.02 - 1e-4) * i / 999.0);
+            assertEquals(prod, s.alphaBar(i), 1e-12);
+        }
+        // ᾱ_T ≈ 4.04e-5 for the paper's schedule: x_T is nearly pure noise
+        assertEquals(4.04e-5, s.alphaBar(999), 1e-7);
+    }
+
+    @Test
+    void posteriorTablesFollowEquation7() {
+        NoiseSchedule s = new NoiseSchedule(BetaSchedules.linear(10, 0.1, 0.3));
+        for (int i = 0; i < 10; i++) {
+            double abPrev = i == 0 ? 1 : s.alphaBar(i - 1);
+            assertEquals(abPrev, s.alphaBarPrev(i), 1e-15);
+            assertEquals(s.beta(i) * (1 - abPrev) / (1 - s.alphaBar(i)), s.posteriorVariance(i), 1e-15);
+            // μ̃ coefficients sum to the mean of x_{t−1} when x_t = √α_t x_{t-1}, x₀ = x_{t-1}/√ᾱ_{t-1}: check identity
+            double c1 = s.posteriorMeanCoef1(i);
+            double c2 = s.posteriorMeanCoef2(i);
+            assertEquals(Math.sqrt(abPrev) * s.beta(i) / (1 - s.alphaBar(i)), c1, 1e-15);
+            assertEquals(Math.sqrt(1 - s.beta(i)) * (1 - abPrev) / (1 - s.alphaBar(i)), c2, 1e-15);
+            assertEquals(1 / Math.sqrt(s.alphaBar(i)), s.sqrtRecipAlphaBar(i), 1e-12);
+            assertEquals(Math.sqrt(1 / s.alphaBar(i) - 1), s.sqrtRecipM1AlphaBar(i), 1e-12);
+        }
+        assertEquals(0, s.posteriorVariance(0), 0);
+        assertEquals(Math.log(s.posteriorVariance(1)), s.posteriorLogVarianceClipped(0), 1e-15);
+        assertEquals(Math.log(s.posteriorVariance(5)), s.posteriorLogVarianceClipped(5), 1e-15);
+    }
+
+    @Test
+    void cosineScheduleMatchesItsDefiningAlphaBar() {
+        int t = 1000;
+        NoiseSchedule s = new NoiseSchedule(BetaSchedules.cosine(t));
+        double f0 = Math.pow(Math.cos(0.008 / 1.008 * Math.PI / 2), 2);
+        for (int i : new int[] {0, 100, 500, 900}) {
+            double f = Math.pow(Math.cos(((i + 1.0) / t + 0.008) / 1.008 * Math.PI / 2), 2);
+            assertEquals(f / f0, s.alphaBar(i), 1e-9);
+        }
+        assertEquals(0.999, s.beta(t - 1), 1e-12);
+    }
+
+    @Test
+    void badBetasAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {0.1, 1.5}));
+        assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {}));
+        assertThrows(IllegalArgumentException.class, () -> new SchedulerConfig(10, 0.1, 0.2, "zigzag", null, "fixed_large", true, 1, "epsilon"));
+    }
+}
