@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -38,14 +39,16 @@ public final class Attention extends Layer {
         long w = x.size(3);
         long headDim = c / heads;
         Tensor tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(1, 2);
-        Tensor q = splitHeads(toQ.forward(tokens), b, headDim);
+        // softmax(q kᵀ / √d) v with explicit batched matmuls: libtorch's fused CPU attention is
+        // several times slower for the short sequences and single heads of this network.
+        Tensor q = splitHeads(toQ.forward(tokens), b, headDim).mul(new Scalar(1.0 / Math.sqrt(headDim)));
         Tensor k = splitHeads(toK.forward(tokens), b, headDim);
         Tensor v = splitHeads(toV.forward(tokens), b, headDim);
-        Tensor attended = torch.scaled_dot_product_attention(q, k, v);
-        Tensor merged = attended.transpose(1, 2).reshape(b, h * w, c);
+        Tensor weights = torch.softmax(q.matmul(k.transpose(2, 3)), -1);
+        Tensor merged = weights.matmul(v).transpose(1, 2).reshape(b, h * w, c);
         Tensor out = toOut.forward(merged).transpose(1, 2).reshape(b, c, h, w);
         Tensor sum = out.add(x);
-        return outputScale == 1.0 ? sum : sum.div(new org.bytedeco.pytorch.Scalar(outputScale));
+        return outputScale == 1.0 ? sum : sum.div(new Scalar(outputScale));
     }
 
     /** [B, N, C] → [B, heads, N, C/heads]. */
