@@ -31,6 +31,13 @@ class ConfigJsonTest {
              "out_channels": 3, "sample_size": 32, "time_embedding_type": "positional",
              "up_block_types": ["UpBlock2D", "UpBlock2D", "AttnUpBlock2D", "UpBlock2D"]}""";
 
+    /** The same model's config.json as diffusers 0.24 re-saves it, every key spelled out. */
+    static final String GOOGLE_CIFAR10_EXPANDED = GOOGLE_CIFAR10.replace("\"act_fn\"", """
+            "add_attention": true, "attn_norm_num_groups": null, "class_embed_type": null,
+            "downsample_type": "conv", "dropout": 0.0, "num_class_embeds": null, "num_train_timesteps": null,
+            "resnet_time_scale_shift": "default", "time_embedding_dim": null, "upsample_type": "conv",
+            "act_fn\"""");
+
     private Path write(String name, String text) throws Exception {
         Path f = dir.resolve(name);
         Files.writeString(f, text);
@@ -40,6 +47,7 @@ class ConfigJsonTest {
     @Test
     void readsThePaperModelsConfigAsTheCifar10Preset() throws Exception {
         assertEquals(Presets.get("cifar10").withDropout(0.0), ConfigJson.readUNet(write("config.json", GOOGLE_CIFAR10)));
+        assertEquals(Presets.get("cifar10").withDropout(0.0), ConfigJson.readUNet(write("config2.json", GOOGLE_CIFAR10_EXPANDED)));
     }
 
     @Test
@@ -93,6 +101,12 @@ class ConfigJsonTest {
                 + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"num_train_timesteps\": 1000,"
                 + " \"trained_betas\": null, \"variance_type\": \"fixed_large\"}"));
         assertTrue(google.fixedLarge());
+        SchedulerConfig expanded = ConfigJson.readScheduler(write("g2.json", "{\"_class_name\": \"DDPMScheduler\", \"beta_end\": 0.02,"
+                + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"clip_sample_range\": 1.0,"
+                + " \"dynamic_thresholding_ratio\": 0.995, \"num_train_timesteps\": 1000, \"prediction_type\": \"epsilon\","
+                + " \"sample_max_value\": 1.0, \"steps_offset\": 0, \"thresholding\": false, \"timestep_spacing\": \"leading\","
+                + " \"trained_betas\": null, \"variance_type\": \"fixed_large\"}"));
+        assertArrayEquals(google.betas(), expanded.betas());
         Path bad = write("b.json", "{\"variance_type\": \"learned_range\"}");
         FormatException e = assertThrows(FormatException.class, () -> ConfigJson.readScheduler(bad));
         assertTrue(e.getMessage().contains("variance_type"), e.getMessage());

@@ -1,0 +1,70 @@
+package ddpm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import ddpm4j.bench.SamplingBenchmark;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.nn.Presets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j bench}: network speed on this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the network on this machine: median ms per step and images per second.",
+                "--mode sample times inference forward passes (one per sampling step)."})
+final class BenchCommand implements Callable<Integer> {
+    /** What to time; training steps come with the trainer. */
+    enum Mode { sample }
+
+    @Mixin
+    Options options;
+
+    @Option(names = "--preset", required = true, paramLabel = "NAME", description = "Architecture: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = PresetNames.class)
+    String preset;
+
+    @Option(names = "--mode", defaultValue = "sample", paramLabel = "MODE", description = "What to time: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Mode mode;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--iters", defaultValue = "10", paramLabel = "N", description = "Timed steps after 2 warm-up steps (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON.")
+    Path json;
+
+    /** The preset names, for --help. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Presets.names().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (json != null) {
+            Outputs.extension(json, "--json", List.of("json"));
+        }
+        if (batchSize < 1 || iters < 1) {
+            throw new UserException("--batch-size and --iters must be at least 1");
+        }
+        var config = Presets.get(preset);
+        options.apply();
+        SamplingBenchmark.Result r = SamplingBenchmark.run(preset, config, batchSize, 2, iters);
+        System.out.printf("%s sample, batch %d: %.1f ms/step, %.2f img/s, %,d parameters, %d threads, peak RSS %.0f MB%n",
+                r.preset(), r.batchSize(), r.msPerStep(), r.imagesPerSecond(), r.parameters(), r.threads(), r.peakRssBytes() / 1e6);
+        if (json != null) {
+            Outputs.prepare(json);
+            AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r));
+        }
+        return 0;
+    }
+}
