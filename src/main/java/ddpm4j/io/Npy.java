@@ -59,13 +59,7 @@ public final class Npy {
             ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             float[] out = new float[Math.toIntExact(count())];
             for (int i = 0; i < out.length; i++) {
-                out[i] = switch (dtype) {
-                    case FLOAT32 -> b.getFloat();
-                    case FLOAT64 -> (float) b.getDouble();
-                    case UINT8, BOOL -> b.get() & 0xff;
-                    case INT32 -> b.getInt();
-                    case INT64 -> b.getLong();
-                };
+                out[i] = (float) next(b);
             }
             return out;
         }
@@ -75,15 +69,20 @@ public final class Npy {
             ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             double[] out = new double[Math.toIntExact(count())];
             for (int i = 0; i < out.length; i++) {
-                out[i] = switch (dtype) {
-                    case FLOAT32 -> b.getFloat();
-                    case FLOAT64 -> b.getDouble();
-                    case UINT8, BOOL -> b.get() & 0xff;
-                    case INT32 -> b.getInt();
-                    case INT64 -> b.getLong();
-                };
+                out[i] = next(b);
             }
             return out;
+        }
+
+        /** Reads the next element of this array's type from {@code b}. */
+        private double next(ByteBuffer b) {
+            return switch (dtype) {
+                case FLOAT32 -> b.getFloat();
+                case FLOAT64 -> b.getDouble();
+                case UINT8, BOOL -> b.get() & 0xff;
+                case INT32 -> b.getInt();
+                case INT64 -> b.getLong();
+            };
         }
 
         public FloatArray toFloatArray() {

@@ -104,6 +104,20 @@ class CliTest {
         assertFalse(java.util.Arrays.equals(Npy.read(a).toFloats(), Npy.read(c).toFloats()), "another seed, other images");
     }
 
+    @Test
+    void benchReportsStepTimeAsJson() throws Exception {
+        Path json = dir.resolve("bench.json");
+        Cli r = Cli.run("bench", "--preset", "small28", "--mode", "sample", "--batch-size", "2", "--iters", "3", "--json", json.toString());
+        assertEquals(0, r.exit, r.toString());
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(1_623_169, node.get("parameters").asLong());
+        double ms = node.get("msPerStep").asDouble();
+        assertTrue(ms > 0, r.out);
+        assertEquals(2 * 1000.0 / ms, node.get("imagesPerSecond").asDouble(), 1e-9);
+        assertRejected("Invalid value for option '--mode'", dir.resolve("b2.json"), "bench", "--preset", "small28", "--mode", "train", "--json", dir.resolve("b2.json").toString());
+        assertRejected("unknown preset 'huge'", dir.resolve("b3.json"), "bench", "--preset", "huge", "--json", dir.resolve("b3.json").toString());
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
