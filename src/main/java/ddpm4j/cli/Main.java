@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
 /** The {@code ddpm4j} command line. */
@@ -33,28 +34,26 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /**
+     * Prints one line for a failed command and returns its exit code: 2 for bad input or usage,
+     * 1 for a failing environment (I/O) or an internal error.
+     */
     static int report(Exception e, boolean verbose) {
-        Throwable cause = e;
-        boolean userError = cause instanceof UserException || cause instanceof FormatException
-                || cause instanceof NoSuchFileException || cause instanceof IllegalArgumentException
-                || cause instanceof java.nio.file.AccessDeniedException;
-        String message = cause instanceof NoSuchFileException ? "no such file: " + cause.getMessage()
-                : cause instanceof java.nio.file.AccessDeniedException ? "permission denied: " + cause.getMessage()
-                : cause.getMessage();
-        if (message == null) {
-            message = cause.getClass().getSimpleName();
-        }
-        message = message.lines().findFirst().orElse(message);
-        System.err.println("ddpm4j: " + (userError ? "" : "internal error: ") + message);
+        boolean userError = e instanceof UserException || e instanceof FormatException
+                || e instanceof NoSuchFileException || e instanceof IllegalArgumentException
+                || e instanceof AccessDeniedException;
+        String message = e instanceof NoSuchFileException ? "no such file: " + e.getMessage()
+                : e instanceof AccessDeniedException ? "permission denied: " + e.getMessage()
+                : e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("");
+        String kind = userError || e instanceof IOException ? "" : "internal error: ";
+        System.err.println("ddpm4j: " + kind + message);
         if (verbose) {
             e.printStackTrace();
-        } else if (!userError) {
+        } else if (!kind.isEmpty()) {
             System.err.println("(run with --verbose for the stack trace)");
         }
-        if (!userError && !(cause instanceof IOException)) {
-            return 1;
-        }
-        return userError ? 2 : 1;
+        return userError ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
     }
 
     @Override
