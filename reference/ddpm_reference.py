@@ -9,7 +9,9 @@ python3-torch and python3-numpy only; never used at run time by ddpm4j.
 
 writes OUT_DIR/model (diffusers layout, safetensors), OUT_DIR/model_bin (legacy attention
 names, torch.save .bin), x.npy, t.npy, out.npy (network output), xT.npy and ddim10.npy
-(10-step DDIM, eta 0, no clipping).
+(10-step DDIM, eta 0, no clipping), images.npy (uint8 test images), bpd.npy and bpd_terms.npy
+(the original calc_bpd_loop: per-image total bits/dim and per-t terms), and vb_t.npy, vb_xt.npy,
+vb_terms.npy (single bound terms at given x_t).
 """
 import argparse
 import json
@@ -257,6 +259,92 @@ def ddim(model, x, steps, T=1000):
     return x
 
 
+def normal_kl(mean1, logvar1, mean2, logvar2):
+    return 0.5 * (-1.0 + logvar2 - logvar1 + torch.exp(logvar1 - logvar2) + (mean1 - mean2) ** 2 * torch.exp(-logvar2))
+
+
+def approx_std_normal_cdf(x):
+    return 0.5 * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def discretized_gaussian_log_likelihood(x, means, log_scales):
+    centered = x - means
+    inv_stdv = torch.exp(-log_scales)
+    cdf_plus = approx_std_normal_cdf(inv_stdv * (centered + 1. / 255.))
+    cdf_min = approx_std_normal_cdf(inv_stdv * (centered - 1. / 255.))
+    log_cdf_plus = torch.log(torch.clamp(cdf_plus, min=1e-12))
+    log_one_minus_cdf_min = torch.log(torch.clamp(1. - cdf_min, min=1e-12))
+    log_delta = torch.log(torch.clamp(cdf_plus - cdf_min, min=1e-12))
+    return torch.where(x < -0.999, log_cdf_plus, torch.where(x > 0.999, log_one_minus_cdf_min, log_delta))
+
+
+class Tables:
+    """The linear schedule's tables in float64, as the original GaussianDiffusion2 builds them."""
+
+    def __init__(self, T=1000):
+        self.T = T
+        self.betas = np.linspace(1e-4, 0.02, T, dtype=np.float64)
+        self.abar = np.cumprod(1 - self.betas)
+        abar_prev = np.append(1.0, self.abar[:-1])
+        post_var = self.betas * (1 - abar_prev) / (1 - self.abar)
+        self.post_logvar_clipped = np.log(np.append(post_var[1], post_var[1:]))
+        self.coef1 = self.betas * np.sqrt(abar_prev) / (1 - self.abar)
+        self.coef2 = (1 - abar_prev) * np.sqrt(1 - self.betas) / (1 - self.abar)
+        self.model_logvar = np.log(np.append(post_var[1], self.betas[1:]))  # fixedlarge
+
+
+def meanflat(v):
+    return v.reshape(v.shape[0], -1).mean(dim=1)
+
+
+def vb_term_bpd(model, tab, x0, xt, t, clip=True):
+    """The original _vb_terms_bpd for epsilon prediction and fixed_large variance: bits/dim per image."""
+    B = x0.shape[0]
+    eps = model(xt, torch.full((B,), t, dtype=torch.int64))
+    pred_x0 = math.sqrt(1 / tab.abar[t]) * xt - math.sqrt(1 / tab.abar[t] - 1) * eps
+    if clip:
+        pred_x0 = pred_x0.clamp(-1, 1)
+    model_mean = tab.coef1[t] * pred_x0 + tab.coef2[t] * xt
+    true_mean = tab.coef1[t] * x0 + tab.coef2[t] * xt
+    lv = torch.full_like(x0, float(tab.model_logvar[t]))
+    if t == 0:
+        return meanflat(-discretized_gaussian_log_likelihood(x0, model_mean, 0.5 * lv)).double() / math.log(2)
+    kl = normal_kl(true_mean, torch.full_like(x0, float(tab.post_logvar_clipped[t])), model_mean, lv)
+    return meanflat(kl).double() / math.log(2)
+
+
+def q_sample(tab, x0, t, noise):
+    return math.sqrt(tab.abar[t]) * x0 + math.sqrt(1 - tab.abar[t]) * noise
+
+
+def calc_bpd_loop(model, x0, T=1000, clip=True):
+    """The original calc_bpd_loop: a fresh x_t per t, the bound's term at each t, plus the prior term."""
+    tab = Tables(T)
+    B = x0.shape[0]
+    terms = torch.zeros(B, T, dtype=torch.float64)
+    for t in reversed(range(T)):
+        xt = q_sample(tab, x0, t, torch.randn_like(x0))
+        terms[:, t] = vb_term_bpd(model, tab, x0, xt, t, clip)
+    prior = normal_kl(math.sqrt(tab.abar[-1]) * x0, torch.full_like(x0, math.log(1 - tab.abar[-1])),
+                      torch.zeros_like(x0), torch.zeros_like(x0))
+    prior_bpd = meanflat(prior).double() / math.log(2)
+    return terms.sum(dim=1) + prior_bpd, terms, prior_bpd
+
+
+def test_images(n, res, seed):
+    """uint8 [n, res, res, 3] images with structure: smooth gradients plus a few flat and saturated regions."""
+    g = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:res, 0:res] / (res - 1)
+    imgs = []
+    for _ in range(n):
+        a, b, c = g.uniform(0, 1, 3)
+        base = np.stack([a * xx + (1 - a) * yy, b * yy, c * (1 - xx)], axis=-1) * 255
+        base += g.normal(0, 12, base.shape)
+        base[: res // 4, : res // 4] = 255 if g.uniform() < 0.5 else 0
+        imgs.append(np.clip(base, 0, 255).astype(np.uint8))
+    return np.stack(imgs)
+
+
 def save_dir(path, config, tensors, bin_file=False):
     os.makedirs(path, exist_ok=True)
     with open(os.path.join(path, 'config.json'), 'w') as f:
@@ -293,6 +381,23 @@ def fixture(out, preset, seed, n):
     np.save(os.path.join(out, 'out.npy'), y.numpy())
     np.save(os.path.join(out, 'xT.npy'), xT.numpy())
     np.save(os.path.join(out, 'ddim10.npy'), x0.numpy())
+    images = test_images(n, res, seed)
+    x_img = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+    with torch.no_grad():
+        total, terms, prior = calc_bpd_loop(model, x_img)
+    np.save(os.path.join(out, 'images.npy'), images)
+    np.save(os.path.join(out, 'bpd.npy'), total.numpy())
+    np.save(os.path.join(out, 'bpd_terms.npy'), terms.numpy())
+    # Single terms at given x_t, for an exact (not Monte-Carlo) comparison.
+    tab, ts, xts, vbs = Tables(), [0, 1, 10, 500, 999], [], []
+    with torch.no_grad():
+        for t in ts:
+            xt = q_sample(tab, x_img, t, torch.randn_like(x_img))
+            xts.append(xt.numpy())
+            vbs.append(vb_term_bpd(model, tab, x_img, xt, t).numpy())
+    np.save(os.path.join(out, 'vb_t.npy'), np.array(ts, dtype=np.int64))
+    np.save(os.path.join(out, 'vb_xt.npy'), np.stack(xts).astype(np.float32))
+    np.save(os.path.join(out, 'vb_terms.npy'), np.stack(vbs))
     print(f'{preset}: {sum(p.numel() for p in model.parameters())} parameters; wrote {out}')
 
 

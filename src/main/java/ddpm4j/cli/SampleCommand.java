@@ -112,7 +112,7 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     private Sampler buildSampler(SchedulerConfig sc) {
-        GaussianDiffusion diffusion = new GaussianDiffusion(sc.schedule(), sc.fixedLarge());
+        GaussianDiffusion diffusion = GaussianDiffusion.of(sc);
         boolean clipping = clip == null ? sc.clipSample() : clip;
         int total = sc.numTrainTimesteps();
         if (sampler == Kind.ancestral) {

@@ -1,6 +1,7 @@
 package ddpm4j.diffusion;
 
 import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -8,65 +9,213 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The forward process q and the reverse-process quantities the samplers need (Ho et al. 2020,
- * §2–3), for a network that predicts ε. Timesteps are per image: {@code t[i]} for image i.
+ * The forward process q, the reverse process p_θ around a network, and the terms of the
+ * variational bound (Ho et al. 2020, §2–3; the original diffusion_utils_2.py). The network is a
+ * plain {@link Denoiser}; what its output means is set by a {@link Prediction} and a
+ * {@link VarianceType}. Timesteps are per image: {@code t[i]} for image i, 0-based.
  */
 public final class GaussianDiffusion {
-    private final NoiseSchedule schedule;
-    private final boolean fixedLarge;
+    private static final double LN2 = Math.log(2);
 
-    /**
-     * @param fixedLarge σ²_t = β_t (true) or β̃_t (false), the paper's two fixed choices (§3.2)
-     */
-    public GaussianDiffusion(NoiseSchedule schedule, boolean fixedLarge) {
+    private final NoiseSchedule schedule;
+    private final Prediction prediction;
+    private final VarianceType variance;
+
+    public GaussianDiffusion(NoiseSchedule schedule, Prediction prediction, VarianceType variance) {
         this.schedule = schedule;
-        this.fixedLarge = fixedLarge;
+        this.prediction = prediction;
+        this.variance = variance;
+    }
+
+    /** The process a model directory's scheduler_config.json describes. */
+    public static GaussianDiffusion of(SchedulerConfig c) {
+        return new GaussianDiffusion(c.schedule(), Prediction.fromConfig(c.predictionType()),
+                VarianceType.fromConfig(c.varianceType()));
     }
 
     public NoiseSchedule schedule() {
         return schedule;
     }
 
+    public Prediction prediction() {
+        return prediction;
+    }
+
+    public VarianceType variance() {
+        return variance;
+    }
+
+    /** Output channels a network needs for data with {@code dataChannels} channels. */
+    public int outputChannels(int dataChannels) {
+        return variance.learned() ? 2 * dataChannels : dataChannels;
+    }
+
+    private Tensor gather(java.util.function.IntToDoubleFunction table, int[] t) {
+        return Coefficients.gather(table, t);
+    }
+
     /** eq. 4: x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε. */
     public Tensor qSample(Tensor x0, int[] t, Tensor noise) {
-        return Coefficients.gather(schedule::sqrtAlphaBar, t).mul(x0)
-                .add(Coefficients.gather(schedule::sqrtOneMinusAlphaBar, t).mul(noise));
+        return gather(schedule::sqrtAlphaBar, t).mul(x0).add(gather(schedule::sqrtOneMinusAlphaBar, t).mul(noise));
     }
 
     /** eq. 4 solved for x₀: x̂₀ = √(1/ᾱ_t) x_t − √(1/ᾱ_t − 1) ε. */
     public Tensor predictStartFromNoise(Tensor xt, int[] t, Tensor eps) {
-        return Coefficients.gather(schedule::sqrtRecipAlphaBar, t).mul(xt)
-                .sub(Coefficients.gather(schedule::sqrtRecipM1AlphaBar, t).mul(eps));
+        return gather(schedule::sqrtRecipAlphaBar, t).mul(xt).sub(gather(schedule::sqrtRecipM1AlphaBar, t).mul(eps));
     }
 
     /** eq. 4 solved for ε given x₀. */
     public Tensor predictNoiseFromStart(Tensor xt, int[] t, Tensor x0) {
-        return Coefficients.gather(schedule::sqrtRecipAlphaBar, t).mul(xt).sub(x0)
-                .div(Coefficients.gather(schedule::sqrtRecipM1AlphaBar, t));
+        return gather(schedule::sqrtRecipAlphaBar, t).mul(xt).sub(x0).div(gather(schedule::sqrtRecipM1AlphaBar, t));
+    }
+
+    /** eq. 7 solved for x₀ given the posterior mean. */
+    public Tensor predictStartFromMean(Tensor xt, int[] t, Tensor mean) {
+        return mean.sub(gather(schedule::posteriorMeanCoef2, t).mul(xt)).div(gather(schedule::posteriorMeanCoef1, t));
+    }
+
+    /** x₀ = √ᾱ_t x_t − √(1 − ᾱ_t) v. */
+    public Tensor predictStartFromV(Tensor xt, int[] t, Tensor v) {
+        return gather(schedule::sqrtAlphaBar, t).mul(xt).sub(gather(schedule::sqrtOneMinusAlphaBar, t).mul(v));
+    }
+
+    /** v = √ᾱ_t ε − √(1 − ᾱ_t) x₀. */
+    public Tensor velocity(Tensor x0, int[] t, Tensor noise) {
+        return gather(schedule::sqrtAlphaBar, t).mul(noise).sub(gather(schedule::sqrtOneMinusAlphaBar, t).mul(x0));
     }
 
     /** eq. 7: the mean μ̃_t(x_t, x₀) of the posterior q(x_{t−1} | x_t, x₀). */
     public Tensor posteriorMean(Tensor x0, Tensor xt, int[] t) {
-        return Coefficients.gather(schedule::posteriorMeanCoef1, t).mul(x0)
-                .add(Coefficients.gather(schedule::posteriorMeanCoef2, t).mul(xt));
+        return gather(schedule::posteriorMeanCoef1, t).mul(x0).add(gather(schedule::posteriorMeanCoef2, t).mul(xt));
+    }
+
+    /** eq. 7: log β̃_t, clipped at the first step. */
+    public Tensor posteriorLogVariance(int[] t) {
+        return gather(schedule::posteriorLogVarianceClipped, t);
     }
 
     /**
-     * log σ²_t of p(x_{t−1} | x_t): log β_t, with log β̃₂ at the first step as in the original
-     * (fixed_large), or the clipped log β̃_t (fixed_small).
+     * The reverse step p_θ(x_{t−1} | x_t) a network output implies.
+     *
+     * @param mean        μθ(x_t, t)
+     * @param logVariance log σ²_t, [B,1,1,1] when fixed, elementwise when learned
+     * @param start       x̂₀ (clipped when asked)
+     * @param noise       ε̂: the network output for ε-prediction, else derived from x̂₀
      */
-    public double modelLogVariance(int t) {
-        if (fixedLarge) {
-            return t == 0 && schedule.steps() > 1 ? Math.log(schedule.posteriorVariance(1)) : Math.log(schedule.beta(t));
-        }
-        return schedule.posteriorLogVarianceClipped(t);
+    public record Output(Tensor mean, Tensor logVariance, Tensor start, Tensor noise) {
     }
 
-    /** x̂₀ from the network output, clipped to [−range, range] when {@code clip}. */
-    public Tensor predictStart(Denoiser model, Tensor xt, int[] t, boolean clip, double range) {
-        Tensor eps = model.apply(xt, timesteps(t));
-        Tensor x0 = predictStartFromNoise(xt, t, eps);
-        return clip ? clamp(x0, range) : x0;
+    /** Runs the network at x_t and interprets its output. */
+    public Output pMeanVariance(Denoiser model, Tensor xt, int[] t, boolean clip, double range) {
+        return interpret(model.apply(xt, timesteps(t)), xt, t, clip, range);
+    }
+
+    /** Interprets a network output: its first C channels per {@link Prediction}, the rest per {@link VarianceType}. */
+    public Output interpret(Tensor out, Tensor xt, int[] t, boolean clip, double range) {
+        long c = xt.size(1);
+        long expected = variance.learned() ? 2 * c : c;
+        if (out.size(1) != expected) {
+            throw new IllegalArgumentException("the network outputs " + out.size(1) + " channels but " + variance.configName
+                    + " variance on " + c + "-channel data needs " + expected);
+        }
+        Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
+        Tensor varValues = variance.learned() ? out.narrow(1, c, c) : null;
+        Tensor logVariance = variance.logVariance(this, t, varValues);
+        Tensor start = prediction.start(this, xt, t, predicted);
+        if (clip) {
+            start = clamp(start, range);
+        }
+        // The original uses a predicted mean directly; otherwise the mean is eq. 7 at x̂₀.
+        Tensor mean = prediction == Prediction.MEAN ? predicted : posteriorMean(start, xt, t);
+        Tensor noise = prediction == Prediction.EPSILON ? predicted : predictNoiseFromStart(xt, t, start);
+        return new Output(mean, logVariance, start, noise);
+    }
+
+    /**
+     * The bound's term at t in bits/dim per image [B]: KL(q(x_{t−1}|x_t,x₀) ‖ p_θ(x_{t−1}|x_t)) for
+     * t ≥ 1 and the discretized decoder −log p_θ(x₀|x₁) at the first step.
+     */
+    public Tensor vbTermBits(Output p, Tensor x0, Tensor xt, int[] t) {
+        Tensor kl = Gaussians.meanFlat(Gaussians.normalKl(posteriorMean(x0, xt, t), posteriorLogVariance(t),
+                p.mean(), p.logVariance())).div(new Scalar(LN2));
+        Tensor nll = Gaussians.meanFlat(Gaussians.discretizedLogLikelihood(x0, p.mean(),
+                p.logVariance().mul(new Scalar(0.5)))).neg().div(new Scalar(LN2));
+        return torch.where(firstStep(t), nll, kl);
+    }
+
+    /** [B] booleans: t == 0. */
+    private static Tensor firstStep(int[] t) {
+        float[] v = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            v[i] = t[i] == 0 ? 1 : 0;
+        }
+        return Tensors.fromFloats(v, t.length).gt(new Scalar(0.5));
+    }
+
+    /** The prior term KL(q(x_T | x₀) ‖ N(0, I)) in bits/dim per image [B]. */
+    public Tensor priorBits(Tensor x0) {
+        int last = schedule.steps() - 1;
+        Tensor mean = x0.mul(new Scalar(schedule.sqrtAlphaBar(last)));
+        Tensor logVar = torch.zeros(1).add(new Scalar(schedule.logOneMinusAlphaBar(last)));
+        Tensor zero = torch.zeros(1);
+        return Gaussians.meanFlat(Gaussians.normalKl(mean, logVar, zero, zero)).div(new Scalar(LN2));
+    }
+
+    /**
+     * The per-image training loss [B] (Algorithm 1) at timesteps t with noise ε, before any
+     * importance weights.
+     *
+     * @param minSnrGamma null, or γ of min-SNR-γ weighting (Hang et al. 2023) applied to the MSE term
+     */
+    public Tensor trainingLoss(Denoiser model, Tensor x0, int[] t, Tensor noise, LossType loss, Double minSnrGamma) {
+        Tensor xt = qSample(x0, t, noise);
+        Tensor out = model.apply(xt, timesteps(t));
+        long c = x0.size(1);
+        Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
+        return switch (loss) {
+            case SIMPLE -> simple(predicted, x0, xt, t, noise, minSnrGamma);
+            case VLB -> vbTermBits(interpret(out, xt, t, false, 1), x0, xt, t);
+            case MEAN_MSE -> {
+                Output p = interpret(out, xt, t, false, 1);
+                Tensor err = posteriorMean(x0, xt, t).sub(p.mean());
+                yield Gaussians.meanFlat(err.mul(err).div(torch.exp(p.logVariance()).mul(new Scalar(2 * LN2))));
+            }
+            case HYBRID -> {
+                Tensor frozen = variance.learned()
+                        ? torch.cat(new org.bytedeco.pytorch.TensorVector(predicted.detach(), out.narrow(1, c, c)), 1)
+                        : out.detach();
+                Tensor vb = vbTermBits(interpret(frozen, xt, t, false, 1), x0, xt, t);
+                yield simple(predicted, x0, xt, t, noise, minSnrGamma).add(vb.mul(new Scalar(0.001 * schedule.steps())));
+            }
+        };
+    }
+
+    private Tensor simple(Tensor predicted, Tensor x0, Tensor xt, int[] t, Tensor noise, Double minSnrGamma) {
+        Tensor err = prediction.target(this, x0, xt, t, noise).sub(predicted);
+        Tensor mse = Gaussians.meanFlat(err.mul(err));
+        if (minSnrGamma == null) {
+            return mse;
+        }
+        float[] w = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            w[i] = (float) minSnrWeight(t[i], minSnrGamma);
+        }
+        return mse.mul(Tensors.fromFloats(w, t.length));
+    }
+
+    /**
+     * min(SNR_t, γ) expressed for this parameterization: /SNR for ε, ×1 for x₀, /(SNR + 1) for v,
+     * /coef1² for μ̃ (whose error is coef1 times the x₀ error).
+     */
+    public double minSnrWeight(int t, double gamma) {
+        double snr = schedule.alphaBar(t) / (1 - schedule.alphaBar(t));
+        double clipped = Math.min(snr, gamma);
+        return switch (prediction) {
+            case EPSILON -> clipped / snr;
+            case SAMPLE -> clipped;
+            case V -> clipped / (snr + 1);
+            case MEAN -> clipped / (schedule.posteriorMeanCoef1(t) * schedule.posteriorMeanCoef1(t));
+        };
     }
 
     /** x clipped elementwise to [−range, range]. */

@@ -54,7 +54,15 @@ public final class ModelDirectory {
 
     public static Model load(Path dir) throws IOException {
         ModelDirectory d = open(dir);
-        return new Model(d.loadUNet(), d.loadScheduler());
+        SchedulerConfig scheduler = d.loadScheduler();
+        UNetConfig config = d.readUNetConfig();
+        int wanted = scheduler.learnedVariance() ? 2 * config.inChannels() : config.inChannels();
+        if (config.outChannels() != wanted) {
+            throw new FormatException(d.unetDir.resolve(CONFIG), "'out_channels' is " + config.outChannels()
+                    + " but variance_type '" + scheduler.varianceType() + "' in " + SCHEDULER + " needs " + wanted
+                    + " for " + config.inChannels() + "-channel data");
+        }
+        return new Model(d.loadUNet(), scheduler);
     }
 
     public UNetConfig readUNetConfig() throws IOException {

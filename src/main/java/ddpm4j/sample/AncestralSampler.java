@@ -4,10 +4,12 @@ import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
- * Algorithm 2 of Ho et al. 2020: for t = T..1, x_{t−1} = μ̃(x̂₀(x_t, ε_θ), x_t) + σ_t z, with no
- * noise at the last step. x̂₀ is optionally clipped to [−1, 1] first (as the original does).
+ * Algorithm 2 of Ho et al. 2020: for t = T..1, x_{t−1} = μθ(x_t, t) + σ_t z, with no noise at the
+ * last step; μθ is eq. 7 at the predicted x̂₀, optionally clipped to [−1, 1] first (as the original
+ * does), and σ_t is fixed or predicted per the diffusion's variance type.
  */
 public final class AncestralSampler implements Sampler {
     private final GaussianDiffusion diffusion;
@@ -31,14 +33,12 @@ public final class AncestralSampler implements Sampler {
         int batch = (int) xT.size(0);
         return ReverseLoop.run(xT, total, (i, x) -> {
             int t = total - 1 - i;
-            int[] ts = GaussianDiffusion.fill(batch, t);
-            Tensor x0 = diffusion.predictStart(model, x, ts, clip, clipRange);
-            Tensor mean = diffusion.posteriorMean(x0, x, ts);
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
             if (t == 0) {
-                return mean;
+                return p.mean();
             }
-            double sigma = Math.exp(0.5 * diffusion.modelLogVariance(t));
-            return mean.add(noise.next().mul(new Scalar(sigma)));
+            Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));
+            return p.mean().add(noise.next().mul(sigma));
         }, listener);
     }
 }

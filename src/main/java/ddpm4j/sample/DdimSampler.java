@@ -59,12 +59,9 @@ public final class DdimSampler implements Sampler {
         int batch = (int) xT.size(0);
         return ReverseLoop.run(xT, timesteps.length, (i, x) -> {
             int t = timesteps[i];
-            int[] ts = GaussianDiffusion.fill(batch, t);
-            Tensor eps = model.apply(x, GaussianDiffusion.timesteps(ts));
-            Tensor x0 = diffusion.predictStartFromNoise(x, ts, eps);
-            if (clip) {
-                x0 = GaussianDiffusion.clamp(x0, clipRange);
-            }
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
+            Tensor x0 = p.start();
+            Tensor eps = p.noise();
             double alphaBar = s.alphaBar(t);
             double alphaBarPrev = i + 1 < timesteps.length ? s.alphaBar(timesteps[i + 1]) : 1.0;
             double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));

@@ -1,11 +1,42 @@
 package ddpm4j.schedule;
 
-/** The β schedules, in float64. */
+import java.util.List;
+
+/**
+ * The β schedules of the original code (diffusion_utils_2.get_beta_schedule), of Improved DDPM
+ * and of diffusers, in float64, for any number of steps T.
+ */
 public final class BetaSchedules {
+    /** Names accepted by {@link #of}; diffusers' names included. */
+    public static final List<String> NAMES = List.of("linear", "quad", "scaled_linear", "const", "jsd", "warmup10",
+            "warmup50", "sigmoid", "cosine", "squaredcos_cap_v2");
+
     private BetaSchedules() {
     }
 
-    /** β rising linearly from {@code start} to {@code end} over T steps (the paper: 1e-4 to 0.02, T = 1000). */
+    /**
+     * The schedule called {@code name} over {@code steps} steps; {@code start}/{@code end} are
+     * ignored by {@code jsd} and {@code cosine}, and {@code const} uses {@code end}.
+     */
+    public static double[] of(String name, int steps, double start, double end) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("a schedule needs at least one step, got " + steps);
+        }
+        return switch (name) {
+            case "linear" -> linear(steps, start, end);
+            case "quad", "scaled_linear" -> quad(steps, start, end);
+            case "const" -> constant(steps, end);
+            case "jsd" -> jsd(steps);
+            case "warmup10" -> warmup(steps, start, end, 0.1);
+            case "warmup50" -> warmup(steps, start, end, 0.5);
+            case "sigmoid" -> sigmoid(steps, start, end);
+            case "cosine", "squaredcos_cap_v2" -> cosine(steps);
+            default -> throw new IllegalArgumentException("unknown beta schedule '" + name + "' (known: "
+                    + String.join(", ", NAMES) + ")");
+        };
+    }
+
+    /** β rising linearly from {@code start} to {@code end} (the paper: 1e-4 to 0.02, T = 1000). */
     public static double[] linear(int steps, double start, double end) {
         double[] b = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -14,13 +45,47 @@ public final class BetaSchedules {
         return b;
     }
 
-    /** √β linear from √start to √end, squared (diffusers' {@code scaled_linear}). */
-    public static double[] scaledLinear(int steps, double start, double end) {
+    /** √β linear from √start to √end, squared ({@code quad}; diffusers' {@code scaled_linear}). */
+    public static double[] quad(int steps, double start, double end) {
         double[] r = linear(steps, Math.sqrt(start), Math.sqrt(end));
         for (int i = 0; i < steps; i++) {
             r[i] *= r[i];
         }
         return r;
+    }
+
+    /** β = {@code value} at every step. */
+    public static double[] constant(int steps, double value) {
+        double[] b = new double[steps];
+        java.util.Arrays.fill(b, value);
+        return b;
+    }
+
+    /** β = 1/T, 1/(T−1), ..., 1 (Sohl-Dickstein et al. 2015). */
+    public static double[] jsd(int steps) {
+        double[] b = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            b[i] = 1.0 / (steps - i);
+        }
+        return b;
+    }
+
+    /** β = end, except a linear ramp from start to end over the first {@code fraction}·T steps. */
+    public static double[] warmup(int steps, double start, double end, double fraction) {
+        double[] b = constant(steps, end);
+        int warm = (int) (steps * fraction);
+        double[] ramp = linear(warm, start, end);
+        System.arraycopy(ramp, 0, b, 0, warm);
+        return b;
+    }
+
+    /** β = start + (end − start)·sigmoid(u) for u linear on [−6, 6] (GeoDiff; diffusers' {@code sigmoid}). */
+    public static double[] sigmoid(int steps, double start, double end) {
+        double[] u = linear(steps, -6, 6);
+        for (int i = 0; i < steps; i++) {
+            u[i] = start + (end - start) / (1 + Math.exp(-u[i]));
+        }
+        return u;
     }
 
     /**

@@ -7,12 +7,14 @@ package ddpm4j.schedule;
  * @param numTrainTimesteps {@code num_train_timesteps}: T
  * @param betaStart         {@code beta_start}
  * @param betaEnd           {@code beta_end}
- * @param betaSchedule      {@code beta_schedule}: linear, scaled_linear, squaredcos_cap_v2
+ * @param betaSchedule      {@code beta_schedule}: a name of {@link BetaSchedules#NAMES}
  * @param trainedBetas      {@code trained_betas}: explicit β values, or null
- * @param varianceType      {@code variance_type}: fixed_large or fixed_small
+ * @param varianceType      {@code variance_type}: fixed_large, fixed_small, learned (the network outputs
+ *                          log σ²) or learned_range (Improved DDPM's interpolation)
  * @param clipSample        {@code clip_sample}: clip x̂₀ while sampling
  * @param clipSampleRange   {@code clip_sample_range}
- * @param predictionType    {@code prediction_type}: what the network predicts (epsilon)
+ * @param predictionType    {@code prediction_type}: what the network predicts: epsilon, sample (x₀),
+ *                          v_prediction, or mean (μ̃, this project's name for the paper's Table 2 row)
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -25,9 +27,15 @@ public record SchedulerConfig(
         double clipSampleRange,
         String predictionType) {
 
-    public static final java.util.List<String> BETA_SCHEDULES = java.util.List.of("linear", "scaled_linear", "squaredcos_cap_v2");
-    public static final java.util.List<String> VARIANCE_TYPES = java.util.List.of("fixed_large", "fixed_small", "fixed_large_log", "fixed_small_log");
-    public static final java.util.List<String> PREDICTION_TYPES = java.util.List.of("epsilon");
+    /** The same process with another β schedule, prediction and variance. */
+    public SchedulerConfig with(String schedule, int steps, String variance, String prediction) {
+        return new SchedulerConfig(steps, betaStart, betaEnd, schedule, null, variance, clipSample, clipSampleRange, prediction);
+    }
+
+    public static final java.util.List<String> BETA_SCHEDULES = BetaSchedules.NAMES;
+    public static final java.util.List<String> VARIANCE_TYPES = java.util.List.of("fixed_large", "fixed_small",
+            "fixed_large_log", "fixed_small_log", "learned", "learned_range");
+    public static final java.util.List<String> PREDICTION_TYPES = java.util.List.of("epsilon", "sample", "v_prediction", "mean");
 
     public SchedulerConfig {
         if (numTrainTimesteps <= 0) {
@@ -41,7 +49,7 @@ public record SchedulerConfig(
             throw new IllegalArgumentException("trained_betas has " + trainedBetas.length
                     + " values but num_train_timesteps is " + numTrainTimesteps);
         }
-        if (!(betaStart > 0 && betaEnd >= betaStart && betaEnd < 1)) {
+        if (!(betaStart > 0 && betaEnd >= betaStart && betaEnd <= 1)) {
             throw new IllegalArgumentException("beta_start and beta_end must satisfy 0 < beta_start <= beta_end < 1, got "
                     + betaStart + " and " + betaEnd);
         }
@@ -68,20 +76,15 @@ public record SchedulerConfig(
         if (trainedBetas != null) {
             return trainedBetas.clone();
         }
-        return switch (betaSchedule) {
-            case "linear" -> BetaSchedules.linear(numTrainTimesteps, betaStart, betaEnd);
-            case "scaled_linear" -> BetaSchedules.scaledLinear(numTrainTimesteps, betaStart, betaEnd);
-            case "squaredcos_cap_v2" -> BetaSchedules.cosine(numTrainTimesteps);
-            default -> throw new IllegalStateException(betaSchedule);
-        };
+        return BetaSchedules.of(betaSchedule, numTrainTimesteps, betaStart, betaEnd);
     }
 
     public NoiseSchedule schedule() {
         return new NoiseSchedule(betas());
     }
 
-    /** σ² = β (fixed_large) rather than β̃ (fixed_small). */
-    public boolean fixedLarge() {
-        return varianceType.startsWith("fixed_large");
+    /** Whether the network has extra output channels for its variance. */
+    public boolean learnedVariance() {
+        return varianceType.startsWith("learned");
     }
 }

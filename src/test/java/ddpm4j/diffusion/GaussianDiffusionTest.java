@@ -16,7 +16,7 @@ class GaussianDiffusionTest {
         Natives.load();
     }
 
-    final GaussianDiffusion d = new GaussianDiffusion(SchedulerConfig.paper().schedule(), true);
+    final GaussianDiffusion d = GaussianDiffusion.of(SchedulerConfig.paper());
 
     static float maxAbsDiff(Tensor a, Tensor b) {
         return a.sub(b).abs().max().item_float();
@@ -66,9 +66,20 @@ class GaussianDiffusionTest {
 
     @Test
     void varianceChoices() {
-        GaussianDiffusion small = new GaussianDiffusion(d.schedule(), false);
-        assertEquals(Math.log(d.schedule().beta(500)), d.modelLogVariance(500), 1e-12);
-        assertEquals(Math.log(d.schedule().posteriorVariance(1)), d.modelLogVariance(0), 1e-12);
-        assertEquals(Math.log(d.schedule().posteriorVariance(500)), small.modelLogVariance(500), 1e-12);
+        var s = d.schedule();
+        int[] t = {0, 500};
+        float[] large = Tensors.toFloats(VarianceType.FIXED_LARGE.logVariance(d, t, null));
+        assertEquals(Math.log(s.posteriorVariance(1)), large[0], 1e-6);
+        assertEquals(Math.log(s.beta(500)), large[1], 1e-6);
+        float[] small = Tensors.toFloats(VarianceType.FIXED_SMALL.logVariance(d, t, null));
+        assertEquals(Math.log(s.posteriorVariance(1)), small[0], 1e-6);
+        assertEquals(Math.log(s.posteriorVariance(500)), small[1], 1e-6);
+        // learned_range: v = 1 gives log β, v = −1 the clipped log β̃, v = 0 their midpoint
+        Tensor v = Tensors.fromFloats(new float[] {1, -1, 0, 0}, 2, 2, 1, 1);
+        float[] r = Tensors.toFloats(VarianceType.LEARNED_RANGE.logVariance(d, t, v));
+        assertEquals(Math.log(s.beta(0)), r[0], 1e-5);
+        assertEquals(s.posteriorLogVarianceClipped(0), r[1], 1e-5);
+        assertEquals((Math.log(s.beta(500)) + s.posteriorLogVarianceClipped(500)) / 2, r[2], 1e-5);
+        assertEquals(v, VarianceType.LEARNED.logVariance(d, t, v));
     }
 }

@@ -100,14 +100,14 @@ class ConfigJsonTest {
         SchedulerConfig google = ConfigJson.readScheduler(write("g.json", "{\"_class_name\": \"DDPMScheduler\", \"beta_end\": 0.02,"
                 + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"num_train_timesteps\": 1000,"
                 + " \"trained_betas\": null, \"variance_type\": \"fixed_large\"}"));
-        assertTrue(google.fixedLarge());
+        assertEquals("fixed_large", google.varianceType());
         SchedulerConfig expanded = ConfigJson.readScheduler(write("g2.json", "{\"_class_name\": \"DDPMScheduler\", \"beta_end\": 0.02,"
                 + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"clip_sample_range\": 1.0,"
                 + " \"dynamic_thresholding_ratio\": 0.995, \"num_train_timesteps\": 1000, \"prediction_type\": \"epsilon\","
                 + " \"sample_max_value\": 1.0, \"steps_offset\": 0, \"thresholding\": false, \"timestep_spacing\": \"leading\","
                 + " \"trained_betas\": null, \"variance_type\": \"fixed_large\"}"));
         assertArrayEquals(google.betas(), expanded.betas());
-        Path bad = write("b.json", "{\"variance_type\": \"learned_range\"}");
+        Path bad = write("b.json", "{\"variance_type\": \"fixed_medium\"}");
         FormatException e = assertThrows(FormatException.class, () -> ConfigJson.readScheduler(bad));
         assertTrue(e.getMessage().contains("variance_type"), e.getMessage());
         Path wrongType = write("w.json", "{\"num_train_timesteps\": \"many\"}");

@@ -21,7 +21,7 @@ class SamplerTest {
         Natives.load();
     }
 
-    final GaussianDiffusion diffusion = new GaussianDiffusion(SchedulerConfig.paper().schedule(), true);
+    final GaussianDiffusion diffusion = GaussianDiffusion.of(SchedulerConfig.paper());
 
     /** A network that knows the data is the single image x0: it returns the exact noise of x_t. */
     Denoiser oracle(Tensor x0) {

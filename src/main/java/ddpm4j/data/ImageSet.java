@@ -1,0 +1,46 @@
+package ddpm4j.data;
+
+/**
+ * 8-bit images in memory, NHWC.
+ *
+ * @param pixels   n·h·w·c bytes, image by image, row by row, channels interleaved
+ * @param count    number of images
+ * @param height   rows
+ * @param width    columns
+ * @param channels 1 (gray) or 3 (RGB)
+ */
+public record ImageSet(byte[] pixels, int count, int height, int width, int channels) {
+    public ImageSet {
+        if (count < 0 || height < 1 || width < 1 || channels < 1
+                || (long) count * height * width * channels != pixels.length) {
+            throw new IllegalArgumentException("pixels do not hold " + count + " images of " + height + "x" + width
+                    + "x" + channels);
+        }
+    }
+
+    /**
+     * Images {@code first .. first+n−1} in model space: float32 NCHW values x/127.5 − 1 in [−1, 1]
+     * (the original code's data scaling).
+     */
+    public float[] modelSpace(int first, int n) {
+        int hw = height * width;
+        float[] out = new float[n * channels * hw];
+        for (int i = 0; i < n; i++) {
+            int base = (first + i) * hw * channels;
+            for (int p = 0; p < hw; p++) {
+                for (int ch = 0; ch < channels; ch++) {
+                    out[(i * channels + ch) * hw + p] = (pixels[base + p * channels + ch] & 0xff) / 127.5f - 1f;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first {@code n} images (all when there are fewer). */
+    public ImageSet limit(int n) {
+        if (n >= count) {
+            return this;
+        }
+        return new ImageSet(java.util.Arrays.copyOf(pixels, n * height * width * channels), n, height, width, channels);
+    }
+}
