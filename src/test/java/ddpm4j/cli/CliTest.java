@@ -118,6 +118,28 @@ class CliTest {
         assertRejected("unknown preset 'huge'", dir.resolve("b3.json"), "bench", "--preset", "huge", "--json", dir.resolve("b3.json").toString());
     }
 
+    @Test
+    void everyParameterizationAndVarianceSamples() throws Exception {
+        ddpm4j.nn.UNetConfig base = ddpm4j.io.ModelDirectoryTest.SMALL;
+        for (String[] pv : new String[][] {{"sample", "fixed_small"}, {"v_prediction", "learned"}, {"mean", "learned_range"}, {"epsilon", "fixed_large"}}) {
+            boolean learned = pv[1].startsWith("learned");
+            ddpm4j.nn.UNetConfig c = new ddpm4j.nn.UNetConfig(8, 1, learned ? 2 : 1, base.blockOutChannels(), 1, base.downBlockTypes(),
+                    base.upBlockTypes(), 32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null);
+            Path model = dir.resolve(pv[0] + "-" + pv[1]);
+            try (ddpm4j.nn.UNet2DModel m = new ddpm4j.nn.UNet2DModel(c, 5)) {
+                ddpm4j.io.ModelDirectory.save(model, m, ddpm4j.schedule.SchedulerConfig.paper().with("linear", 100, pv[1], pv[0]));
+            }
+            for (String sampler : new String[] {"ancestral", "ddim"}) {
+                Path out = dir.resolve(pv[0] + sampler + ".npy");
+                Cli r = Cli.run("sample", "--model", model.toString(), "--sampler", sampler, "--n", "2", "--raw", "--out", out.toString());
+                assertEquals(0, r.exit, r.toString());
+                for (float v : Npy.read(out).toFloats()) {
+                    assertTrue(Float.isFinite(v), pv[0] + "/" + pv[1] + "/" + sampler + ": " + v);
+                }
+            }
+        }
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

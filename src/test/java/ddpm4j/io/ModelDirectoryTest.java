@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModelDirectoryTest {
+public class ModelDirectoryTest {
     @TempDir
     Path dir;
 
-    static final UNetConfig SMALL = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0);
+    public static final UNetConfig SMALL = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0);
 
     @Test
     void saveThenLoadGivesTheSameNetwork() throws Exception {
@@ -101,6 +101,26 @@ class ModelDirectoryTest {
         Files.delete(dir.resolve("config.json"));
         assertError("neither config.json nor model_index.json");
         assertThrows(FormatException.class, () -> ModelDirectory.load(dir.resolve("nowhere")));
+    }
+
+    @Test
+    void learnedVarianceNeedsTwiceTheOutputChannels() throws Exception {
+        SchedulerConfig learned = SchedulerConfig.paper().with("cosine", 1000, "learned_range", "epsilon");
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            ModelDirectory.save(dir, m, learned);
+        }
+        assertError("'out_channels' is 1 but variance_type 'learned_range' in scheduler_config.json needs 2");
+        UNetConfig twoOut = new UNetConfig(8, 1, 2, SMALL.blockOutChannels(), 1, SMALL.downBlockTypes(), SMALL.upBlockTypes(),
+                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null);
+        try (UNet2DModel m = new UNet2DModel(twoOut, 3)) {
+            randomise(m);
+            ModelDirectory.save(dir, m, learned);
+        }
+        try (Model back = ModelDirectory.load(dir)) {
+            assertEquals("learned_range", back.scheduler().varianceType());
+            assertEquals("cosine", back.scheduler().betaSchedule());
+            assertEquals(2, back.unet().config().outChannels());
+        }
     }
 
     private void assertError(String expected) {
