@@ -9,7 +9,6 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.eval.BitsPerDim;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Model;
-import ddpm4j.io.ModelDirectory;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -31,8 +30,8 @@ final class EvalBpdCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (diffusers layout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a uint8 .npy [N,H,W,C].")
     String data;
@@ -72,7 +71,7 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.prepare(json);
         }
-        try (Model m = ModelDirectory.load(model)) {
+        try (Model m = model.load()) {
             if (images.channels() != m.unet().config().inChannels()) {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());

@@ -1,6 +1,5 @@
 package ddpm4j.cli;
 
-import ddpm4j.io.ModelDirectory;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.torch.Tensors;
@@ -24,8 +23,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (diffusers layout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "Network input, float [N,C,H,W].")
     Path x;
@@ -65,7 +64,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Outputs.prepare(out);
-        try (UNet2DModel unet = ModelDirectory.open(model).loadUNet()) {
+        try (UNet2DModel unet = model.open().loadUNet()) {
             if (c != unet.config().inChannels()) {
                 throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
             }

@@ -3,7 +3,6 @@ package ddpm4j.cli;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
-import ddpm4j.io.ModelDirectory;
 import ddpm4j.io.Npy;
 import ddpm4j.sample.AncestralSampler;
 import ddpm4j.sample.DdimSampler;
@@ -33,8 +32,8 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (diffusers layout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--sampler", defaultValue = "ancestral", paramLabel = "NAME",
             description = "ancestral (Algorithm 2, all T steps) or ddim (default: ${DEFAULT-VALUE}).")
@@ -88,7 +87,7 @@ final class SampleCommand implements Callable<Integer> {
         options.apply();
         Npy.Array start = noise == null ? null : Npy.read(noise);
         Outputs.prepare(out);
-        try (Model m = ModelDirectory.load(model)) {
+        try (Model m = model.load()) {
             SchedulerConfig sc = m.scheduler();
             int channels = m.unet().config().inChannels();
             long[] imageShape = {channels, m.unet().config().sampleSize(), m.unet().config().sampleSize()};
