@@ -22,11 +22,11 @@ public final class Attention extends Layer {
         if (heads <= 0 || channels % heads != 0) {
             throw new IllegalArgumentException(channels + " channels cannot be split into " + heads + " attention heads");
         }
-        this.groupNorm = register_module("group_norm", new GroupNorm(groups, channels, eps));
-        this.toQ = register_module("to_q", new Linear(channels, channels, 1.0));
-        this.toK = register_module("to_k", new Linear(channels, channels, 1.0));
-        this.toV = register_module("to_v", new Linear(channels, channels, 1.0));
-        ModuleList<Linear> out = register_module("to_out", new ModuleList<>());
+        this.groupNorm = child("group_norm", new GroupNorm(groups, channels, eps));
+        this.toQ = child("to_q", new Linear(channels, channels, 1.0));
+        this.toK = child("to_k", new Linear(channels, channels, 1.0));
+        this.toV = child("to_v", new Linear(channels, channels, 1.0));
+        ModuleList<Linear> out = child("to_out", new ModuleList<>());
         this.toOut = out.add(new Linear(channels, channels, WeightInit.ZERO_SCALE));
         this.heads = heads;
         this.outputScale = outputScale;

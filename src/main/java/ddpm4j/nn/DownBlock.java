@@ -14,8 +14,8 @@ final class DownBlock extends Layer {
     private final Downsample2D downsampler;
 
     DownBlock(UNetConfig c, int in, int out, boolean attention, boolean downsample) {
-        resnets = register_module("resnets", new ModuleList<>());
-        attentions = attention ? register_module("attentions", new ModuleList<>()) : null;
+        resnets = child("resnets", new ModuleList<>());
+        attentions = attention ? child("attentions", new ModuleList<>()) : null;
         for (int i = 0; i < c.layersPerBlock(); i++) {
             resnets.add(new ResnetBlock2D(i == 0 ? in : out, out, c.timeEmbedChannels(), c.normNumGroups(),
                     c.normEps(), c.dropout(), 1.0));
@@ -24,7 +24,7 @@ final class DownBlock extends Layer {
             }
         }
         downsampler = downsample
-                ? register_module("downsamplers", new ModuleList<Downsample2D>())
+                ? child("downsamplers", new ModuleList<Downsample2D>())
                         .add(new Downsample2D(out, c.downsamplePadding()))
                 : null;
     }

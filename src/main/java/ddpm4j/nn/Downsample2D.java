@@ -14,7 +14,7 @@ public final class Downsample2D extends Layer {
 
     Downsample2D(long channels, int padding) {
         this.asymmetricPad = padding == 0;
-        this.conv = register_module("conv", new Conv2d(channels, channels, 3, 2, padding, 1.0));
+        this.conv = child("conv", new Conv2d(channels, channels, 3, 2, padding, 1.0));
     }
 
     public Tensor forward(Tensor x) {

@@ -5,6 +5,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A native libtorch module whose parameters and children are registered under PyTorch's dotted
  * names, so {@code named_parameters()} yields exactly the diffusers state-dict keys.
@@ -12,6 +15,19 @@ import org.bytedeco.pytorch.global.torch;
 public abstract class Layer extends Module {
     static {
         Natives.load();
+    }
+
+    /**
+     * Every registered child, strongly reachable from Java: libtorch calls back into the Java
+     * object of a child (e.g. train/eval), which must not have been garbage-collected.
+     */
+    private final List<Module> children = new ArrayList<>();
+
+    /** Registers {@code module} as the child {@code name} and keeps it reachable. */
+    protected final <M extends Module> M child(String name, M module) {
+        register_module(name, module);
+        children.add(module);
+        return module;
     }
 
     /**

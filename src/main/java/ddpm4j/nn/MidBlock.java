@@ -9,8 +9,8 @@ final class MidBlock extends Layer {
 
     MidBlock(UNetConfig c, int channels) {
         double scale = c.midBlockScaleFactor();
-        resnets = register_module("resnets", new ModuleList<>());
-        attentions = c.addAttention() ? register_module("attentions", new ModuleList<>()) : null;
+        resnets = child("resnets", new ModuleList<>());
+        attentions = c.addAttention() ? child("attentions", new ModuleList<>()) : null;
         resnets.add(new ResnetBlock2D(channels, channels, c.timeEmbedChannels(), c.normNumGroups(), c.normEps(),
                 c.dropout(), scale));
         if (attentions != null) {

@@ -9,7 +9,7 @@ final class ModuleList<L extends Layer> extends Layer {
     private final List<L> items = new ArrayList<>();
 
     L add(L layer) {
-        register_module(String.valueOf(items.size()), layer);
+        child(String.valueOf(items.size()), layer);
         items.add(layer);
         return layer;
     }

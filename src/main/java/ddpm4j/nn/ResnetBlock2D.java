@@ -19,13 +19,13 @@ public final class ResnetBlock2D extends Layer {
     private final double outputScale;
 
     ResnetBlock2D(long in, long out, long tembChannels, long groups, double eps, double dropout, double outputScale) {
-        this.norm1 = register_module("norm1", new GroupNorm(groups, in, eps));
-        this.conv1 = register_module("conv1", Conv2d.same3x3(in, out, 1.0));
-        this.timeEmbProj = register_module("time_emb_proj", new Linear(tembChannels, out, 1.0));
-        this.norm2 = register_module("norm2", new GroupNorm(groups, out, eps));
-        this.conv2 = register_module("conv2", Conv2d.same3x3(out, out, WeightInit.ZERO_SCALE));
+        this.norm1 = child("norm1", new GroupNorm(groups, in, eps));
+        this.conv1 = child("conv1", Conv2d.same3x3(in, out, 1.0));
+        this.timeEmbProj = child("time_emb_proj", new Linear(tembChannels, out, 1.0));
+        this.norm2 = child("norm2", new GroupNorm(groups, out, eps));
+        this.conv2 = child("conv2", Conv2d.same3x3(out, out, WeightInit.ZERO_SCALE));
         this.convShortcut = in == out ? null
-                : register_module("conv_shortcut", new Conv2d(in, out, 1, 1, 0, 1.0));
+                : child("conv_shortcut", new Conv2d(in, out, 1, 1, 0, 1.0));
         this.dropout = dropout;
         this.outputScale = outputScale;
     }

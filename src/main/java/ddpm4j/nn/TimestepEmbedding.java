@@ -23,8 +23,8 @@ public final class TimestepEmbedding extends Layer {
         this.dim = dim;
         this.flipSinToCos = flipSinToCos;
         this.freqShift = freqShift;
-        this.linear1 = register_module("linear_1", new Linear(dim, embedDim, 1.0));
-        this.linear2 = register_module("linear_2", new Linear(embedDim, embedDim, 1.0));
+        this.linear1 = child("linear_1", new Linear(dim, embedDim, 1.0));
+        this.linear2 = child("linear_2", new Linear(embedDim, embedDim, 1.0));
     }
 
     public Tensor forward(Tensor timesteps) {

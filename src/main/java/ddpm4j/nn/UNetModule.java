@@ -22,10 +22,10 @@ final class UNetModule extends Layer {
         this.config = config;
         List<Integer> ch = config.blockOutChannels();
         int levels = config.levels();
-        timeEmbedding = register_module("time_embedding", new TimestepEmbedding(ch.get(0), config.flipSinToCos(),
+        timeEmbedding = child("time_embedding", new TimestepEmbedding(ch.get(0), config.flipSinToCos(),
                 config.freqShift(), config.timeEmbedChannels()));
-        convIn = register_module("conv_in", Conv2d.same3x3(config.inChannels(), ch.get(0), 1.0));
-        downBlocks = register_module("down_blocks", new ModuleList<>());
+        convIn = child("conv_in", Conv2d.same3x3(config.inChannels(), ch.get(0), 1.0));
+        downBlocks = child("down_blocks", new ModuleList<>());
         int out = ch.get(0);
         for (int i = 0; i < levels; i++) {
             int in = out;
@@ -33,8 +33,8 @@ final class UNetModule extends Layer {
             boolean attention = config.downBlockTypes().get(i).equals(UNetConfig.ATTN_DOWN);
             downBlocks.add(new DownBlock(config, in, out, attention, i < levels - 1));
         }
-        midBlock = register_module("mid_block", new MidBlock(config, ch.get(levels - 1)));
-        upBlocks = register_module("up_blocks", new ModuleList<>());
+        midBlock = child("mid_block", new MidBlock(config, ch.get(levels - 1)));
+        upBlocks = child("up_blocks", new ModuleList<>());
         out = ch.get(levels - 1);
         for (int i = 0; i < levels; i++) {
             int prevOut = out;
@@ -43,8 +43,8 @@ final class UNetModule extends Layer {
             boolean attention = config.upBlockTypes().get(i).equals(UNetConfig.ATTN_UP);
             upBlocks.add(new UpBlock(config, in, out, prevOut, attention, i < levels - 1));
         }
-        convNormOut = register_module("conv_norm_out", new GroupNorm(config.normNumGroups(), ch.get(0), config.normEps()));
-        convOut = register_module("conv_out", Conv2d.same3x3(ch.get(0), config.outChannels(), WeightInit.ZERO_SCALE));
+        convNormOut = child("conv_norm_out", new GroupNorm(config.normNumGroups(), ch.get(0), config.normEps()));
+        convOut = child("conv_out", Conv2d.same3x3(ch.get(0), config.outChannels(), WeightInit.ZERO_SCALE));
     }
 
     Tensor forward(Tensor x, Tensor t) {

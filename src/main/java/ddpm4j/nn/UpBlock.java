@@ -22,8 +22,8 @@ final class UpBlock extends Layer {
      * @param prevOut    channels arriving from the level below
      */
     UpBlock(UNetConfig c, int in, int out, int prevOut, boolean attention, boolean upsample) {
-        resnets = register_module("resnets", new ModuleList<>());
-        attentions = attention ? register_module("attentions", new ModuleList<>()) : null;
+        resnets = child("resnets", new ModuleList<>());
+        attentions = attention ? child("attentions", new ModuleList<>()) : null;
         int layers = c.layersPerBlock() + 1;
         for (int i = 0; i < layers; i++) {
             int skip = i == layers - 1 ? in : out;
@@ -35,7 +35,7 @@ final class UpBlock extends Layer {
             }
         }
         upsampler = upsample
-                ? register_module("upsamplers", new ModuleList<Upsample2D>()).add(new Upsample2D(out))
+                ? child("upsamplers", new ModuleList<Upsample2D>()).add(new Upsample2D(out))
                 : null;
     }
 

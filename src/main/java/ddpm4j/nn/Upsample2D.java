@@ -12,7 +12,7 @@ public final class Upsample2D extends Layer {
     private final Conv2d conv;
 
     Upsample2D(long channels) {
-        this.conv = register_module("conv", Conv2d.same3x3(channels, channels, 1.0));
+        this.conv = child("conv", Conv2d.same3x3(channels, channels, 1.0));
     }
 
     public Tensor forward(Tensor x) {

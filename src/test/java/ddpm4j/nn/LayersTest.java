@@ -42,7 +42,8 @@ class LayersTest {
     @Test
     void downsamplingPadsBottomAndRightLikeTensorFlowSame() {
         Downsample2D down = new Downsample2D(1, 0);
-        Tensor w = down.named_parameters().get("conv.weight");
+        var params = down.named_parameters();
+        Tensor w = new Tensor(params.get("conv.weight"));
         float[] kernel = new float[9];
         kernel[8] = 1; // picks the bottom-right tap: out[i,j] = padded[2i+2, 2j+2]
         new org.bytedeco.javacpp.FloatPointer(w.data_ptr()).put(kernel, 0, 9);
@@ -63,7 +64,8 @@ class LayersTest {
     @Test
     void upsamplingRepeatsEachPixelTwice() {
         Upsample2D up = new Upsample2D(1);
-        Tensor w = up.named_parameters().get("conv.weight");
+        var params = up.named_parameters();
+        Tensor w = new Tensor(params.get("conv.weight"));
         float[] kernel = new float[9];
         kernel[4] = 1; // identity convolution
         new org.bytedeco.javacpp.FloatPointer(w.data_ptr()).put(kernel, 0, 9);

@@ -43,6 +43,27 @@ class UNet2DModelTest {
         }
     }
 
+    /**
+     * libtorch's train/eval call back into each child's Java object; children that were only
+     * referenced natively were garbage-collected and the call failed with a NullPointerException.
+     */
+    @Test
+    void childModulesSurviveGarbageCollection() {
+        try (UNet2DModel m = new UNet2DModel(Presets.get("small28"), 1)) {
+            for (int round = 0; round < 5; round++) {
+                byte[][] garbage = new byte[200][];
+                for (int i = 0; i < garbage.length; i++) {
+                    garbage[i] = new byte[1 << 16];
+                }
+                System.gc();
+                m.train(round % 2 == 0);
+                m.train(false);
+            }
+            Tensor y = m.infer(torch.randn(1, 1, 28, 28), Tensors.fromLongs(new long[] {5}, 1));
+            assertEquals(28, y.size(3));
+        }
+    }
+
     @Test
     void outputShapeMatchesInput() {
         try (UNet2DModel m = new UNet2DModel(Presets.get("small28"), 1)) {
