@@ -74,6 +74,33 @@ public final class LossAwareTimesteps implements TimestepSampler {
         return new Draw(t, w);
     }
 
+    /** The loss history [T][history] and how many entries of each row are filled, for checkpoints. */
+    public double[][] history() {
+        double[][] copy = new double[steps][];
+        for (int t = 0; t < steps; t++) {
+            copy[t] = losses[t].clone();
+        }
+        return copy;
+    }
+
+    public int[] counts() {
+        return counts.clone();
+    }
+
+    /** Restores what {@link #history()} and {@link #counts()} returned. */
+    public void restore(double[][] history, int[] filled) {
+        if (history.length != steps || filled.length != steps) {
+            throw new IllegalArgumentException("loss history is for " + history.length + " steps, not " + steps);
+        }
+        for (int t = 0; t < steps; t++) {
+            if (history[t].length != this.history || filled[t] < 0 || filled[t] > this.history) {
+                throw new IllegalArgumentException("loss history row " + t + " does not fit " + this.history + " entries");
+            }
+            losses[t] = history[t].clone();
+            counts[t] = filled[t];
+        }
+    }
+
     @Override
     public void update(int[] t, double[] batchLosses) {
         for (int i = 0; i < t.length; i++) {

@@ -1,0 +1,187 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.DataSpecs;
+import ddpm4j.data.ImageSet;
+import ddpm4j.io.ModelDirectory;
+import ddpm4j.nn.Presets;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.train.Checkpoint;
+import ddpm4j.train.TrainSettings;
+import ddpm4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j train}: Algorithm 1 on a dataset, into a model directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a diffusion model (Algorithm 1 with the paper's recipe) on a dataset.",
+                "OUT becomes a model directory holding the EMA weights, plus training_state/ (checkpoints),"
+                        + " metrics.jsonl, samples/step-N.png and loss.png. --resume continues where the last"
+                        + " checkpoint left off."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "fashion-mnist:train, mnist:train, or a uint8 .npy [N,H,W,C].")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where named datasets are looked for first.")
+    Path dataDir;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "Architecture: ${COMPLETION-CANDIDATES} (default: small28 for 28x28 gray data, small32 for 32x32 RGB).",
+            completionCandidates = BenchCommand.PresetNames.class)
+    String preset;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate (default: the preset's).")
+    Double dropout;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: 100000; with --resume, extends or shortens the run).")
+    Long steps;
+
+    @Option(names = "--batch-size", defaultValue = "128", paramLabel = "B", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "2e-4", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--adam-betas", defaultValue = "0.9,0.999", split = ",", paramLabel = "B1,B2", description = "Adam betas (default: ${DEFAULT-VALUE}).")
+    double[] adamBetas;
+
+    @Option(names = "--adam-eps", defaultValue = "1e-8", paramLabel = "E", description = "Adam epsilon (default: ${DEFAULT-VALUE}).")
+    double adamEps;
+
+    @Option(names = "--warmup", defaultValue = "5000", paramLabel = "N", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
+    @Option(names = "--grad-clip", defaultValue = "1.0", paramLabel = "C", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--ema-decay", defaultValue = "0.9999", paramLabel = "D", description = "EMA decay (default: ${DEFAULT-VALUE}).")
+    double emaDecay;
+
+    @Option(names = "--ema-warmup", description = "Use min(decay, (1+n)/(10+n)) so short runs get a useful EMA.")
+    boolean emaWarmup;
+
+    @Option(names = "--flip", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Random horizontal flips (default: on; --no-flip for data where mirroring is wrong).")
+    boolean flip;
+
+    @Option(names = "--objective", defaultValue = "simple", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (default: ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--min-snr-gamma", paramLabel = "G", description = "Min-SNR-gamma weighting of the MSE term.")
+    Double minSnrGamma;
+
+    @Option(names = "--loss-aware", description = "Importance-sample timesteps by their loss (Improved DDPM).")
+    boolean lossAware;
+
+    @Option(names = "--prediction", defaultValue = "epsilon", paramLabel = "NAME", description = "epsilon, sample, mean or v_prediction (default: ${DEFAULT-VALUE}).")
+    String prediction;
+
+    @Option(names = "--variance", defaultValue = "fixed_large", paramLabel = "NAME", description = "fixed_large, fixed_small, learned or learned_range (default: ${DEFAULT-VALUE}).")
+    String variance;
+
+    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "NAME", description = "Beta schedule: linear, quad, const, jsd, warmup10, warmup50, sigmoid, cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--timesteps", defaultValue = "1000", paramLabel = "T", description = "Diffusion steps T (default: ${DEFAULT-VALUE}).")
+    int timesteps;
+
+    @Option(names = "--beta-range", defaultValue = "1e-4,0.02", split = ",", paramLabel = "START,END", description = "Beta start and end (default: ${DEFAULT-VALUE}).")
+    double[] betaRange;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of initialisation, data order, noise and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    long checkpointEvery;
+
+    @Option(names = "--sample-every", defaultValue = "5000", paramLabel = "N", description = "Steps between sample grids, 0 for the end only (default: ${DEFAULT-VALUE}).")
+    long sampleEvery;
+
+    @Option(names = "--samples", defaultValue = "36", paramLabel = "N", description = "Images per sample grid (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--sample-steps", defaultValue = "50", paramLabel = "S", description = "DDIM steps for sample grids (default: ${DEFAULT-VALUE}).")
+    int sampleSteps;
+
+    @Option(names = "--log-every", defaultValue = "50", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
+    long logEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        if (adamBetas.length != 2 || betaRange.length != 2) {
+            throw new UserException("--adam-betas and --beta-range take two numbers each");
+        }
+        boolean hasRun = Checkpoint.exists(out);
+        if (resume && !hasRun) {
+            throw new UserException(out + " holds no checkpoint to resume");
+        }
+        if (!resume && hasRun) {
+            throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
+        }
+        TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas[0], adamBetas[1], adamEps,
+                warmup, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
+                sampleSteps, logEvery);
+        options.apply();
+        ImageSet images = DataSpecs.load(data, dataDir);
+        UNetConfig arch;
+        SchedulerConfig process;
+        if (resume) {
+            ModelDirectory dir = ModelDirectory.open(out);
+            arch = dir.readUNetConfig();
+            process = dir.loadScheduler();
+        } else {
+            process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction);
+            arch = architecture(images, process);
+        }
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, steps)) {
+            if (resume) {
+                System.err.println("resuming at step " + trainer.step() + " with the run's own settings");
+            }
+            System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, into %s%n",
+                    preset == null ? "the default network" : preset, images.count(), images.height(), images.width(),
+                    images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
+                    trainer.settings().batchSize(), out);
+            try (TrainProgress progress = new TrainProgress(trainer.settings().steps())) {
+                trainer.run(progress);
+            }
+        }
+        System.err.println("done: model in " + out + ", samples in " + out.resolve("samples") + ", loss curve " + out.resolve("loss.png"));
+        return 0;
+    }
+
+    private UNetConfig architecture(ImageSet images, SchedulerConfig process) {
+        String name = preset;
+        if (name == null) {
+            if (images.height() == 28 && images.width() == 28 && images.channels() == 1) {
+                name = "small28";
+            } else if (images.height() == 32 && images.width() == 32 && images.channels() == 3) {
+                name = "small32";
+            } else {
+                throw new UserException("choose an architecture with --preset for " + images.height() + "x"
+                        + images.width() + "x" + images.channels() + " data (" + String.join(", ", Presets.names()) + ")");
+            }
+        }
+        preset = name;
+        UNetConfig p = Presets.get(name);
+        if (images.height() != images.width()) {
+            throw new UserException("training needs square images, got " + images.height() + "x" + images.width());
+        }
+        int out = process.learnedVariance() ? 2 * images.channels() : images.channels();
+        return new UNetConfig(images.height(), images.channels(), out, p.blockOutChannels(), p.layersPerBlock(),
+                p.downBlockTypes(), p.upBlockTypes(), p.normNumGroups(), p.normEps(), p.freqShift(), p.flipSinToCos(),
+                p.downsamplePadding(), p.attentionHeadDim(), dropout == null ? p.dropout() : dropout, p.centerInputSample(),
+                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim());
+    }
+}

@@ -1,0 +1,125 @@
+package ddpm4j.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.io.FloatArray;
+import ddpm4j.io.FormatException;
+import ddpm4j.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code OUT/training_state/}: everything needed to continue a run. Each checkpoint is a folder
+ * {@code step-N} written in full under a temporary name and then renamed; the file {@code latest}
+ * (replaced atomically afterwards) names the newest complete one. A crash at any moment leaves the
+ * previous checkpoint readable.
+ */
+public final class Checkpoint {
+    public static final String DIR = "training_state";
+    static final String LATEST = "latest";
+    static final String WEIGHTS = "weights.safetensors";
+    static final String EMA = "ema.safetensors";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String TIMESTEPS = "timesteps.safetensors";
+    static final String SETTINGS = "settings.json";
+    static final String STATE = "state.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One checkpoint's contents.
+     *
+     * @param step      optimizer steps done
+     * @param settings  the run's settings
+     * @param weights   raw weights θ
+     * @param ema       EMA weights
+     * @param optimizer Adam moments
+     * @param timesteps loss-aware sampler history (empty map if not used)
+     */
+    public record State(long step, TrainSettings settings, Map<String, FloatArray> weights, Map<String, FloatArray> ema,
+                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps) {
+    }
+
+    private record Meta(long step, int format) {
+    }
+
+    private Checkpoint() {
+    }
+
+    public static boolean exists(Path out) {
+        return Files.isRegularFile(out.resolve(DIR).resolve(LATEST));
+    }
+
+    public static void save(Path out, State s) throws IOException {
+        Path root = out.resolve(DIR);
+        Files.createDirectories(root);
+        String name = String.format("step-%09d", s.step());
+        Path tmp = root.resolve("." + name + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        Safetensors.write(tmp.resolve(WEIGHTS), s.weights(), Map.of());
+        Safetensors.write(tmp.resolve(EMA), s.ema(), Map.of());
+        Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
+        Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
+        AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
+        AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1)));
+        Path target = root.resolve(name);
+        deleteTree(target);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target);
+        }
+        AtomicFiles.write(root.resolve(LATEST), name.getBytes(StandardCharsets.UTF_8));
+        try (Stream<Path> old = Files.list(root)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p) && !n.equals(name) && (n.startsWith("step-") || n.startsWith(".step-"))) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
+    public static State load(Path out) throws IOException {
+        Path root = out.resolve(DIR);
+        Path latest = root.resolve(LATEST);
+        if (!Files.isRegularFile(latest)) {
+            throw new FormatException(out, "no checkpoint to resume (" + DIR + "/" + LATEST + " missing)");
+        }
+        String name = Files.readString(latest, StandardCharsets.UTF_8).strip();
+        if (!name.matches("step-\\d{9}")) {
+            throw new FormatException(latest, "does not name a checkpoint: '" + name + "'");
+        }
+        Path dir = root.resolve(name);
+        Meta meta;
+        TrainSettings settings;
+        try {
+            meta = JSON.readValue(dir.resolve(STATE).toFile(), Meta.class);
+            settings = JSON.readValue(dir.resolve(SETTINGS).toFile(), TrainSettings.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
+        }
+        return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
+                Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)));
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package ddpm4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.io.Images;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.sample.DdimSampler;
+import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.StepListener;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a run writes besides checkpoints: {@code metrics.jsonl} (one JSON line per logged step),
+ * {@code samples/step-N.png} grids from the EMA weights, and {@code loss.png}.
+ */
+final class RunOutputs implements AutoCloseable {
+    static final String METRICS = "metrics.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path out;
+    private final TrainSettings settings;
+    private final List<double[]> curve = new ArrayList<>();
+    private BufferedWriter metrics;
+    private double lossSum;
+    private int lossCount;
+
+    RunOutputs(Path out, TrainSettings settings) {
+        this.out = out;
+        this.settings = settings;
+    }
+
+    /** Opens the metrics log, keeping only lines up to {@code step} (those of a resumed checkpoint). */
+    void open(long step) throws IOException {
+        Files.createDirectories(out);
+        Path file = out.resolve(METRICS);
+        List<String> kept = new ArrayList<>();
+        if (step > 0 && Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    JsonNode n = JSON.readTree(line);
+                    if (n != null && n.has("step") && n.get("step").asLong() <= step) {
+                        kept.add(line);
+                        curve.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
+                    }
+                } catch (IOException e) {
+                    // a line cut short by a crash: dropped
+                }
+            }
+        }
+        AtomicFiles.write(file, String.join("", kept.stream().map(l -> l + "\n").toList()).getBytes(StandardCharsets.UTF_8));
+        metrics = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** Adds a step to the running mean; writes a line every logEvery steps. */
+    void record(Trainer.Step s) throws IOException {
+        lossSum += s.loss();
+        lossCount++;
+        if (s.step() % settings.logEvery() != 0 && s.step() != settings.steps()) {
+            return;
+        }
+        double mean = lossSum / lossCount;
+        lossSum = 0;
+        lossCount = 0;
+        ObjectNode line = JSON.createObjectNode();
+        line.put("step", s.step());
+        line.put("loss", mean);
+        line.put("lr", s.lr());
+        line.put("grad_norm", s.gradNorm());
+        line.put("img_per_s", s.imagesPerSecond());
+        line.put("time", java.time.Instant.now().toString());
+        metrics.write(JSON.writeValueAsString(line));
+        metrics.newLine();
+        metrics.flush();
+        curve.add(new double[] {s.step(), mean});
+    }
+
+    /** A grid of DDIM samples from the EMA weights, with a fixed seed so grids are comparable. */
+    void sampleGrid(UNet2DModel ema, GaussianDiffusion diffusion, SchedulerConfig process, long step) throws IOException {
+        int n = settings.sampleCount();
+        int c = ema.config().inChannels();
+        int s = ema.config().sampleSize();
+        int ddimSteps = Math.min(settings.sampleSteps(), process.numTrainTimesteps());
+        float[] values;
+        try (PointerScope scope = new PointerScope()) {
+            NoiseSource noise = new NoiseSource(settings.seed(), 0, n, c, s, s);
+            DdimSampler sampler = new DdimSampler(diffusion, ddimSteps, 0.0, process.clipSample(), process.clipSampleRange());
+            values = Tensors.toFloats(sampler.sample(ema::infer, noise.next(), noise, StepListener.NONE));
+        }
+        byte[] images = Images.toUint8Nhwc(values, n, c, s, s);
+        Images.writeGrid(out.resolve("samples").resolve(String.format("step-%09d.png", step)), images, n, s, s, c);
+    }
+
+    /** loss.png: the logged mean loss against the step, log scale. */
+    void lossPlot() throws IOException {
+        if (curve.size() < 2) {
+            return;
+        }
+        double[] x = new double[curve.size()];
+        double[] y = new double[curve.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = curve.get(i)[0];
+            y[i] = Math.max(curve.get(i)[1], 1e-12);
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("training loss (" + settings.objective() + ")")
+                .xAxisTitle("step").yAxisTitle("loss").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries("loss", x, y).setMarker(SeriesMarkers.NONE);
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(out.resolve("loss.png"), png);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (metrics != null) {
+                metrics.close();
+            }
+        } catch (IOException e) {
+            // nothing left to save
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package ddpm4j.train;
+
+/**
+ * How to train (Ho et al. 2020, appendix B, for the defaults): everything but the architecture and
+ * the diffusion process, which live in config.json and scheduler_config.json.
+ *
+ * @param objective       simple, vlb, mean_mse or hybrid
+ * @param minSnrGamma     γ of min-SNR-γ weighting, or null
+ * @param lossAware       importance-sample timesteps by their loss (Improved DDPM)
+ * @param lr              Adam learning rate after warm-up
+ * @param beta1           Adam β₁
+ * @param beta2           Adam β₂
+ * @param eps             Adam ε
+ * @param warmup          linear warm-up steps
+ * @param gradClip        global gradient-norm clip (≤ 0: none)
+ * @param emaDecay        EMA decay
+ * @param emaWarmup       use min(decay, (1+n)/(10+n)) so short runs have a useful EMA
+ * @param batchSize       images per step
+ * @param steps           total optimizer steps
+ * @param seed            seed of every random choice
+ * @param hflip           random horizontal flips
+ * @param checkpointEvery steps between checkpoints (also at the end)
+ * @param sampleEvery     steps between sample grids (≤ 0: only at the end)
+ * @param sampleCount     images per sample grid
+ * @param sampleSteps     DDIM steps for sample grids
+ * @param logEvery        steps between metrics lines
+ */
+public record TrainSettings(
+        String objective,
+        Double minSnrGamma,
+        boolean lossAware,
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        long warmup,
+        double gradClip,
+        double emaDecay,
+        boolean emaWarmup,
+        int batchSize,
+        long steps,
+        long seed,
+        boolean hflip,
+        long checkpointEvery,
+        long sampleEvery,
+        int sampleCount,
+        int sampleSteps,
+        long logEvery) {
+
+    public TrainSettings {
+        ddpm4j.diffusion.LossType.fromName(objective);
+        require(lr > 0 && Double.isFinite(lr), "learning rate must be positive");
+        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
+        require(eps > 0, "Adam eps must be positive");
+        require(warmup >= 0, "warm-up must be non-negative");
+        require(emaDecay >= 0 && emaDecay < 1, "EMA decay must be in [0, 1)");
+        require(batchSize >= 1, "batch size must be at least 1");
+        require(steps >= 1, "steps must be at least 1");
+        require(checkpointEvery >= 1, "checkpoint interval must be at least 1");
+        require(sampleCount >= 1 && sampleSteps >= 1, "sample count and steps must be at least 1");
+        require(logEvery >= 1, "log interval must be at least 1");
+        require(minSnrGamma == null || minSnrGamma > 0, "min-SNR gamma must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The same settings with another total number of steps. */
+    public TrainSettings withSteps(long total) {
+        return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, gradClip, emaDecay,
+                emaWarmup, batchSize, total, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery);
+    }
+
+    /** The paper's recipe: L_simple, Adam 2e-4, warm-up 5000, clip 1, EMA 0.9999, flips, batch 128. */
+    public static TrainSettings paper(long steps) {
+        return new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 5000, 1.0, 0.9999, false, 128, steps,
+                0, true, 5000, 0, 16, 50, 100);
+    }
+}

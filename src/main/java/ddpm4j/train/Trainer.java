@@ -1,0 +1,269 @@
+package ddpm4j.train;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.diffusion.LossAwareTimesteps;
+import ddpm4j.diffusion.LossType;
+import ddpm4j.diffusion.TimestepSampler;
+import ddpm4j.io.FloatArray;
+import ddpm4j.io.ModelDirectory;
+import ddpm4j.io.Weights;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Algorithm 1 of Ho et al. 2020 with the paper's recipe: Adam with warm-up, gradient clipping, an
+ * EMA of the weights, dropout and flips; checkpoints, metrics, sample grids and a loss plot in the
+ * output directory, which is a model directory holding the EMA weights.
+ */
+public final class Trainer implements AutoCloseable {
+    /** Stops a run after this many non-finite losses in a row. */
+    static final int MAX_NON_FINITE = 10;
+
+    /** What a step did. */
+    public record Step(long step, double loss, double lr, double gradNorm, double imagesPerSecond, boolean skipped) {
+    }
+
+    /** Told about progress; all methods are called on the training thread. */
+    public interface Listener {
+        default void started(long firstStep, long totalSteps) {
+        }
+
+        default void stepped(Step step) {
+        }
+
+        default void note(String message) {
+        }
+    }
+
+    private final Path out;
+    private final UNetConfig arch;
+    private final SchedulerConfig process;
+    private final TrainSettings settings;
+    private final GaussianDiffusion diffusion;
+    private final UNet2DModel model;
+    private final UNet2DModel emaModel;
+    private final Map<String, Tensor> params;
+    private final TensorVector paramVector;
+    private final Adam adam;
+    private final Ema ema;
+    private final TimestepSampler timesteps;
+    private final TrainingData data;
+    private final RunOutputs outputs;
+    private long step;
+
+    /**
+     * A new run in {@code out}, or the continuation of the run whose checkpoint is there.
+     *
+     * @param resume     continue from {@code out}'s checkpoint (its settings win over {@code settings})
+     * @param resumeSteps with {@code resume}: a new total number of steps, or null to keep the run's
+     */
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+                   boolean resume, Long resumeSteps) throws IOException {
+        Checkpoint.State saved = resume ? Checkpoint.load(out) : null;
+        this.out = out;
+        this.arch = arch;
+        this.process = process;
+        this.settings = saved == null ? settings : resumeSteps == null ? saved.settings() : saved.settings().withSteps(resumeSteps);
+        this.diffusion = GaussianDiffusion.of(process);
+        if (arch.outChannels() != diffusion.outputChannels(arch.inChannels())) {
+            throw new IllegalArgumentException("variance '" + process.varianceType() + "' needs a network with "
+                    + diffusion.outputChannels(arch.inChannels()) + " output channels, the architecture has " + arch.outChannels());
+        }
+        if (images.channels() != arch.inChannels()) {
+            throw new IllegalArgumentException("the data have " + images.channels() + " channels but the network takes " + arch.inChannels());
+        }
+        this.model = new UNet2DModel(arch, this.settings.seed());
+        this.emaModel = new UNet2DModel(arch);
+        this.params = model.stateDict();
+        this.paramVector = new TensorVector(params.values().toArray(new Tensor[0]));
+        this.adam = new Adam(params, this.settings.beta1(), this.settings.beta2(), this.settings.eps());
+        this.ema = new Ema(emaModel.stateDict(), params, this.settings.emaDecay(), this.settings.emaWarmup());
+        this.timesteps = this.settings.lossAware() ? new LossAwareTimesteps(process.numTrainTimesteps())
+                : TimestepSampler.uniform(process.numTrainTimesteps());
+        this.data = new TrainingData(images, this.settings.batchSize(), this.settings.seed(), this.settings.hflip());
+        this.outputs = new RunOutputs(out, this.settings);
+        if (saved != null) {
+            restore(saved);
+        }
+        outputs.open(step);
+    }
+
+    private void restore(Checkpoint.State s) throws IOException {
+        Path where = out.resolve(Checkpoint.DIR);
+        Weights.load(model, s.weights(), where);
+        Weights.load(emaModel, s.ema(), where);
+        adam.restore(s.optimizer(), s.step());
+        if (timesteps instanceof LossAwareTimesteps la && s.timesteps().containsKey("history")) {
+            la.restore(rows(s.timesteps().get("history")), ints(s.timesteps().get("counts")));
+        }
+        step = s.step();
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public TrainSettings settings() {
+        return settings;
+    }
+
+    /** Trains until the configured number of steps, checkpointing on the way and at the end. */
+    public void run(Listener listener) throws IOException {
+        listener.started(step, settings.steps());
+        LossType loss = LossType.fromName(settings.objective());
+        int nonFinite = 0;
+        while (step < settings.steps()) {
+            long start = System.nanoTime();
+            Step report = trainStep(loss);
+            report = new Step(report.step(), report.loss(), report.lr(), report.gradNorm(),
+                    settings.batchSize() / ((System.nanoTime() - start) / 1e9), report.skipped());
+            if (report.skipped()) {
+                nonFinite++;
+                listener.note("step " + report.step() + ": non-finite loss, update skipped");
+                if (nonFinite >= MAX_NON_FINITE) {
+                    throw new IllegalStateException(MAX_NON_FINITE + " non-finite losses in a row at step " + step
+                            + "; the last good checkpoint is kept in " + out.resolve(Checkpoint.DIR));
+                }
+                continue;
+            }
+            nonFinite = 0;
+            outputs.record(report);
+            listener.stepped(report);
+            boolean last = step == settings.steps();
+            if (settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0 || last) {
+                outputs.sampleGrid(emaModel, diffusion, process, step);
+            }
+            if (step % settings.checkpointEvery() == 0 || last) {
+                checkpoint();
+                listener.note("checkpoint at step " + step);
+            }
+        }
+    }
+
+    /** One step of Algorithm 1 on batch {@code step}. */
+    Step trainStep(LossType loss) {
+        long n = step;
+        double lr = LearningRate.at(settings.lr(), settings.warmup(), n + 1);
+        try (PointerScope scope = new PointerScope()) {
+            ImageSet im = data.images();
+            int b = settings.batchSize();
+            Tensor x0 = Tensors.fromFloats(data.batch(n), b, im.channels(), im.height(), im.width());
+            SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
+            TimestepSampler.Draw draw = timesteps.sample(b, random);
+            float[] noiseValues = new float[(int) x0.numel()];
+            for (int i = 0; i < noiseValues.length; i++) {
+                noiseValues[i] = (float) random.nextGaussian();
+            }
+            Tensor noise = Tensors.fromFloats(noiseValues, Tensors.shape(x0));
+            torch.manual_seed(Seeds.of(settings.seed(), Seeds.DROPOUT, n)); // dropout masks
+            model.train(true);
+            model.module().zero_grad(true);
+            Denoiser net = model::forward;
+            Tensor perImage = diffusion.trainingLoss(net, x0, draw.t(), noise, loss, settings.minSnrGamma());
+            float[] weights = new float[b];
+            for (int i = 0; i < b; i++) {
+                weights[i] = (float) draw.weights()[i];
+            }
+            Tensor total = perImage.mul(Tensors.fromFloats(weights, b)).mean();
+            double value = total.item_float();
+            if (!Double.isFinite(value)) {
+                return new Step(n + 1, value, lr, Double.NaN, 0, true);
+            }
+            total.backward();
+            double gradNorm = settings.gradClip() > 0 ? torch.clip_grad_norm_(paramVector, settings.gradClip())
+                    : torch.clip_grad_norm_(paramVector, Double.MAX_VALUE);
+            adam.step(lr);
+            ema.update(n);
+            float[] losses = Tensors.toFloats(perImage.detach());
+            double[] lossesD = new double[b];
+            for (int i = 0; i < b; i++) {
+                lossesD[i] = losses[i];
+            }
+            timesteps.update(draw.t(), lossesD);
+            step = n + 1;
+            return new Step(step, value, lr, gradNorm, 0, false);
+        }
+    }
+
+    /** Writes the checkpoint, then the model directory's EMA weights and configs. */
+    public void checkpoint() throws IOException {
+        Map<String, FloatArray> sampler = new LinkedHashMap<>();
+        if (timesteps instanceof LossAwareTimesteps la) {
+            double[][] h = la.history();
+            float[] flat = new float[h.length * h[0].length];
+            for (int t = 0; t < h.length; t++) {
+                for (int k = 0; k < h[t].length; k++) {
+                    flat[t * h[t].length + k] = (float) h[t][k];
+                }
+            }
+            int[] counts = la.counts();
+            float[] c = new float[counts.length];
+            for (int t = 0; t < counts.length; t++) {
+                c[t] = counts[t];
+            }
+            sampler.put("history", new FloatArray(new long[] {h.length, h[0].length}, flat));
+            sampler.put("counts", new FloatArray(new long[] {counts.length}, c));
+        }
+        Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler));
+        ModelDirectory.save(out, emaModel, process);
+        outputs.lossPlot();
+    }
+
+    /** The network being optimized (raw weights). */
+    public UNet2DModel rawModel() {
+        return model;
+    }
+
+    /** The optimizer's moments. */
+    public Map<String, FloatArray> optimizerState() {
+        return adam.state();
+    }
+
+    /** The network holding the EMA weights. */
+    public UNet2DModel emaModel() {
+        return emaModel;
+    }
+
+    private static double[][] rows(FloatArray a) {
+        int r = (int) a.shape()[0];
+        int c = (int) a.shape()[1];
+        double[][] out = new double[r][c];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                out[i][j] = a.data()[i * c + j];
+            }
+        }
+        return out;
+    }
+
+    private static int[] ints(FloatArray a) {
+        int[] out = new int[a.data().length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) a.data()[i];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        data.close();
+        outputs.close();
+        model.close();
+        emaModel.close();
+    }
+}

@@ -1,0 +1,134 @@
+package ddpm4j.train;
+
+import ddpm4j.data.ImageSet;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Training batches in model space, prepared on a background thread. Batch n is a pure function of
+ * (seed, n): the data are visited epoch by epoch in a seeded random order, and each image is
+ * flipped horizontally with probability ½ when flips are on.
+ */
+public final class TrainingData implements AutoCloseable {
+    private static final int AHEAD = 2;
+
+    private final ImageSet images;
+    private final int batchSize;
+    private final long seed;
+    private final boolean flip;
+    private final ExecutorService worker;
+    private final Map<Long, Future<float[]>> pending = new HashMap<>();
+    private long cachedEpoch = -1;
+    private int[] cachedOrder;
+
+    public TrainingData(ImageSet images, int batchSize, long seed, boolean flip) {
+        if (images.count() == 0) {
+            throw new IllegalArgumentException("no training images");
+        }
+        this.images = images;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.flip = flip;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ddpm4j-batches");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ImageSet images() {
+        return images;
+    }
+
+    /** Batch n as float32 NCHW in [−1, 1]; batches n+1, n+2 are started in the background. */
+    public float[] batch(long n) {
+        Future<float[]> f;
+        synchronized (pending) {
+            f = pending.remove(n);
+            if (f == null) {
+                f = worker.submit(() -> build(n));
+            }
+            for (long k = n + 1; k <= n + AHEAD; k++) {
+                final long step = k;
+                pending.computeIfAbsent(k, key -> worker.submit(() -> build(step)));
+            }
+            pending.keySet().removeIf(k -> k < n);
+        }
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing a batch", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not prepare batch " + n + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Dataset indices of batch n. */
+    int[] indices(long n) {
+        int count = images.count();
+        int[] out = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            long global = n * batchSize + i;
+            out[i] = order(global / count)[(int) (global % count)];
+        }
+        return out;
+    }
+
+    private synchronized int[] order(long epoch) {
+        if (epoch != cachedEpoch) {
+            int count = images.count();
+            int[] perm = new int[count];
+            for (int i = 0; i < count; i++) {
+                perm[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(Seeds.of(seed, Seeds.DATA_ORDER, epoch));
+            for (int i = count - 1; i > 0; i--) { // Fisher–Yates
+                int j = r.nextInt(i + 1);
+                int tmp = perm[i];
+                perm[i] = perm[j];
+                perm[j] = tmp;
+            }
+            cachedOrder = perm;
+            cachedEpoch = epoch;
+        }
+        return cachedOrder;
+    }
+
+    float[] build(long n) {
+        int[] idx = indices(n);
+        int c = images.channels();
+        int h = images.height();
+        int w = images.width();
+        int per = c * h * w;
+        float[] out = new float[batchSize * per];
+        for (int i = 0; i < batchSize; i++) {
+            float[] one = images.modelSpace(idx[i], 1);
+            boolean mirror = flip && new SplittableRandom(Seeds.of(seed, Seeds.FLIP, n * batchSize + i)).nextBoolean();
+            if (mirror) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int y = 0; y < h; y++) {
+                        int row = (ch * h + y) * w;
+                        for (int x = 0; x < w; x++) {
+                            out[i * per + row + x] = one[row + w - 1 - x];
+                        }
+                    }
+                }
+            } else {
+                System.arraycopy(one, 0, out, i * per, per);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}

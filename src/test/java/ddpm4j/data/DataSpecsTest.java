@@ -1,0 +1,100 @@
+package ddpm4j.data;
+
+import ddpm4j.io.FormatException;
+import ddpm4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DataSpecsTest {
+    @TempDir
+    Path dir;
+
+    static byte[] idx(int magic, int n, int rows, int cols, byte[] pixels) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(n);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        out.write(pixels);
+        return bytes.toByteArray();
+    }
+
+    static void gzip(Path file, byte[] data) throws Exception {
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write(data);
+        }
+    }
+
+    @Test
+    void namedIdxDatasetsResolveFromTheDataDirGzippedOrNot() throws Exception {
+        byte[] train = new byte[2 * 3 * 4];
+        for (int i = 0; i < train.length; i++) {
+            train[i] = (byte) (i * 10);
+        }
+        Path fm = Files.createDirectories(dir.resolve("fashion-mnist"));
+        gzip(fm.resolve("train-images-idx3-ubyte.gz"), idx(0x803, 2, 3, 4, train));
+        ImageSet a = DataSpecs.load("fashion-mnist:train", dir);
+        assertEquals(2, a.count());
+        assertEquals(3, a.height());
+        assertEquals(4, a.width());
+        assertEquals(1, a.channels());
+        assertArrayEquals(train, a.pixels());
+        assertEquals(a.count(), DataSpecs.load("fashion-mnist", dir).count(), "the split defaults to train");
+
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), idx(0x803, 1, 3, 4, new byte[12]));
+        assertEquals(1, DataSpecs.load("mnist:test", dir).count(), "DIR itself is searched, uncompressed files too");
+    }
+
+    @Test
+    void badIdxFilesNameTheFile() throws Exception {
+        Path fm = Files.createDirectories(dir.resolve("mnist"));
+        Path f = fm.resolve("train-images-idx3-ubyte");
+        Files.write(f, idx(0x801, 2, 3, 4, new byte[24]));
+        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load("mnist:train", dir));
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("magic 0x00000801"), e.getMessage());
+        Files.write(f, idx(0x803, 2, 3, 4, new byte[10]));
+        e = assertThrows(FormatException.class, () -> DataSpecs.load("mnist:train", dir));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        Files.delete(f);
+        Files.write(fm.resolve("train-images-idx3-ubyte.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
+        e = assertThrows(FormatException.class, () -> DataSpecs.load("mnist:train", dir));
+        assertTrue(e.getMessage().contains("gzip") || e.getMessage().contains("truncated"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DataSpecs.load("mnist:valid", dir));
+        assertThrows(IllegalArgumentException.class, () -> DataSpecs.load("imagenet:train", dir));
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> DataSpecs.load("mnist:test", dir.resolve("empty")));
+        assertTrue(missing.getMessage().contains("--data-dir"), missing.getMessage());
+    }
+
+    @Test
+    void npyImagesInGrayAndColour() throws Exception {
+        Path rgb = dir.resolve("rgb.npy");
+        byte[] px = new byte[2 * 2 * 2 * 3];
+        px[3] = (byte) 255;
+        Npy.writeBytes(rgb, new long[] {2, 2, 2, 3}, px);
+        ImageSet a = DataSpecs.load(rgb.toString());
+        assertEquals(3, a.channels());
+        // NHWC pixel 1 of image 0, red channel → NCHW index (0·3 + 0)·4 + 1
+        float[] m = a.modelSpace(0, 1);
+        assertEquals(1f, m[1]);
+        assertEquals(-1f, m[0]);
+        Path gray = dir.resolve("gray.npy");
+        Npy.writeBytes(gray, new long[] {3, 2, 2}, new byte[12]);
+        assertEquals(1, DataSpecs.load(gray.toString()).channels());
+        Npy.writeBytes(gray, new long[] {0, 2, 2}, new byte[0]);
+        assertThrows(FormatException.class, () -> DataSpecs.load(gray.toString()));
+    }
+}

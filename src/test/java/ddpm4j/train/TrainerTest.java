@@ -1,0 +1,161 @@
+package ddpm4j.train;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.diffusion.LossType;
+import ddpm4j.io.Model;
+import ddpm4j.io.ModelDirectory;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    static final UNetConfig ARCH = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.1);
+    static final SchedulerConfig PROCESS = SchedulerConfig.paper().with("linear", 100, "fixed_large", "epsilon");
+
+    /** 16 tiny 8×8 images: bright squares at random places. */
+    static ImageSet images() {
+        Random r = new Random(1);
+        byte[] px = new byte[16 * 64];
+        for (int i = 0; i < 16; i++) {
+            int x = r.nextInt(5);
+            int y = r.nextInt(5);
+            for (int dy = 0; dy < 3; dy++) {
+                for (int dx = 0; dx < 3; dx++) {
+                    px[i * 64 + (y + dy) * 8 + x + dx] = (byte) 255;
+                }
+            }
+        }
+        return new ImageSet(px, 16, 8, 8, 1);
+    }
+
+    static TrainSettings settings(long steps) {
+        return new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 1.0, 0.99, true, 8, steps, 7, true,
+                10, 0, 4, 5, 1);
+    }
+
+    /** Records every step's loss. */
+    static final class Losses implements Trainer.Listener {
+        final List<Double> values = new ArrayList<>();
+
+        @Override
+        public void stepped(Trainer.Step s) {
+            values.add(s.loss());
+        }
+    }
+
+    @Test
+    void trainingLowersTheLossAndWritesAModelDirectory() throws Exception {
+        Path out = dir.resolve("run");
+        ImageSet data = images();
+        double before;
+        double after;
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(60), data, false, null)) {
+            before = fixedLoss(t);
+            t.run(new Losses());
+            after = fixedLoss(t);
+        }
+        assertTrue(after < 0.7 * before, "loss on a fixed batch " + before + " -> " + after);
+        assertTrue(Files.isRegularFile(out.resolve("loss.png")));
+        assertTrue(Files.isRegularFile(out.resolve("samples").resolve("step-000000060.png")));
+        assertEquals(60, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        try (Model m = ModelDirectory.load(out)) {
+            assertEquals(ARCH, m.unet().config());
+            assertEquals(100, m.scheduler().numTrainTimesteps());
+        }
+    }
+
+    /** L_simple of the raw weights on a fixed batch, t and noise. */
+    static double fixedLoss(Trainer t) {
+        ImageSet data = images();
+        GaussianDiffusion d = GaussianDiffusion.of(PROCESS);
+        Tensor x0 = Tensors.fromFloats(data.modelSpace(0, 16), 16, 1, 8, 8);
+        Tensor noise = ddpm4j.sample.NoiseSourceAccess.noise(3, 16, 1, 8, 8);
+        int[] ts = new int[16];
+        for (int i = 0; i < 16; i++) {
+            ts[i] = 6 * i;
+        }
+        var model = t.rawModel();
+        model.train(false);
+        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            double v = d.trainingLoss(model::forward, x0, ts, noise, LossType.SIMPLE, null).mean().item_float();
+            model.train(true);
+            return v;
+        }
+    }
+
+    @Test
+    void resumingContinuesTheSameLossSequence() throws Exception {
+        Losses whole = new Losses();
+        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, PROCESS, settings(24), images(), false, null)) {
+            t.run(whole);
+        }
+        Path out = dir.resolve("interrupted");
+        Losses first = new Losses();
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(24), images(), false, null)) {
+            LossType loss = LossType.SIMPLE;
+            while (t.step() < 13) { // interrupted after a checkpoint at 10 and three more steps
+                first.stepped(t.trainStep(loss));
+                if (t.step() == 10) {
+                    t.checkpoint();
+                }
+            }
+        }
+        Losses rest = new Losses();
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, null)) {
+            assertEquals(10, t.step());
+            assertEquals(24, t.settings().steps(), "the run's own settings");
+            t.run(rest);
+        }
+        List<Double> resumed = new ArrayList<>(first.values.subList(0, 10));
+        resumed.addAll(rest.values);
+        assertEquals(whole.values.size(), resumed.size());
+        for (int i = 0; i < resumed.size(); i++) {
+            assertEquals(whole.values.get(i), resumed.get(i), 1e-6 * Math.abs(whole.values.get(i)), "step " + (i + 1));
+        }
+        // steps 11–13 of the interrupted run were redone identically
+        for (int i = 10; i < 13; i++) {
+            assertEquals(first.values.get(i), resumed.get(i), 1e-6 * Math.abs(first.values.get(i)));
+        }
+    }
+
+    @Test
+    void checkpointRoundTripRestoresTheState() throws Exception {
+        Path out = dir.resolve("ckpt");
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(5), images(), false, null)) {
+            t.run(new Losses());
+            Checkpoint.State s = Checkpoint.load(out);
+            assertEquals(5, s.step());
+            assertEquals(t.settings(), s.settings());
+            try (Trainer back = new Trainer(out, ARCH, PROCESS, settings(5), images(), true, null)) {
+                for (var e : t.rawModel().stateDict().entrySet()) {
+                    assertArrayEquals(Tensors.toFloats(e.getValue()), Tensors.toFloats(back.rawModel().stateDict().get(e.getKey())), e.getKey());
+                }
+                for (var e : t.emaModel().stateDict().entrySet()) {
+                    assertArrayEquals(Tensors.toFloats(e.getValue()), Tensors.toFloats(back.emaModel().stateDict().get(e.getKey())), e.getKey());
+                }
+                assertArrayEquals(s.optimizer().get("v.conv_in.weight").data(), back.optimizerState().get("v.conv_in.weight").data());
+            }
+        }
+        try (var files = Files.list(out.resolve(Checkpoint.DIR))) {
+            assertEquals(List.of("latest", "step-000000005"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "only the newest checkpoint is kept, no temporary folders");
+        }
+    }
+}
