@@ -19,7 +19,15 @@ public final class Idx {
     }
 
     public static ImageSet readImages(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readImages(in, file);
+        }
+    }
+
+    /** Reads IDX images from a stream; {@code name} is used in error messages. */
+    public static ImageSet readImages(InputStream stream, Path file) throws IOException {
+        try {
+            InputStream raw = new BufferedInputStream(stream, 1 << 16);
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();

@@ -35,19 +35,31 @@ public final class Images {
      * 2-pixel gaps.
      */
     public static void writeGrid(Path file, byte[] nhwc, int n, int h, int w, int c) throws IOException {
+        BufferedImage img = grid(nhwc, n, h, w, c, 1);
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available");
+            }
+        });
+    }
+
+    /** uint8 NHWC images (1 or 3 channels) as one grid image, ⌈√n⌉ columns, 2-pixel gaps, each pixel scaled up {@code zoom} times. */
+    public static BufferedImage grid(byte[] nhwc, int n, int h, int w, int c, int zoom) {
         if (c != 1 && c != 3) {
-            throw new IllegalArgumentException("a PNG grid needs 1 or 3 channels, got " + c);
+            throw new IllegalArgumentException("an image grid needs 1 or 3 channels, got " + c);
         }
         int cols = (int) Math.ceil(Math.sqrt(n));
         int rows = (n + cols - 1) / cols;
         int gap = 2;
-        BufferedImage img = new BufferedImage(cols * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        int zh = h * zoom;
+        int zw = w * zoom;
+        BufferedImage img = new BufferedImage(cols * (zw + gap) + gap, rows * (zh + gap) + gap, BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < n; i++) {
-            int ox = gap + (i % cols) * (w + gap);
-            int oy = gap + (i / cols) * (h + gap);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int base = ((i * h + y) * w + x) * c;
+            int ox = gap + (i % cols) * (zw + gap);
+            int oy = gap + (i / cols) * (zh + gap);
+            for (int y = 0; y < zh; y++) {
+                for (int x = 0; x < zw; x++) {
+                    int base = ((i * h + y / zoom) * w + x / zoom) * c;
                     int r = nhwc[base] & 0xff;
                     int g = c == 3 ? nhwc[base + 1] & 0xff : r;
                     int b = c == 3 ? nhwc[base + 2] & 0xff : r;
@@ -55,10 +67,6 @@ public final class Images {
                 }
             }
         }
-        AtomicFiles.write(file, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer available");
-            }
-        });
+        return img;
     }
 }

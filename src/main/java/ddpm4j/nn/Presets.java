@@ -16,6 +16,11 @@ public final class Presets {
         PRESETS.put("celebahq256", UNetConfig.ddpm(256, 3, 128, new int[] {1, 1, 2, 2, 4, 4}, 2, List.of(16), 0.0));
         // CPU-sized: 28×28 grayscale (Fashion-MNIST, MNIST): levels 28, 14, 7.
         PRESETS.put("small28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(14), 0.1));
+        // The quickstart's: one ResBlock per level, self-attention only in the middle (7×7); measured
+        // 128 img/s training on 2 cores against small28's 55.
+        PRESETS.put("quick28", new UNetConfig(28, 1, 1, List.of(32, 64, 64), 1,
+                List.of(UNetConfig.DOWN, UNetConfig.DOWN, UNetConfig.DOWN), List.of(UNetConfig.UP, UNetConfig.UP, UNetConfig.UP),
+                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null));
         // CPU-sized: 32×32 RGB (CIFAR-10).
         PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
     }

@@ -55,6 +55,11 @@ public final class DdimSampler implements Sampler {
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
+        return sample(model, xT, noise, listener, Trajectory.NONE);
+    }
+
+    /** {@link #sample} that also shows each step's x_{t−1} and x̂₀ to {@code trajectory}. */
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         NoiseSchedule s = diffusion.schedule();
         int batch = (int) xT.size(0);
         return ReverseLoop.run(xT, timesteps.length, (i, x) -> {
@@ -67,7 +72,11 @@ public final class DdimSampler implements Sampler {
             double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
             double dirCoef = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
             Tensor next = x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(eps.mul(new Scalar(dirCoef)));
-            return sigma > 0 ? next.add(noise.next().mul(new Scalar(sigma))) : next;
+            if (sigma > 0) {
+                next = next.add(noise.next().mul(new Scalar(sigma)));
+            }
+            trajectory.step(i, t, next, x0);
+            return next;
         }, listener);
     }
 }

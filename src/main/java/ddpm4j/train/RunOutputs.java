@@ -69,13 +69,27 @@ final class RunOutputs implements AutoCloseable {
         metrics = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
+    private Trainer.Step last;
+
     /** Adds a step to the running mean; writes a line every logEvery steps. */
     void record(Trainer.Step s) throws IOException {
         lossSum += s.loss();
         lossCount++;
+        last = s;
         if (s.step() % settings.logEvery() != 0 && s.step() != settings.steps()) {
             return;
         }
+        write(s);
+    }
+
+    /** Writes the pending mean if steps since the last line are not logged yet. */
+    void flush(long step) throws IOException {
+        if (lossCount > 0 && last != null && last.step() == step) {
+            write(last);
+        }
+    }
+
+    private void write(Trainer.Step s) throws IOException {
         double mean = lossSum / lossCount;
         lossSum = 0;
         lossCount = 0;

@@ -124,10 +124,19 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains until the configured number of steps, checkpointing on the way and at the end. */
     public void run(Listener listener) throws IOException {
+        run(listener, Long.MAX_VALUE);
+    }
+
+    /**
+     * Trains until the configured number of steps or until {@code System.nanoTime()} passes
+     * {@code deadline}, checkpointing on the way; the last state is always checkpointed and sampled.
+     */
+    public void run(Listener listener, long deadline) throws IOException {
         listener.started(step, settings.steps());
         LossType loss = LossType.fromName(settings.objective());
         int nonFinite = 0;
-        while (step < settings.steps()) {
+        long saved = -1;
+        while (step < settings.steps() && System.nanoTime() - deadline < 0) {
             long start = System.nanoTime();
             Step report = trainStep(loss);
             report = new Step(report.step(), report.loss(), report.lr(), report.gradNorm(),
@@ -144,14 +153,22 @@ public final class Trainer implements AutoCloseable {
             nonFinite = 0;
             outputs.record(report);
             listener.stepped(report);
-            boolean last = step == settings.steps();
-            if (settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0 || last) {
+            if (settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
                 outputs.sampleGrid(emaModel, diffusion, process, step);
             }
-            if (step % settings.checkpointEvery() == 0 || last) {
+            if (step % settings.checkpointEvery() == 0) {
                 checkpoint();
+                saved = step;
                 listener.note("checkpoint at step " + step);
             }
+        }
+        outputs.flush(step);
+        if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
+            outputs.sampleGrid(emaModel, diffusion, process, step);
+        }
+        if (saved != step) {
+            checkpoint();
+            listener.note("checkpoint at step " + step);
         }
     }
 

@@ -1,0 +1,87 @@
+package ddpm4j.cli;
+
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.io.Images;
+import ddpm4j.io.Model;
+import ddpm4j.io.ModelDirectory;
+import ddpm4j.sample.DdimSampler;
+import ddpm4j.sample.DenoisingAnimation;
+import ddpm4j.sample.NoiseSource;
+import ddpm4j.train.Checkpoint;
+import ddpm4j.train.QuickstartRecipe;
+import ddpm4j.train.Trainer;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j quickstart}: train a small model on embedded data, then show what it draws. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = {"Train a small diffusion model on 8,000 embedded Fashion-MNIST images for a fixed time"
+                + " (default 12 minutes), then sample it: OUT/samples.png and OUT/denoising.gif.",
+                "OUT is a model directory like any other; run again to sample the trained model anew."})
+final class QuickstartCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Option(names = "--out", defaultValue = "quickstart", paramLabel = "DIR", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--minutes", defaultValue = "12", paramLabel = "M", description = "Training time (default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(minutes > 0 && minutes <= 24 * 60)) {
+            throw new UserException("--minutes must be in (0, 1440], got " + minutes);
+        }
+        options.apply();
+        if (Checkpoint.exists(out)) {
+            System.err.println("quickstart: " + out + " already holds a trained model; sampling it (delete the folder to train again)");
+        } else {
+            train();
+        }
+        try (Model m = ModelDirectory.load(out)) {
+            GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
+            DdimSampler sampler = new DdimSampler(diffusion, 50, 0.0, true, 1.0);
+            int s = m.unet().config().sampleSize();
+            try (PointerScope scope = new PointerScope()) {
+                NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);
+                float[] x = Tensors.toFloats(sampler.sample(m.unet()::infer, noise.next(), noise, (d, t) -> { }));
+                Path png = out.resolve("samples.png");
+                var grid = Images.grid(Images.toUint8Nhwc(x, 64, 1, s, s), 64, s, s, 1, 2);
+                ddpm4j.io.AtomicFiles.write(png, o -> ImageIO.write(grid, "png", o));
+                NoiseSource gifNoise = new NoiseSource(seed, 1000, 16, 1, s, s);
+                Tensor xT = gifNoise.next();
+                DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 3);
+            }
+        }
+        System.out.println("samples:   " + out.resolve("samples.png").toAbsolutePath());
+        System.out.println("animation: " + out.resolve("denoising.gif").toAbsolutePath());
+        System.out.println("model:     " + out.toAbsolutePath() + "  (e.g. ./ddpm4j sample --model " + out + " --sampler ddim --out more.png)");
+        return 0;
+    }
+
+    private void train() throws Exception {
+        var images = QuickstartRecipe.dataset();
+        long deadline = System.nanoTime() + (long) (minutes * 60e9);
+        try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
+                QuickstartRecipe.settings(seed), images, false, null)) {
+            System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %.0f minutes%n",
+                    trainer.emaModel().parameterCount(), images.count(), minutes);
+            try (TimedProgress progress = new TimedProgress(deadline)) {
+                trainer.run(progress, deadline);
+            }
+            System.err.printf("quickstart: trained %,d steps (%,d images)%n", trainer.step(), trainer.step() * trainer.settings().batchSize());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package ddpm4j.train;
+
+import ddpm4j.data.Idx;
+import ddpm4j.data.ImageSet;
+import ddpm4j.nn.Presets;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * The quickstart: a model that draws recognisable Fashion-MNIST items after about 12 minutes on
+ * two CPU cores. Chosen by measurement (see the README): the {@code quick28} network (one
+ * ResBlock per level, attention only at 7×7; 128 img/s against 55 for {@code small28}), batch
+ * 64, Adam at 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up, the paper's process.
+ */
+public final class QuickstartRecipe {
+    /** The embedded data: the first 8,000 Fashion-MNIST training images (MIT licence, beside it). */
+    public static final String DATA = "/ddpm4j/quickstart/fashion-mnist-train-8000-idx3-ubyte.gz";
+
+    private QuickstartRecipe() {
+    }
+
+    public static ImageSet dataset() throws IOException {
+        try (InputStream in = QuickstartRecipe.class.getResourceAsStream(DATA)) {
+            if (in == null) {
+                throw new IOException("the embedded quickstart data " + DATA + " is missing from the jar");
+            }
+            return Idx.readImages(in, Path.of(DATA));
+        }
+    }
+
+    public static UNetConfig architecture() {
+        return Presets.get("quick28");
+    }
+
+    public static SchedulerConfig process() {
+        return SchedulerConfig.paper();
+    }
+
+    /** Settings for a time-boxed run: the step count is a ceiling, the clock ends the run. */
+    public static TrainSettings settings(long seed) {
+        return new TrainSettings("simple", null, false, 1e-3, 0.9, 0.999, 1e-8, 100, 1.0, 0.999, true, 64, 1_000_000,
+                seed, true, 200, 0, 64, 50, 25);
+    }
+}

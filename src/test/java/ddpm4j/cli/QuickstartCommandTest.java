@@ -1,0 +1,43 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.train.QuickstartRecipe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuickstartCommandTest {
+    @Test
+    void embeddedDataAreFashionMnistImages() throws Exception {
+        ImageSet images = QuickstartRecipe.dataset();
+        assertEquals(8000, images.count());
+        assertEquals(28, images.height());
+        assertEquals(1, images.channels());
+    }
+
+    /** A few seconds of training, then the pictures; a second run samples the same model again. */
+    @Test
+    void trainsForTheGivenTimeThenDrawsAndAnimates(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("qs");
+        Cli r = Cli.run("quickstart", "--out", out.toString(), "--minutes", "0.05");
+        assertEquals(0, r.exit, r.toString());
+        assertTrue(r.out.contains("samples.png") && r.out.contains("denoising.gif"), r.out);
+        BufferedImage grid = ImageIO.read(out.resolve("samples.png").toFile());
+        assertEquals(8 * (56 + 2) + 2, grid.getWidth(), "8×8 grid of 28×28 images at 2×");
+        assertTrue(Files.size(out.resolve("denoising.gif")) > 1000);
+        assertTrue(Files.isRegularFile(out.resolve("config.json")));
+        assertTrue(Files.isRegularFile(out.resolve("training_state/latest")));
+        long modified = Files.getLastModifiedTime(out.resolve("diffusion_pytorch_model.safetensors")).toMillis();
+        Cli again = Cli.run("quickstart", "--out", out.toString());
+        assertEquals(0, again.exit, again.toString());
+        assertTrue(again.err.contains("already holds a trained model"), again.err);
+        assertEquals(modified, Files.getLastModifiedTime(out.resolve("diffusion_pytorch_model.safetensors")).toMillis(), "not retrained");
+    }
+}
