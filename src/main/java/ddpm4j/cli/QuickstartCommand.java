@@ -62,7 +62,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 ddpm4j.io.AtomicFiles.write(png, o -> ImageIO.write(grid, "png", o));
                 NoiseSource gifNoise = new NoiseSource(seed, 1000, 16, 1, s, s);
                 Tensor xT = gifNoise.next();
-                DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 3);
+                DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 2);
             }
         }
         System.out.println("samples:   " + out.resolve("samples.png").toAbsolutePath());

@@ -26,11 +26,15 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "fashion-mnist:train, mnist:train, or a uint8 .npy [N,H,W,C].")
+    @Option(names = "--data", required = true, paramLabel = "SPEC",
+            description = "fashion-mnist:train, mnist:train, cifar10:train, a folder of PNG/JPEG, or a uint8 .npy/.npz [N,H,W,C].")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where named datasets are looked for first.")
     Path dataDir;
+
+    @Option(names = "--image-size", paramLabel = "S", description = "Side to crop and resize a folder's images to (default: the preset's).")
+    Integer imageSize;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
     Path out;
@@ -134,7 +138,8 @@ final class TrainCommand implements Callable<Integer> {
                 warmup, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
                 sampleSteps, logEvery);
         options.apply();
-        ImageSet images = DataSpecs.load(data, dataDir);
+        int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
+        ImageSet images = DataSpecs.load(data, dataDir, folderSize);
         UNetConfig arch;
         SchedulerConfig process;
         if (resume) {

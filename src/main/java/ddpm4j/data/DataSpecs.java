@@ -2,6 +2,7 @@ package ddpm4j.data;
 
 import ddpm4j.io.FormatException;
 import ddpm4j.io.Npy;
+import ddpm4j.io.Npz;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,12 +12,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Resolves a data SPEC (DESIGN.md) to images: a named dataset with its split
- * ({@code fashion-mnist:train}, {@code mnist:test}), or a uint8 .npy of [N,H,W,C] or [N,H,W].
- * Named datasets are looked for in {@code dataDir} (as DIR/NAME or DIR itself), then in
- * /usr/share/datasets/NAME (Debian's dataset packages), then in ~/.cache/ddpm4j/datasets/NAME.
+ * ({@code fashion-mnist:train}, {@code mnist:test}, {@code cifar10:train}), a uint8 .npy of
+ * [N,H,W,C] or [N,H,W], a .npz holding one such array (or one named {@code images}, {@code x} or
+ * {@code arr_0}), or a folder of PNG/JPEG images (center-cropped and resized to the image size
+ * asked for). Named datasets are looked for in {@code dataDir} (as DIR/NAME or DIR itself), then
+ * in /usr/share/datasets/NAME (Debian's dataset packages), then in ~/.cache/ddpm4j/datasets/NAME,
+ * where MNIST and Fashion-MNIST are downloaded from their official sources (SHA-256 checked) when
+ * missing.
  */
 public final class DataSpecs {
     /** Named datasets and their IDX files per split. */
@@ -30,8 +36,23 @@ public final class DataSpecs {
     }
 
     public static ImageSet load(String spec, Path dataDir) throws IOException {
-        if (spec.toLowerCase(Locale.ROOT).endsWith(".npy")) {
+        return load(spec, dataDir, 0);
+    }
+
+    /** @param folderSize the side images of a folder are resized to (0: a folder is an error) */
+    public static ImageSet load(String spec, Path dataDir, int folderSize) throws IOException {
+        String lower = spec.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".npy")) {
             return loadNpy(Path.of(spec));
+        }
+        if (lower.endsWith(".npz")) {
+            return loadNpz(Path.of(spec));
+        }
+        if (Files.isDirectory(Path.of(spec))) {
+            if (folderSize < 1) {
+                throw new IllegalArgumentException("data '" + spec + "' is a folder: give the image size to resize to");
+            }
+            return ImageFolder.read(Path.of(spec), folderSize);
         }
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
@@ -43,8 +64,24 @@ public final class DataSpecs {
             String file = (split.equals("train") ? "train" : "t10k") + "-images-idx3-ubyte";
             return Idx.readImages(find(name, List.of(file + ".gz", file), dataDir));
         }
-        throw new IllegalArgumentException("data '" + spec + "': not a known dataset (" + String.join(", ", IDX_DATASETS)
-                + ") or a .npy file of uint8 images");
+        if (name.equals("cifar10")) {
+            if (!split.equals("train") && !split.equals("test")) {
+                throw new IllegalArgumentException("data '" + spec + "': split must be train or test");
+            }
+            List<String> files = split.equals("train") ? Cifar10.TRAIN : Cifar10.TEST;
+            Path first = find(name, List.of("cifar-10-batches-bin/" + files.get(0), files.get(0)), dataDir);
+            List<Path> paths = new ArrayList<>();
+            for (String f : files) {
+                Path p = first.resolveSibling(f);
+                if (!Files.isRegularFile(p)) {
+                    throw new NoSuchFileException(p.toString());
+                }
+                paths.add(p);
+            }
+            return Cifar10.read(paths);
+        }
+        throw new IllegalArgumentException("data '" + spec + "': not a known dataset (fashion-mnist, mnist, cifar10),"
+                + " a folder, or a .npy/.npz file of uint8 images");
     }
 
     /** Standard places a named dataset is looked for, in order. */
@@ -55,8 +92,12 @@ public final class DataSpecs {
             dirs.add(dataDir);
         }
         dirs.add(Path.of("/usr/share/datasets", name));
-        dirs.add(Path.of(System.getProperty("user.home"), ".cache", "ddpm4j", "datasets", name));
+        dirs.add(cacheDir(name));
         return dirs;
+    }
+
+    private static Path cacheDir(String name) {
+        return Downloads.cacheRoot().resolve("datasets").resolve(name);
     }
 
     private static Path find(String name, List<String> files, Path dataDir) throws IOException {
@@ -69,6 +110,15 @@ public final class DataSpecs {
                 }
             }
         }
+        try {
+            Path fetched = Downloads.fetchDataset(name, files.get(0), cacheDir(name));
+            if (fetched != null) {
+                return fetched;
+            }
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.http.HttpConnectTimeoutException e) {
+            throw new NoSuchFileException(name + " (" + files.get(0) + ") not found in " + dirs
+                    + " and the download failed (" + e.getClass().getSimpleName() + "); pass --data-dir");
+        }
         throw new NoSuchFileException(name + " (" + files.get(0) + ") not found in " + dirs
                 + (name.equals("fashion-mnist") ? "; on Debian: apt-get install dataset-fashion-mnist" : "")
                 + "; or pass --data-dir");
@@ -78,7 +128,26 @@ public final class DataSpecs {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString());
         }
-        Npy.Array a = Npy.read(path);
+        return images(path, Npy.read(path));
+    }
+
+    private static ImageSet loadNpz(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        Map<String, Npy.Array> arrays = Npz.read(path);
+        if (arrays.size() == 1) {
+            return images(path, arrays.values().iterator().next());
+        }
+        for (String key : List.of("images", "x", "arr_0")) {
+            if (arrays.containsKey(key)) {
+                return images(path, arrays.get(key));
+            }
+        }
+        throw new FormatException(path, "holds several arrays " + arrays.keySet() + "; name the images 'images'");
+    }
+
+    private static ImageSet images(Path path, Npy.Array a) throws FormatException {
         long[] s = a.shape();
         if (a.dtype() != Npy.DType.UINT8) {
             throw new FormatException(path, "images must be uint8, got " + a.dtype().name().toLowerCase(Locale.ROOT));

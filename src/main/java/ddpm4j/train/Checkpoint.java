@@ -62,6 +62,9 @@ public final class Checkpoint {
         Path root = out.resolve(DIR);
         Files.createDirectories(root);
         String name = String.format("step-%09d", s.step());
+        if (Files.isDirectory(root.resolve(name)) && name.equals(latestName(root))) {
+            return; // this step is already saved; the state at a step is always the same
+        }
         Path tmp = root.resolve("." + name + ".tmp");
         deleteTree(tmp);
         Files.createDirectories(tmp);
@@ -72,7 +75,7 @@ public final class Checkpoint {
         AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
         AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1)));
         Path target = root.resolve(name);
-        deleteTree(target);
+        deleteTree(target); // a leftover of an interrupted save, never the one 'latest' names
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -110,6 +113,11 @@ public final class Checkpoint {
         }
         return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
                 Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)));
+    }
+
+    private static String latestName(Path root) throws IOException {
+        Path latest = root.resolve(LATEST);
+        return Files.isRegularFile(latest) ? Files.readString(latest, StandardCharsets.UTF_8).strip() : "";
     }
 
     static void deleteTree(Path p) throws IOException {

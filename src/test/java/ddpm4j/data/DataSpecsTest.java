@@ -97,4 +97,74 @@ class DataSpecsTest {
         Npy.writeBytes(gray, new long[] {0, 2, 2}, new byte[0]);
         assertThrows(FormatException.class, () -> DataSpecs.load(gray.toString()));
     }
+
+    @Test
+    void npzWithOneOrNamedArrays() throws Exception {
+        Path npz = dir.resolve("d.npz");
+        byte[] px = new byte[2 * 4 * 4];
+        px[5] = 9;
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+            for (String name : new String[] {"labels", "images"}) {
+                Path tmp = dir.resolve(name + ".npy");
+                Npy.writeBytes(tmp, name.equals("images") ? new long[] {2, 4, 4} : new long[] {2}, name.equals("images") ? px : new byte[2]);
+                zip.putNextEntry(new java.util.zip.ZipEntry(name + ".npy"));
+                zip.write(Files.readAllBytes(tmp));
+                zip.closeEntry();
+            }
+        }
+        ImageSet a = DataSpecs.load(npz.toString());
+        assertEquals(2, a.count());
+        assertEquals(9, a.pixels()[5]);
+        Path bad = dir.resolve("bad.npz");
+        Files.write(bad, new byte[] {1, 2, 3});
+        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load(bad.toString()));
+        assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+    }
+
+    @Test
+    void cifar10BinaryBatchesBecomeRgbImages() throws Exception {
+        Path batches = Files.createDirectories(dir.resolve("cifar10").resolve("cifar-10-batches-bin"));
+        byte[] record = new byte[3073 * 2];
+        record[0] = 3;
+        record[1] = (byte) 200;        // image 0, red plane, pixel 0
+        record[1 + 1024 + 1] = 100;    // green plane, pixel 1
+        record[3073] = 7;
+        record[3073 + 1 + 2048 + 1023] = 50; // image 1, blue plane, last pixel
+        Files.write(batches.resolve("test_batch.bin"), record);
+        ImageSet a = DataSpecs.load("cifar10:test", dir);
+        assertEquals(2, a.count());
+        assertEquals(32, a.height());
+        assertEquals(3, a.channels());
+        assertEquals(200, a.pixels()[0] & 0xff);
+        assertEquals(100, a.pixels()[3 + 1] & 0xff);
+        assertEquals(50, a.pixels()[(1024 + 1023) * 3 + 2] & 0xff);
+        Files.write(batches.resolve("test_batch.bin"), new byte[3000]);
+        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load("cifar10:test", dir));
+        assertTrue(e.getMessage().contains("3073-byte"), e.getMessage());
+        assertThrows(NoSuchFileException.class, () -> DataSpecs.load("cifar10:train", dir));
+    }
+
+    @Test
+    void folderImagesAreCroppedAndResized() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("pics").resolve("sub"));
+        java.awt.image.BufferedImage wide = new java.awt.image.BufferedImage(30, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int x = 10; x < 20; x++) {
+            for (int y = 0; y < 10; y++) {
+                wide.setRGB(x, y, 0xff0000); // the central square is red
+            }
+        }
+        javax.imageio.ImageIO.write(wide, "png", folder.resolve("a.png").toFile());
+        javax.imageio.ImageIO.write(wide, "jpg", dir.resolve("pics").resolve("b.jpg").toFile());
+        ImageSet a = DataSpecs.load(dir.resolve("pics").toString(), null, 5);
+        assertEquals(2, a.count());
+        assertEquals(5, a.width());
+        assertEquals(3, a.channels());
+        assertTrue((a.pixels()[0] & 0xff) > 200 && (a.pixels()[1] & 0xff) < 60, "red after the crop");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load(empty.toString(), null, 5));
+        assertTrue(e.getMessage().contains("holds no .png"), e.getMessage());
+        Files.writeString(empty.resolve("broken.png"), "not a png");
+        e = assertThrows(FormatException.class, () -> DataSpecs.load(empty.toString(), null, 5));
+        assertTrue(e.getMessage().startsWith(empty.resolve("broken.png").toString()), e.getMessage());
+    }
 }
