@@ -155,7 +155,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings");
             }
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, into %s%n",
-                    preset == null ? "the default network" : preset, images.count(), images.height(), images.width(),
+                    preset == null ? "the network of " + out.resolve("config.json") : preset, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
                     trainer.settings().batchSize(), out);
             try (TrainProgress progress = new TrainProgress(trainer.settings().steps())) {
