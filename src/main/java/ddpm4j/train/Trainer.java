@@ -197,13 +197,14 @@ public final class Trainer implements AutoCloseable {
                 weights[i] = (float) draw.weights()[i];
             }
             Tensor total = perImage.mul(Tensors.fromFloats(weights, b)).mean();
-            double value = total.item_float();
+            double value = total.item_double();
             if (!Double.isFinite(value)) {
-                return new Step(n + 1, value, lr, Double.NaN, 0, true);
+                step = n + 1; // move on to the next batch without an update
+                return new Step(step, value, lr, Double.NaN, 0, true);
             }
             total.backward();
-            double gradNorm = settings.gradClip() > 0 ? torch.clip_grad_norm_(paramVector, settings.gradClip())
-                    : torch.clip_grad_norm_(paramVector, Double.MAX_VALUE);
+            // without clipping, the largest float as the bound only measures the norm (libtorch converts it to float)
+            double gradNorm = torch.clip_grad_norm_(paramVector, settings.gradClip() > 0 ? settings.gradClip() : Float.MAX_VALUE);
             adam.step(lr);
             ema.update(n);
             float[] losses = Tensors.toFloats(perImage.detach());

@@ -158,4 +158,26 @@ class TrainerTest {
                     "only the newest checkpoint is kept, no temporary folders");
         }
     }
+
+    @Test
+    void nonFiniteLossesAreSkippedThenStopTheRunKeepingTheLastCheckpoint() throws Exception {
+        Path out = dir.resolve("nan");
+        // a learning rate of 1e38 blows the weights up after the first update
+        TrainSettings wild = new TrainSettings("simple", null, false, 1e38, 0.9, 0.999, 1e-8, 0, 0, 0.99, false, 8, 100, 7,
+                true, 1, 0, 4, 5, 1);
+        List<String> notes = new ArrayList<>();
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, wild, images(), false, null)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> t.run(new Trainer.Listener() {
+                        @Override
+                        public void note(String message) {
+                            notes.add(message);
+                        }
+                    }));
+            assertTrue(e.getMessage().contains("non-finite losses in a row"), e.getMessage());
+        }
+        assertEquals(Trainer.MAX_NON_FINITE, notes.stream().filter(n -> n.contains("non-finite")).count(), notes.toString());
+        // skipped steps make no update and no checkpoint: the last one is the last completed update
+        assertEquals(1, Checkpoint.load(out).step());
+    }
 }
