@@ -22,6 +22,19 @@ class DataSpecsTest {
     @TempDir
     Path dir;
 
+    /** Keeps the tests off the network and out of the user's cache: downloads go to a closed local port. */
+    @org.junit.jupiter.api.BeforeEach
+    void hermetic() {
+        System.setProperty("ddpm4j.mirror", "http://127.0.0.1:9");
+        System.setProperty("ddpm4j.cache", dir.resolve("cache").toString());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restore() {
+        System.clearProperty("ddpm4j.mirror");
+        System.clearProperty("ddpm4j.cache");
+    }
+
     static byte[] idx(int magic, int n, int rows, int cols, byte[] pixels) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
