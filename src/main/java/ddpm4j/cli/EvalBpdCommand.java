@@ -33,7 +33,7 @@ final class EvalBpdCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a uint8 .npy [N,H,W,C].")
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: fashion-mnist:test, mnist:test, cifar10:test, or a uint8 .npy/.npz [N,H,W,C].")
     String data;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N images.")

@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import javax.imageio.ImageIO;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -57,9 +56,7 @@ final class QuickstartCommand implements Callable<Integer> {
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);
                 float[] x = Tensors.toFloats(sampler.sample(m.unet()::infer, noise.next(), noise, (d, t) -> { }));
-                Path png = out.resolve("samples.png");
-                var grid = Images.grid(Images.toUint8Nhwc(x, 64, 1, s, s), 64, s, s, 1, 2);
-                ddpm4j.io.AtomicFiles.write(png, o -> ImageIO.write(grid, "png", o));
+                Images.writeGrid(out.resolve("samples.png"), Images.toUint8Nhwc(x, 64, 1, s, s), 64, s, s, 1, 2);
                 NoiseSource gifNoise = new NoiseSource(seed, 1000, 16, 1, s, s);
                 Tensor xT = gifNoise.next();
                 DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 2);

@@ -57,17 +57,14 @@ public final class DataSpecs {
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         String split = colon < 0 ? "train" : spec.substring(colon + 1);
+        if ((IDX_DATASETS.contains(name) || name.equals("cifar10")) && !split.equals("train") && !split.equals("test")) {
+            throw new IllegalArgumentException("data '" + spec + "': split must be train or test");
+        }
         if (IDX_DATASETS.contains(name)) {
-            if (!split.equals("train") && !split.equals("test")) {
-                throw new IllegalArgumentException("data '" + spec + "': split must be train or test");
-            }
             String file = (split.equals("train") ? "train" : "t10k") + "-images-idx3-ubyte";
             return Idx.readImages(find(name, List.of(file + ".gz", file), dataDir));
         }
         if (name.equals("cifar10")) {
-            if (!split.equals("train") && !split.equals("test")) {
-                throw new IllegalArgumentException("data '" + spec + "': split must be train or test");
-            }
             List<String> files = split.equals("train") ? Cifar10.TRAIN : Cifar10.TEST;
             Path first = find(name, List.of("cifar-10-batches-bin/" + files.get(0), files.get(0)), dataDir);
             List<Path> paths = new ArrayList<>();

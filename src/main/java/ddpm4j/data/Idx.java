@@ -24,7 +24,7 @@ public final class Idx {
         }
     }
 
-    /** Reads IDX images from a stream; {@code name} is used in error messages. */
+    /** Reads IDX images from a stream; {@code file} names it in error messages. */
     public static ImageSet readImages(InputStream stream, Path file) throws IOException {
         try {
             InputStream raw = new BufferedInputStream(stream, 1 << 16);

@@ -35,7 +35,12 @@ public final class Images {
      * 2-pixel gaps.
      */
     public static void writeGrid(Path file, byte[] nhwc, int n, int h, int w, int c) throws IOException {
-        BufferedImage img = grid(nhwc, n, h, w, c, 1);
+        writeGrid(file, nhwc, n, h, w, c, 1);
+    }
+
+    /** {@link #writeGrid(Path, byte[], int, int, int, int)} with each pixel scaled up {@code zoom} times. */
+    public static void writeGrid(Path file, byte[] nhwc, int n, int h, int w, int c, int zoom) throws IOException {
+        BufferedImage img = grid(nhwc, n, h, w, c, zoom);
         AtomicFiles.write(file, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer available");

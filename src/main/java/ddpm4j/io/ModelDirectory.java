@@ -62,7 +62,7 @@ public final class ModelDirectory {
                     + " but variance_type '" + scheduler.varianceType() + "' in " + SCHEDULER + " needs " + wanted
                     + " for " + config.inChannels() + "-channel data");
         }
-        return new Model(d.loadUNet(), scheduler);
+        return new Model(d.loadUNet(config), scheduler);
     }
 
     public UNetConfig readUNetConfig() throws IOException {
@@ -75,7 +75,11 @@ public final class ModelDirectory {
 
     /** The network with its weights: safetensors if present, else the pickled .bin. */
     public UNet2DModel loadUNet() throws IOException {
-        UNetConfig config = readUNetConfig();
+        return loadUNet(readUNetConfig());
+    }
+
+    /** The network of an already-read {@code config} with this directory's weights. */
+    private UNet2DModel loadUNet(UNetConfig config) throws IOException {
         Path safetensors = unetDir.resolve(WEIGHTS);
         Path bin = unetDir.resolve(WEIGHTS_BIN);
         Path source;
