@@ -1,17 +1,11 @@
 package ddpm4j.cli;
 
-import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
-import ddpm4j.sample.AncestralSampler;
-import ddpm4j.sample.DdimSampler;
-import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.Generation;
 import ddpm4j.sample.Sampler;
 import ddpm4j.schedule.SchedulerConfig;
-import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,38 +21,20 @@ import java.util.concurrent.Callable;
                 "OUT.png is a grid; OUT.npy holds uint8 [N,H,W,C] images, or with --raw the float32"
                         + " [N,C,H,W] samples in model space."})
 final class SampleCommand implements Callable<Integer> {
-    enum Kind { ancestral, ddim }
-
     @Mixin
     Options options;
 
     @Mixin
     ModelOption model;
 
-    @Option(names = "--sampler", defaultValue = "ancestral", paramLabel = "NAME",
-            description = "ancestral (Algorithm 2, all T steps) or ddim (default: ${DEFAULT-VALUE}).")
-    Kind sampler;
-
-    @Option(names = "--steps", paramLabel = "S", description = "DDIM steps, leading spacing (default: 50).")
-    Integer steps;
-
-    @Option(names = "--eta", paramLabel = "E", description = "DDIM noise scale: 0 deterministic, 1 ancestral-like (default: 0).")
-    Double eta;
+    @Mixin
+    SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ancestral);
 
     @Option(names = "--n", paramLabel = "N", description = "Number of images (default: 16, or as many as --noise holds).")
     Integer n;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed; image k's noise depends only on (K, k) (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--noise", paramLabel = "XT.npy", description = "Start from this float32 [N,C,H,W] x_T instead of seeded noise.")
     Path noise;
-
-    @Option(names = "--clip", negatable = true, description = "Clip the predicted x0 to [-1,1] at each step (default: the scheduler's clip_sample).")
-    Boolean clip;
 
     @Option(names = "--raw", description = "Write float32 [N,C,H,W] model-space samples (.npy only).")
     boolean raw;
@@ -72,18 +48,10 @@ final class SampleCommand implements Callable<Integer> {
         if (raw && !ext.equals("npy")) {
             throw new UserException("--raw writes model-space arrays and needs an .npy output");
         }
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
         if (n != null && n < 1) {
             throw new UserException("--n must be at least 1, got " + n);
         }
-        if (sampler == Kind.ancestral && eta != null) {
-            throw new UserException("--eta applies to --sampler ddim only");
-        }
-        if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
-            throw new UserException("--eta must be a non-negative number, got " + eta);
-        }
+        sampling.validate();
         options.apply();
         Npy.Array start = noise == null ? null : Npy.read(noise);
         Outputs.prepare(out);
@@ -103,52 +71,18 @@ final class SampleCommand implements Callable<Integer> {
                 count = (int) s[0];
                 imageShape = new long[] {s[1], s[2], s[3]};
             }
-            Sampler s = buildSampler(sc);
+            Sampler s = sampling.build(sc);
             float[] result = run(m, s, start, count, imageShape);
             write(result, count, imageShape, ext);
         }
         return 0;
     }
 
-    private Sampler buildSampler(SchedulerConfig sc) {
-        GaussianDiffusion diffusion = GaussianDiffusion.of(sc);
-        boolean clipping = clip == null ? sc.clipSample() : clip;
-        int total = sc.numTrainTimesteps();
-        if (sampler == Kind.ancestral) {
-            if (steps != null && steps != total) {
-                throw new UserException("ancestral sampling runs all " + total
-                        + " steps; use --sampler ddim for fewer steps");
-            }
-            return new AncestralSampler(diffusion, clipping, sc.clipSampleRange());
-        }
-        int s = steps == null ? Math.min(50, total) : steps;
-        if (s < 1 || s > total) {
-            throw new UserException("--steps must be in [1, " + total + "], got " + s);
-        }
-        return new DdimSampler(diffusion, s, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
-    }
-
     private float[] run(Model m, Sampler s, Npy.Array start, int count, long[] imageShape) {
-        int per = Math.toIntExact(Tensors.count(imageShape));
-        float[] startValues = start == null ? null : start.toFloats();
-        float[] result = new float[count * per];
         try (Progress progress = new Progress("sample", (long) count * s.steps())) {
-            for (int first = 0; first < count; first += batchSize) {
-                int b = Math.min(batchSize, count - first);
-                try (PointerScope scope = new PointerScope()) {
-                    NoiseSource source = new NoiseSource(seed, first, b, imageShape);
-                    Tensor xT = source.next();
-                    if (startValues != null) {
-                        xT = Tensors.fromFloats(Arrays.copyOfRange(startValues, first * per, (first + b) * per),
-                                b, imageShape[0], imageShape[1], imageShape[2]);
-                    }
-                    Tensor x0 = s.sample(m.unet()::infer, xT, source, (done, total) -> progress.step(b));
-                    float[] v = Tensors.toFloats(x0);
-                    System.arraycopy(v, 0, result, first * per, v.length);
-                }
-            }
+            return Generation.generate(m.unet()::infer, s, sampling.seed, count, sampling.batchSize, imageShape,
+                    start == null ? null : start.toFloats(), progress::step);
         }
-        return result;
     }
 
     private void write(float[] samples, int count, long[] imageShape, String ext) throws java.io.IOException {

@@ -20,7 +20,7 @@ public final class Cifar10 {
     private Cifar10() {
     }
 
-    /** The images of the given batch files, in order, as NHWC RGB. */
+    /** The images of the given batch files, in order, as NHWC RGB, with their labels. */
     public static ImageSet read(List<Path> files) throws IOException {
         long total = 0;
         for (Path f : files) {
@@ -34,6 +34,7 @@ public final class Cifar10 {
             throw new IllegalArgumentException("too many CIFAR-10 images: " + total);
         }
         byte[] pixels = new byte[(int) total * 3072];
+        int[] labels = new int[(int) total];
         int image = 0;
         for (Path f : files) {
             byte[] raw = Files.readAllBytes(f);
@@ -42,6 +43,7 @@ public final class Cifar10 {
                 if (label > 9) {
                     throw new FormatException(f, "record " + r + " has label " + label + "; CIFAR-10 labels are 0–9");
                 }
+                labels[image] = label;
                 int base = r * RECORD + 1;
                 for (int p = 0; p < 1024; p++) {
                     for (int c = 0; c < 3; c++) {
@@ -50,6 +52,6 @@ public final class Cifar10 {
                 }
             }
         }
-        return new ImageSet(pixels, (int) total, 32, 32, 3);
+        return new ImageSet(pixels, (int) total, 32, 32, 3, labels);
     }
 }

@@ -1,5 +1,6 @@
 package ddpm4j.data;
 
+import ddpm4j.io.CacheDir;
 import ddpm4j.io.FormatException;
 import ddpm4j.io.Npy;
 import ddpm4j.io.Npz;
@@ -22,7 +23,8 @@ import java.util.Map;
  * asked for). Named datasets are looked for in {@code dataDir} (as DIR/NAME or DIR itself), then
  * in /usr/share/datasets/NAME (Debian's dataset packages), then in ~/.cache/ddpm4j/datasets/NAME,
  * where MNIST and Fashion-MNIST are downloaded from their official sources (SHA-256 checked) when
- * missing.
+ * missing. Class labels come along where the data has them: the IDX label file beside the images,
+ * CIFAR-10's label bytes, a .npz entry {@code labels} or {@code y}.
  */
 public final class DataSpecs {
     /** Named datasets and their IDX files per split. */
@@ -61,8 +63,15 @@ public final class DataSpecs {
             throw new IllegalArgumentException("data '" + spec + "': split must be train or test");
         }
         if (IDX_DATASETS.contains(name)) {
-            String file = (split.equals("train") ? "train" : "t10k") + "-images-idx3-ubyte";
-            return Idx.readImages(find(name, List.of(file + ".gz", file), dataDir));
+            String prefix = split.equals("train") ? "train" : "t10k";
+            String file = prefix + "-images-idx3-ubyte";
+            Path images = find(name, List.of(file + ".gz", file), dataDir);
+            ImageSet set = Idx.readImages(images);
+            Path labels = labelsBeside(images, prefix + "-labels-idx1-ubyte");
+            if (labels == null && images.getParent().equals(cacheDir(name))) {
+                labels = fetchLabels(name, prefix + "-labels-idx1-ubyte.gz");
+            }
+            return labels == null ? set : set.withLabels(Idx.readLabels(labels));
         }
         if (name.equals("cifar10")) {
             List<String> files = split.equals("train") ? Cifar10.TRAIN : Cifar10.TEST;
@@ -94,7 +103,7 @@ public final class DataSpecs {
     }
 
     private static Path cacheDir(String name) {
-        return Downloads.cacheRoot().resolve("datasets").resolve(name);
+        return CacheDir.root().resolve("datasets").resolve(name);
     }
 
     private static Path find(String name, List<String> files, Path dataDir) throws IOException {
@@ -121,6 +130,27 @@ public final class DataSpecs {
                 + "; or pass --data-dir");
     }
 
+    /** The label file next to an IDX image file (gzipped or not), or null when there is none. */
+    private static Path labelsBeside(Path images, String file) {
+        for (String f : List.of(file + ".gz", file)) {
+            Path p = images.resolveSibling(f);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Downloads a label file into the cache like its images were; null when that is not possible. */
+    private static Path fetchLabels(String name, String file) {
+        try {
+            return Downloads.fetchDataset(name, file, cacheDir(name));
+        } catch (IOException e) {
+            System.err.println("warning: " + name + " labels not available (" + e.getMessage() + "); images only");
+            return null;
+        }
+    }
+
     private static ImageSet loadNpy(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString());
@@ -138,10 +168,36 @@ public final class DataSpecs {
         }
         for (String key : List.of("images", "x", "arr_0")) {
             if (arrays.containsKey(key)) {
-                return images(path, arrays.get(key));
+                ImageSet set = images(path, arrays.get(key));
+                for (String labelKey : List.of("labels", "y")) {
+                    if (arrays.containsKey(labelKey)) {
+                        return set.withLabels(labels(path, labelKey, arrays.get(labelKey), set.count()));
+                    }
+                }
+                return set;
             }
         }
         throw new FormatException(path, "holds several arrays " + arrays.keySet() + "; name the images 'images'");
+    }
+
+    /** Integer class labels [N] from a .npz entry. */
+    private static int[] labels(Path path, String key, Npy.Array a, int count) throws FormatException {
+        if (a.shape().length != 1 || a.shape()[0] != count) {
+            throw new FormatException(path, "'" + key + "' must hold one label per image: shape [" + count + "], got "
+                    + Arrays.toString(a.shape()));
+        }
+        if (a.dtype() == Npy.DType.FLOAT32 || a.dtype() == Npy.DType.FLOAT64) {
+            throw new FormatException(path, "'" + key + "' must be integer class labels, got " + a.dtype().name().toLowerCase(Locale.ROOT));
+        }
+        double[] values = a.toDoubles();
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            if (values[i] < 0 || values[i] > 65535) {
+                throw new FormatException(path, "'" + key + "' holds label " + (long) values[i] + " at " + i + "; labels must be 0..65535");
+            }
+            out[i] = (int) values[i];
+        }
+        return out;
     }
 
     private static ImageSet images(Path path, Npy.Array a) throws FormatException {

@@ -48,7 +48,11 @@ public final class Downloads {
                     new Source("train-images-idx3-ubyte.gz", List.of(FASHION + "train-images-idx3-ubyte.gz"),
                             "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", true),
                     new Source("t10k-images-idx3-ubyte.gz", List.of(FASHION + "t10k-images-idx3-ubyte.gz"),
-                            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", true)),
+                            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", true),
+                    new Source("train-labels-idx1-ubyte.gz", List.of(FASHION + "train-labels-idx1-ubyte.gz"),
+                            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", true),
+                    new Source("t10k-labels-idx1-ubyte.gz", List.of(FASHION + "t10k-labels-idx1-ubyte.gz"),
+                            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", true)),
             "mnist", List.of(
                     new Source("train-images-idx3-ubyte.gz", List.of(MNIST + "train-images-idx3-ubyte.gz"),
                             "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", false),
@@ -74,12 +78,6 @@ public final class Downloads {
             }
         }
         return null;
-    }
-
-    /** The folder downloads go to: the system property {@code ddpm4j.cache}, else ~/.cache/ddpm4j. */
-    public static Path cacheRoot() {
-        String p = System.getProperty("ddpm4j.cache");
-        return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cache", "ddpm4j");
     }
 
     /** Downloads {@code source} into {@code dir} unless a verified copy is there; returns its path. */

@@ -8,14 +8,43 @@ package ddpm4j.data;
  * @param height   rows
  * @param width    columns
  * @param channels 1 (gray) or 3 (RGB)
+ * @param labels   a class index per image, or null for unlabelled images
  */
-public record ImageSet(byte[] pixels, int count, int height, int width, int channels) {
+public record ImageSet(byte[] pixels, int count, int height, int width, int channels, int[] labels) {
     public ImageSet {
         if (count < 0 || height < 1 || width < 1 || channels < 1
                 || (long) count * height * width * channels != pixels.length) {
             throw new IllegalArgumentException("pixels do not hold " + count + " images of " + height + "x" + width
                     + "x" + channels);
         }
+        if (labels != null && labels.length != count) {
+            throw new IllegalArgumentException(labels.length + " labels for " + count + " images");
+        }
+    }
+
+    /** Unlabelled images. */
+    public ImageSet(byte[] pixels, int count, int height, int width, int channels) {
+        this(pixels, count, height, width, channels, null);
+    }
+
+    /** The same images with a class index each. */
+    public ImageSet withLabels(int[] classes) {
+        return new ImageSet(pixels, count, height, width, channels, classes);
+    }
+
+    public boolean labelled() {
+        return labels != null;
+    }
+
+    /** Number of classes: one more than the largest label (0 when unlabelled). */
+    public int classCount() {
+        int max = -1;
+        if (labels != null) {
+            for (int l : labels) {
+                max = Math.max(max, l);
+            }
+        }
+        return max + 1;
     }
 
     /**
@@ -41,6 +70,7 @@ public record ImageSet(byte[] pixels, int count, int height, int width, int chan
         if (n >= count) {
             return this;
         }
-        return new ImageSet(java.util.Arrays.copyOf(pixels, n * height * width * channels), n, height, width, channels);
+        return new ImageSet(java.util.Arrays.copyOf(pixels, n * height * width * channels), n, height, width, channels,
+                labels == null ? null : java.util.Arrays.copyOf(labels, n));
     }
 }

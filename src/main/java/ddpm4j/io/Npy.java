@@ -208,6 +208,14 @@ public final class Npy {
         return out.toByteArray();
     }
 
+    /** The .npy bytes of a float64 array (e.g. an entry of an .npz). */
+    public static byte[] encodeDoubles(long[] shape, double[] values) {
+        checkFills(shape, values.length);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(values);
+        return encode(DType.FLOAT64, shape, b.array());
+    }
+
     public static void writeFloats(Path file, long[] shape, float[] values) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
@@ -216,13 +224,17 @@ public final class Npy {
     }
 
     public static void writeBytes(Path file, long[] shape, byte[] values) throws IOException {
+        checkFills(shape, values.length);
+        AtomicFiles.write(file, encode(DType.UINT8, shape, values));
+    }
+
+    private static void checkFills(long[] shape, int count) {
         long n = 1;
         for (long d : shape) {
             n *= d;
         }
-        if (n != values.length) {
-            throw new IllegalArgumentException(values.length + " values do not fill the shape");
+        if (n != count) {
+            throw new IllegalArgumentException(count + " values do not fill the shape");
         }
-        AtomicFiles.write(file, encode(DType.UINT8, shape, values));
     }
 }

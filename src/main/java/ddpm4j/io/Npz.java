@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
+import java.util.zip.CRC32;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /** NumPy's {@code .npz}: a zip of {@code NAME.npy} arrays (stored or deflated). */
 public final class Npz {
@@ -48,5 +50,25 @@ public final class Npz {
             throw new FormatException(file, "holds no arrays");
         }
         return out;
+    }
+
+    /** Writes arrays (complete .npy bytes, by name without ".npy") as an uncompressed .npz, atomically. */
+    public static void write(Path file, Map<String, byte[]> arrays) throws IOException {
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            for (Map.Entry<String, byte[]> e : arrays.entrySet()) {
+                byte[] bytes = e.getValue();
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(bytes.length);
+                CRC32 crc = new CRC32();
+                crc.update(bytes);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(bytes);
+                zip.closeEntry();
+            }
+            zip.finish();
+        });
     }
 }

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Moves weights between a {@link UNet2DModel} and name → array maps, checking every name and shape. */
+/** Moves weights between a network's parameters and name → array maps, checking every name and shape. */
 public final class Weights {
     /** Attention parameter names of diffusers' old AttentionBlock and their current names. */
     private static final String[][] LEGACY = {
@@ -34,6 +34,15 @@ public final class Weights {
 
     /** Copies every parameter of {@code model} from {@code weights}; names and shapes must match exactly. */
     public static void load(UNet2DModel model, Map<String, FloatArray> weights, Path source) throws FormatException {
+        load(model.stateDict(), weights, source, "config.json");
+    }
+
+    /**
+     * Copies every parameter in {@code params} from {@code weights}; names and shapes must match
+     * exactly. {@code architecture} names what defines the parameters, for error messages.
+     */
+    public static void load(Map<String, Tensor> params, Map<String, FloatArray> weights, Path source, String architecture)
+            throws FormatException {
         Map<String, FloatArray> byName = new LinkedHashMap<>();
         for (Map.Entry<String, FloatArray> e : weights.entrySet()) {
             String name = modernName(e.getKey());
@@ -41,15 +50,14 @@ public final class Weights {
                 throw new FormatException(source, "weight '" + name + "' appears twice (under a legacy name too)");
             }
         }
-        Map<String, Tensor> params = model.stateDict();
         for (String name : params.keySet()) {
             if (!byName.containsKey(name)) {
-                throw new FormatException(source, "missing weight '" + name + "' required by config.json");
+                throw new FormatException(source, "missing weight '" + name + "' required by " + architecture);
             }
         }
         for (String name : byName.keySet()) {
             if (!params.containsKey(name)) {
-                throw new FormatException(source, "unexpected weight '" + name + "' not in the architecture of config.json");
+                throw new FormatException(source, "unexpected weight '" + name + "' not in the architecture of " + architecture);
             }
         }
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
@@ -58,7 +66,7 @@ public final class Weights {
             long[] want = Tensors.shape(p);
             if (!Arrays.equals(want, a.shape()) && !(isLegacyLinear(want, a.shape()))) {
                 throw new FormatException(source, "weight '" + e.getKey() + "' has shape " + Arrays.toString(a.shape())
-                        + " but config.json implies " + Arrays.toString(want));
+                        + " but " + architecture + " implies " + Arrays.toString(want));
             }
             new FloatPointer(p.data_ptr()).put(a.data(), 0, a.data().length);
         }
@@ -71,8 +79,13 @@ public final class Weights {
 
     /** Copies of every parameter of {@code model} under its diffusers name. */
     public static Map<String, FloatArray> of(UNet2DModel model) {
+        return of(model.stateDict());
+    }
+
+    /** Copies of the given parameters under their names. */
+    public static Map<String, FloatArray> of(Map<String, Tensor> params) {
         Map<String, FloatArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
             out.put(e.getKey(), new FloatArray(Tensors.shape(e.getValue()), Tensors.toFloats(e.getValue().detach())));
         }
         return out;

@@ -2,11 +2,15 @@ package ddpm4j.nn;
 
 import ddpm4j.torch.Natives;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A native libtorch module whose parameters and children are registered under PyTorch's dotted
@@ -38,6 +42,16 @@ public abstract class Layer extends Module {
         Tensor t = torch.zeros(shape);
         register_parameter(name, t, true);
         return t;
+    }
+
+    /** {@code module}'s parameters by dotted name, in registration order; the tensors are the live parameters. */
+    static Map<String, Tensor> namedParameters(Module module) {
+        StringTensorDict dict = module.named_parameters(true);
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (long i = 0; i < dict.size(); i++) {
+            params.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
+        }
+        return Collections.unmodifiableMap(params);
     }
 
     /** Sets every parameter of this layer (not of its children) as the original DDPM code does. */

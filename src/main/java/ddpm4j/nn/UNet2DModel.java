@@ -3,11 +3,8 @@ package ddpm4j.nn;
 import ddpm4j.torch.Natives;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -37,12 +34,7 @@ public final class UNet2DModel implements AutoCloseable {
     public UNet2DModel(UNetConfig config) {
         this.config = config;
         this.module = new UNetModule(config);
-        StringTensorDict dict = module.named_parameters(true);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        for (long i = 0; i < dict.size(); i++) {
-            params.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
-        }
-        this.stateDict = Collections.unmodifiableMap(params);
+        this.stateDict = Layer.namedParameters(module);
         module.eval();
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
+import ddpm4j.io.ProcessMemory;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.NoiseSource;
@@ -100,6 +101,9 @@ final class RunOutputs implements AutoCloseable {
         line.put("grad_norm", s.gradNorm());
         line.put("img_per_s", s.imagesPerSecond());
         line.put("time", java.time.Instant.now().toString());
+        ProcessMemory.residentMb().ifPresent(mb -> line.put("rss_mb", Math.round(mb)));
+        line.put("heap_mb", Math.round(ProcessMemory.heapUsedMb()));
+        line.put("heap_committed_mb", Math.round(ProcessMemory.heapCommittedMb()));
         metrics.write(JSON.writeValueAsString(line));
         metrics.newLine();
         metrics.flush();

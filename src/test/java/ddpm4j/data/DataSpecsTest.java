@@ -67,6 +67,18 @@ class DataSpecsTest {
         assertEquals(1, a.channels());
         assertArrayEquals(train, a.pixels());
         assertEquals(a.count(), DataSpecs.load("fashion-mnist", dir).count(), "the split defaults to train");
+        assertTrue(!a.labelled(), "no label file, no labels");
+        ByteArrayOutputStream labels = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(labels);
+        out.writeInt(0x801);
+        out.writeInt(2);
+        out.write(new byte[] {9, 4});
+        gzip(fm.resolve("train-labels-idx1-ubyte.gz"), labels.toByteArray());
+        assertArrayEquals(new int[] {9, 4}, DataSpecs.load("fashion-mnist:train", dir).labels());
+        assertEquals(10, DataSpecs.load("fashion-mnist:train", dir).classCount());
+        Files.write(fm.resolve("train-labels-idx1-ubyte.gz"), idx(0x803, 2, 1, 1, new byte[2]));
+        FormatException wrong = assertThrows(FormatException.class, () -> DataSpecs.load("fashion-mnist:train", dir));
+        assertTrue(wrong.getMessage().contains("label file"), wrong.getMessage());
 
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), idx(0x803, 1, 3, 4, new byte[12]));
         assertEquals(1, DataSpecs.load("mnist:test", dir).count(), "DIR itself is searched, uncompressed files too");
@@ -119,7 +131,7 @@ class DataSpecsTest {
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
             for (String name : new String[] {"labels", "images"}) {
                 Path tmp = dir.resolve(name + ".npy");
-                Npy.writeBytes(tmp, name.equals("images") ? new long[] {2, 4, 4} : new long[] {2}, name.equals("images") ? px : new byte[2]);
+                Npy.writeBytes(tmp, name.equals("images") ? new long[] {2, 4, 4} : new long[] {2}, name.equals("images") ? px : new byte[] {3, 7});
                 zip.putNextEntry(new java.util.zip.ZipEntry(name + ".npy"));
                 zip.write(Files.readAllBytes(tmp));
                 zip.closeEntry();
@@ -128,6 +140,7 @@ class DataSpecsTest {
         ImageSet a = DataSpecs.load(npz.toString());
         assertEquals(2, a.count());
         assertEquals(9, a.pixels()[5]);
+        assertArrayEquals(new int[] {3, 7}, a.labels());
         Path bad = dir.resolve("bad.npz");
         Files.write(bad, new byte[] {1, 2, 3});
         FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load(bad.toString()));
@@ -151,6 +164,7 @@ class DataSpecsTest {
         assertEquals(200, a.pixels()[0] & 0xff);
         assertEquals(100, a.pixels()[3 + 1] & 0xff);
         assertEquals(50, a.pixels()[(1024 + 1023) * 3 + 2] & 0xff);
+        assertArrayEquals(new int[] {3, 7}, a.labels());
         Files.write(batches.resolve("test_batch.bin"), new byte[3000]);
         FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load("cifar10:test", dir));
         assertTrue(e.getMessage().contains("3073-byte"), e.getMessage());

@@ -1,0 +1,69 @@
+package ddpm4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.data.DataSpecs;
+import ddpm4j.eval.FeatureStatistics;
+import ddpm4j.eval.FrechetDistance;
+import ddpm4j.eval.Judge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j eval fid}: Fréchet distance between generated and reference images in a judge's feature space. */
+@Command(name = "fid", mixinStandardHelpOptions = true,
+        description = "Frechet distance (FID) between the feature Gaussians of generated and of reference images, in the"
+                + " feature space of a judge classifier. Lower is better; 0 means identical statistics.")
+final class EvalFidCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Mixin
+    GeneratedImages images;
+
+    @Mixin
+    JudgeOption judge;
+
+    @Option(names = "--ref", paramLabel = "SPEC|STATS.npz",
+            description = "Reference images (a data SPEC) or statistics written by 'eval stats' (default: the data the judge was trained on).")
+    String ref;
+
+    @Mixin
+    Reports reports;
+
+    @Override
+    public Integer call() throws Exception {
+        images.validate();
+        reports.prepare();
+        options.apply();
+        try (Judge j = judge.load()) {
+            String reference = ref != null ? ref : j.info().trainedOn();
+            FeatureStatistics refStats = referenceStatistics(j, reference);
+            FeatureStatistics stats = images.source.samples != null
+                    ? referenceStatistics(j, images.source.samples)
+                    : JudgeOption.extract(j, images.load(j.info().config().imageSize()), "samples").statistics();
+            if (stats.dim() != refStats.dim()) {
+                throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
+            }
+            double fid = FrechetDistance.between(stats, refStats);
+            System.out.printf(Locale.ROOT, "FID %.4f  (%s of %s vs %s; judge %s)%n", fid,
+                    stats.count() > 0 ? stats.count() + " images" : "statistics", images.describe(), reference, judge.judge);
+            ObjectNode o = reports.report(stats.count(), images.describe(), judge);
+            o.put("fid", fid);
+            o.put("reference", reference);
+            reports.write(o);
+        }
+        return 0;
+    }
+
+    /** Statistics from a pytorch-fid .npz, or from the judge's features of a SPEC's images. */
+    static FeatureStatistics referenceStatistics(Judge j, String reference) throws java.io.IOException {
+        if (reference.toLowerCase(Locale.ROOT).endsWith(".npz") && Reports.isStatistics(Path.of(reference))) {
+            return FeatureStatistics.read(Path.of(reference));
+        }
+        return JudgeOption.extract(j, DataSpecs.load(reference, null, j.info().config().imageSize()), reference).statistics();
+    }
+}

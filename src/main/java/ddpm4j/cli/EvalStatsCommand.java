@@ -1,0 +1,42 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.DataSpecs;
+import ddpm4j.eval.FeatureStatistics;
+import ddpm4j.eval.Judge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j eval stats}: reference statistics for FID, in pytorch-fid's .npz format. */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = "Mean and covariance of a judge's features of a dataset (pytorch-fid's .npz: mu, sigma), to pass as 'eval fid --ref'.")
+final class EvalStatsCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Mixin
+    JudgeOption judge;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a named dataset with split, a uint8 .npy/.npz.")
+    String data;
+
+    @Option(names = "--out", required = true, paramLabel = "STATS.npz", description = "Output statistics file.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Outputs.extension(out, "--out", List.of("npz"));
+        Outputs.prepare(out);
+        options.apply();
+        try (Judge j = judge.load()) {
+            FeatureStatistics stats = JudgeOption.extract(j, DataSpecs.load(data, null, j.info().config().imageSize()), data).statistics();
+            stats.write(out);
+            System.err.println("wrote " + out + " (" + stats.count() + " images, " + stats.dim() + " features)");
+        }
+        return 0;
+    }
+}

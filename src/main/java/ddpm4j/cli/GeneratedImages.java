@@ -1,0 +1,86 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.DataSpecs;
+import ddpm4j.data.ImageSet;
+import ddpm4j.io.Images;
+import ddpm4j.io.Model;
+import ddpm4j.io.Npy;
+import ddpm4j.sample.Generation;
+import ddpm4j.sample.Sampler;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The images a sample-quality command scores: sampled from a model, or read from a SPEC. */
+final class GeneratedImages {
+    static final class Source {
+        @Option(names = "--model", paramLabel = "DIR", description = "Sample the images from this model directory (or the built-in fashion-mnist).")
+        Path model;
+
+        @Option(names = "--samples", paramLabel = "SPEC", description = "Score these images instead (uint8 .npy/.npz, a folder, a named dataset); 'eval fid' also takes"
+                + " statistics written by 'eval stats' here.")
+        String samples;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--n", defaultValue = "1000", paramLabel = "N", description = "Images to sample from --model (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--save-samples", paramLabel = "OUT.npy", description = "Also keep the sampled images as uint8 [N,H,W,C].")
+    Path saveSamples;
+
+    @Mixin
+    SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ddim);
+
+    /** Checks made before any work. */
+    void validate() throws IOException {
+        if (n < 1) {
+            throw new UserException("--n must be at least 1, got " + n);
+        }
+        sampling.validate();
+        if (saveSamples != null) {
+            if (source.model == null) {
+                throw new UserException("--save-samples keeps images sampled from --model");
+            }
+            Outputs.extension(saveSamples, "--save-samples", List.of("npy"));
+            Outputs.prepare(saveSamples);
+        }
+    }
+
+    /** A short description for reports: the model and sampler, or the SPEC. */
+    String describe() {
+        if (source.samples != null) {
+            return source.samples;
+        }
+        return source.model + " (" + sampling.sampler + (sampling.sampler == SamplerOptions.Kind.ddim
+                ? " " + (sampling.steps == null ? 50 : sampling.steps) + " steps" : "") + ", seed " + sampling.seed + ")";
+    }
+
+    /** The images, sampled with a progress bar or read (a folder's resized to {@code folderSize}). */
+    ImageSet load(int folderSize) throws IOException {
+        if (source.samples != null) {
+            return DataSpecs.load(source.samples, null, folderSize);
+        }
+        try (Model m = ModelOption.load(source.model)) {
+            Sampler s = sampling.build(m.scheduler());
+            int c = m.unet().config().inChannels();
+            int size = m.unet().config().sampleSize();
+            float[] x;
+            try (Progress progress = new Progress("sample", (long) n * s.steps())) {
+                x = Generation.generate(m.unet()::infer, s, sampling.seed, n, sampling.batchSize, new long[] {c, size, size},
+                        null, progress::step);
+            }
+            byte[] pixels = Images.toUint8Nhwc(x, n, c, size, size);
+            if (saveSamples != null) {
+                Npy.writeBytes(saveSamples, new long[] {n, size, size, c}, pixels);
+            }
+            return new ImageSet(pixels, n, size, size, c);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package ddpm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.io.Npz;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The {@code --json} report of the sample-quality commands. */
+final class Reports {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON.")
+    Path json;
+
+    /** Checks the path before any work. */
+    void prepare() throws IOException {
+        if (json != null) {
+            Outputs.extension(json, "--json", List.of("json"));
+            Outputs.prepare(json);
+        }
+    }
+
+    /** A report holding what every sample-quality result states: the images, their source and the judge. */
+    ObjectNode report(int images, String source, JudgeOption judge) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("images", images);
+        o.put("source", source);
+        o.put("judge", judge.judge.toString());
+        return o;
+    }
+
+    /** Writes the report when --json was given. */
+    void write(ObjectNode o) throws IOException {
+        if (json != null) {
+            AtomicFiles.write(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+            System.err.println("wrote " + json);
+        }
+    }
+
+    /** Whether an .npz holds FID statistics ({@code mu} and {@code sigma}) rather than images. */
+    static boolean isStatistics(Path npz) throws IOException {
+        var arrays = Npz.read(npz);
+        return arrays.containsKey("mu") && arrays.containsKey("sigma");
+    }
+}

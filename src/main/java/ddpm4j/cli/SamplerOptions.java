@@ -1,0 +1,69 @@
+package ddpm4j.cli;
+
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.sample.AncestralSampler;
+import ddpm4j.sample.DdimSampler;
+import ddpm4j.sample.Sampler;
+import ddpm4j.schedule.SchedulerConfig;
+import picocli.CommandLine.Option;
+
+/** The sampler options every command that generates images shares. */
+final class SamplerOptions {
+    enum Kind { ancestral, ddim }
+
+    @Option(names = "--sampler", paramLabel = "NAME",
+            description = "ancestral (Algorithm 2, all T steps) or ddim (default: ${DEFAULT-VALUE}).")
+    Kind sampler;
+
+    @Option(names = "--steps", paramLabel = "S", description = "DDIM steps, leading spacing (default: 50).")
+    Integer steps;
+
+    @Option(names = "--eta", paramLabel = "E", description = "DDIM noise scale: 0 deterministic, 1 ancestral-like (default: 0).")
+    Double eta;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed; image k's noise depends only on (K, k) (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--clip", negatable = true, description = "Clip the predicted x0 to [-1,1] at each step (default: the scheduler's clip_sample).")
+    Boolean clip;
+
+    /** Options whose sampler is {@code defaultKind} unless --sampler says otherwise. */
+    SamplerOptions(Kind defaultKind) {
+        this.sampler = defaultKind;
+    }
+
+    /** Checks the values that do not depend on the model. */
+    void validate() {
+        if (batchSize < 1) {
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (sampler == Kind.ancestral && eta != null) {
+            throw new UserException("--eta applies to --sampler ddim only");
+        }
+        if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
+            throw new UserException("--eta must be a non-negative number, got " + eta);
+        }
+    }
+
+    /** The sampler these options describe for a model's process. */
+    Sampler build(SchedulerConfig sc) {
+        GaussianDiffusion diffusion = GaussianDiffusion.of(sc);
+        boolean clipping = clip == null ? sc.clipSample() : clip;
+        int total = sc.numTrainTimesteps();
+        if (sampler == Kind.ancestral) {
+            if (steps != null && steps != total) {
+                throw new UserException("ancestral sampling runs all " + total
+                        + " steps; use --sampler ddim for fewer steps");
+            }
+            return new AncestralSampler(diffusion, clipping, sc.clipSampleRange());
+        }
+        int s = steps == null ? Math.min(50, total) : steps;
+        if (s < 1 || s > total) {
+            throw new UserException("--steps must be in [1, " + total + "], got " + s);
+        }
+        return new DdimSampler(diffusion, s, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
+    }
+}

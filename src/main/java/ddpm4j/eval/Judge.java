@@ -1,0 +1,122 @@
+package ddpm4j.eval;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.io.JudgeFiles;
+import ddpm4j.nn.Classifier;
+import ddpm4j.nn.ClassifierConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.IntConsumer;
+
+/**
+ * An offline sample-quality judge: a classifier trained on a dataset's training split, whose
+ * feature layer stands in for Inception's pool features (FID) and whose class probabilities
+ * stand in for Inception's (IS), at a scale a CPU handles.
+ */
+public final class Judge implements AutoCloseable {
+    private static final int BATCH = 256;
+
+    /** Features and logits of a set of images, image by image. */
+    public record Features(float[] features, float[] logits, int count, int featureDim, int classes) {
+        public FeatureStatistics statistics() {
+            return FeatureStatistics.of(features, count, featureDim);
+        }
+
+        public InceptionScore.Score score(int splits) {
+            return InceptionScore.of(logits, count, classes, splits);
+        }
+
+        /** The class each image is most likely to be. */
+        public int[] predictions() {
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) {
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (logits[i * classes + c] > logits[i * classes + best]) {
+                        best = c;
+                    }
+                }
+                out[i] = best;
+            }
+            return out;
+        }
+    }
+
+    private final Classifier net;
+    private final JudgeFiles.Info info;
+
+    Judge(Classifier net, JudgeFiles.Info info) {
+        this.net = net;
+        this.info = info;
+    }
+
+    public static Judge load(Path dir) throws IOException {
+        JudgeFiles.Info info = JudgeFiles.readInfo(dir);
+        return new Judge(JudgeFiles.load(dir, info), info);
+    }
+
+    public void save(Path dir) throws IOException {
+        JudgeFiles.save(dir, net, info);
+    }
+
+    public JudgeFiles.Info info() {
+        return info;
+    }
+
+    /** The same judge, recording its accuracy on a test split. */
+    public Judge withTestAccuracy(double accuracy) {
+        return new Judge(net, new JudgeFiles.Info(info.config(), info.trainedOn(), accuracy));
+    }
+
+    /** Features and logits of every image; {@code progress} hears how many images each batch held. */
+    public Features extract(ImageSet images, IntConsumer progress) {
+        ClassifierConfig c = info.config();
+        if (images.channels() != c.inChannels() || images.height() != c.imageSize() || images.width() != c.imageSize()) {
+            throw new IllegalArgumentException("the judge takes " + c.imageSize() + "x" + c.imageSize() + "x" + c.inChannels()
+                    + " images (trained on " + info.trainedOn() + "), got " + images.height() + "x" + images.width()
+                    + "x" + images.channels());
+        }
+        int n = images.count();
+        float[] features = new float[n * c.featureDim()];
+        float[] logits = new float[n * c.classes()];
+        for (int first = 0; first < n; first += BATCH) {
+            int b = Math.min(BATCH, n - first);
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = Tensors.fromFloats(images.modelSpace(first, b), b, c.inChannels(), c.imageSize(), c.imageSize());
+                Classifier.Output out = net.infer(x);
+                System.arraycopy(Tensors.toFloats(out.features()), 0, features, first * c.featureDim(), b * c.featureDim());
+                System.arraycopy(Tensors.toFloats(out.logits()), 0, logits, first * c.classes(), b * c.classes());
+            }
+            progress.accept(b);
+        }
+        return new Features(features, logits, n, c.featureDim(), c.classes());
+    }
+
+    /** The fraction of labelled images the judge classifies correctly. */
+    public double accuracy(ImageSet labelled) {
+        if (!labelled.labelled()) {
+            throw new IllegalArgumentException("accuracy needs labelled images");
+        }
+        int[] predicted = extract(labelled, b -> { }).predictions();
+        int right = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == labelled.labels()[i]) {
+                right++;
+            }
+        }
+        return right / (double) predicted.length;
+    }
+
+    Classifier network() {
+        return net;
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}

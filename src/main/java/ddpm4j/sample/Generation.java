@@ -1,0 +1,45 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * Many samples, batch by batch: image k starts from the noise of (seed, k) whatever the batch
+ * size, so a run can be split or repeated and gives the same images.
+ */
+public final class Generation {
+    private Generation() {
+    }
+
+    /**
+     * @param start      x_T for every image, float32 NCHW, or null for seeded noise
+     * @param imageShape [C,H,W]
+     * @param progress   told the number of images that finished a network pass
+     * @return the samples in model space, float32 NCHW
+     */
+    public static float[] generate(Denoiser model, Sampler sampler, long seed, int count, int batchSize,
+                                   long[] imageShape, float[] start, IntConsumer progress) {
+        int per = Math.toIntExact(Tensors.count(imageShape));
+        float[] result = new float[Math.multiplyExact(count, per)];
+        for (int first = 0; first < count; first += batchSize) {
+            int b = Math.min(batchSize, count - first);
+            try (PointerScope scope = new PointerScope()) {
+                NoiseSource source = new NoiseSource(seed, first, b, imageShape);
+                Tensor xT = source.next();
+                if (start != null) {
+                    xT = Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
+                            b, imageShape[0], imageShape[1], imageShape[2]);
+                }
+                Tensor x0 = sampler.sample(model, xT, source, (done, total) -> progress.accept(b));
+                float[] v = Tensors.toFloats(x0);
+                System.arraycopy(v, 0, result, first * per, v.length);
+            }
+        }
+        return result;
+    }
+}
