@@ -9,9 +9,6 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.eval.BitsPerDim;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Model;
-import ddpm4j.sample.NoiseSource;
-import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,25 +76,16 @@ final class EvalBpdCommand implements Callable<Integer> {
             GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
             int n = images.count();
             int steps = diffusion.schedule().steps();
-            int batches = (n + batchSize - 1) / batchSize;
-            BitsPerDim.Result[] parts = new BitsPerDim.Result[batches];
-            try (Progress progress = new Progress("bpd", (long) batches * steps)) {
-                for (int k = 0; k < batches; k++) {
-                    int first = k * batchSize;
-                    int b = Math.min(batchSize, n - first);
-                    try (PointerScope scope = new PointerScope()) {
-                        var x0 = Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width());
-                        NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
-                        parts[k] = BitsPerDim.evaluate(m.unet()::infer, diffusion, x0, noise, clip, (done, total) -> progress.step(1));
-                    }
-                }
+            BitsPerDim.Result result;
+            try (Progress progress = new Progress("bpd", (long) ((n + batchSize - 1) / batchSize) * steps)) {
+                result = BitsPerDim.evaluate(m.unet()::infer, diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
             }
-            report(parts, n, steps);
+            report(result, n, steps);
         }
         return 0;
     }
 
-    private void report(BitsPerDim.Result[] parts, int n, int steps) throws java.io.IOException {
+    private void report(BitsPerDim.Result r, int n, int steps) throws java.io.IOException {
         double sum = 0;
         double sumSq = 0;
         double prior = 0;
@@ -105,22 +93,20 @@ final class EvalBpdCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         ArrayNode perImage = mapper.createArrayNode();
-        for (BitsPerDim.Result r : parts) {
-            for (int i = 0; i < r.total().length; i++) {
-                sum += r.total()[i];
-                sumSq += r.total()[i] * r.total()[i];
-                prior += r.prior()[i];
-                decoder += r.decoder()[i];
-                ObjectNode img = perImage.addObject();
-                img.put("total_bpd", r.total()[i]);
-                img.put("prior_bpd", r.prior()[i]);
-                img.put("decoder_bpd", r.decoder()[i]);
-                ArrayNode terms = img.putArray("terms_bpd");
-                ArrayNode mse = img.putArray("x0_mse");
-                for (int t = 0; t < steps; t++) {
-                    terms.add(r.terms()[i][t]);
-                    mse.add(r.mse()[i][t]);
-                }
+        for (int i = 0; i < r.total().length; i++) {
+            sum += r.total()[i];
+            sumSq += r.total()[i] * r.total()[i];
+            prior += r.prior()[i];
+            decoder += r.decoder()[i];
+            ObjectNode img = perImage.addObject();
+            img.put("total_bpd", r.total()[i]);
+            img.put("prior_bpd", r.prior()[i]);
+            img.put("decoder_bpd", r.decoder()[i]);
+            ArrayNode terms = img.putArray("terms_bpd");
+            ArrayNode mse = img.putArray("x0_mse");
+            for (int t = 0; t < steps; t++) {
+                terms.add(r.terms()[i][t]);
+                mse.add(r.mse()[i][t]);
             }
         }
         double mean = sum / n;

@@ -58,8 +58,7 @@ final class GeneratedImages {
         if (source.samples != null) {
             return source.samples;
         }
-        return source.model + " (" + sampling.sampler + (sampling.sampler == SamplerOptions.Kind.ddim
-                ? " " + (sampling.steps == null ? 50 : sampling.steps) + " steps" : "") + ", seed " + sampling.seed + ")";
+        return source.model + " (" + sampling.describe() + ")";
     }
 
     /** The images, sampled with a progress bar or read (a folder's resized to {@code folderSize}). */

@@ -7,6 +7,7 @@ import ddpm4j.io.ModelDirectory;
 import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.StepListener;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.QuickstartRecipe;
 import ddpm4j.train.Trainer;
@@ -59,7 +60,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 Images.writeGrid(out.resolve("samples.png"), Images.toUint8Nhwc(x, 64, 1, s, s), 64, s, s, 1, 2);
                 NoiseSource gifNoise = new NoiseSource(seed, 1000, 16, 1, s, s);
                 Tensor xT = gifNoise.next();
-                DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 2);
+                DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 2, StepListener.NONE);
             }
         }
         System.out.println("samples:   " + out.resolve("samples.png").toAbsolutePath());

@@ -3,8 +3,13 @@ package ddpm4j.cli;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
+import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.Generation;
-import ddpm4j.sample.Sampler;
+import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.TracedSampler;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
 import ddpm4j.schedule.SchedulerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +24,11 @@ import java.util.concurrent.Callable;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Generate images from a model with ancestral sampling (Algorithm 2) or DDIM.",
                 "OUT.png is a grid; OUT.npy holds uint8 [N,H,W,C] images, or with --raw the float32"
-                        + " [N,C,H,W] samples in model space."})
+                        + " [N,C,H,W] samples in model space; OUT.gif animates the denoising (x_t left, the"
+                        + " prediction x0 right; at most 64 images)."})
 final class SampleCommand implements Callable<Integer> {
+    private static final int MAX_GIF_IMAGES = 64;
+
     @Mixin
     Options options;
 
@@ -39,17 +47,20 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Write float32 [N,C,H,W] model-space samples (.npy only).")
     boolean raw;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output file: .png grid or .npy.")
+    @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output file: .png grid, .npy or .gif animation.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        String ext = Outputs.extension(out, "--out", List.of("png", "npy"));
+        String ext = Outputs.extension(out, "--out", List.of("png", "npy", "gif"));
         if (raw && !ext.equals("npy")) {
             throw new UserException("--raw writes model-space arrays and needs an .npy output");
         }
         if (n != null && n < 1) {
             throw new UserException("--n must be at least 1, got " + n);
+        }
+        if (ext.equals("gif") && n != null && n > MAX_GIF_IMAGES) {
+            throw new UserException("an animation shows at most " + MAX_GIF_IMAGES + " images, got --n " + n);
         }
         sampling.validate();
         options.apply();
@@ -71,14 +82,33 @@ final class SampleCommand implements Callable<Integer> {
                 count = (int) s[0];
                 imageShape = new long[] {s[1], s[2], s[3]};
             }
-            Sampler s = sampling.build(sc);
+            TracedSampler s = sampling.build(sc);
+            if (ext.equals("gif")) {
+                animate(m, s, start, Math.min(count, MAX_GIF_IMAGES), imageShape);
+                return 0;
+            }
             float[] result = run(m, s, start, count, imageShape);
             write(result, count, imageShape, ext);
         }
         return 0;
     }
 
-    private float[] run(Model m, Sampler s, Npy.Array start, int count, long[] imageShape) {
+    /** One batch sampled while every step is drawn into the GIF. */
+    private void animate(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) throws java.io.IOException {
+        try (PointerScope scope = new PointerScope(); Progress progress = new Progress("sample", (long) count * s.steps())) {
+            NoiseSource noise = new NoiseSource(sampling.seed, 0, count, imageShape);
+            Tensor xT = noise.next();
+            if (start != null) {
+                xT = Tensors.fromFloats(Arrays.copyOf(start.toFloats(), count * (int) Tensors.count(imageShape)),
+                        count, imageShape[0], imageShape[1], imageShape[2]);
+            }
+            int zoom = Math.max(1, 64 / (int) imageShape[1]);
+            DenoisingAnimation.write(out, s, m.unet()::infer, xT, noise, zoom, (done, total) -> progress.step(count));
+        }
+        System.err.println("wrote an animation of " + count + " images to " + out);
+    }
+
+    private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) {
         try (Progress progress = new Progress("sample", (long) count * s.steps())) {
             return Generation.generate(m.unet()::infer, s, sampling.seed, count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step);

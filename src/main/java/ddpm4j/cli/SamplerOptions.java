@@ -3,8 +3,10 @@ package ddpm4j.cli;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.sample.AncestralSampler;
 import ddpm4j.sample.DdimSampler;
-import ddpm4j.sample.Sampler;
+import ddpm4j.sample.Respaced;
+import ddpm4j.sample.TracedSampler;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.Spacing;
 import picocli.CommandLine.Option;
 
 /** The sampler options every command that generates images shares. */
@@ -12,11 +14,16 @@ final class SamplerOptions {
     enum Kind { ancestral, ddim }
 
     @Option(names = "--sampler", paramLabel = "NAME",
-            description = "ancestral (Algorithm 2, all T steps) or ddim (default: ${DEFAULT-VALUE}).")
+            description = "ancestral (Algorithm 2) or ddim (default: ${DEFAULT-VALUE}).")
     Kind sampler;
 
-    @Option(names = "--steps", paramLabel = "S", description = "DDIM steps, leading spacing (default: 50).")
+    @Option(names = "--steps", paramLabel = "S",
+            description = "Sampling steps: a respaced process of S of the T training steps (default: T for ancestral, 50 for ddim).")
     Integer steps;
+
+    @Option(names = "--spacing", defaultValue = "leading", paramLabel = "NAME",
+            description = "Which steps a shortened process keeps: leading (0, T/S, ...), trailing (..., T-1) or linspace (default: ${DEFAULT-VALUE}).")
+    String spacing;
 
     @Option(names = "--eta", paramLabel = "E", description = "DDIM noise scale: 0 deterministic, 1 ancestral-like (default: 0).")
     Double eta;
@@ -46,24 +53,36 @@ final class SamplerOptions {
         if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
             throw new UserException("--eta must be a non-negative number, got " + eta);
         }
+        spacing();
     }
 
     /** The sampler these options describe for a model's process. */
-    Sampler build(SchedulerConfig sc) {
+    TracedSampler build(SchedulerConfig sc) {
         GaussianDiffusion diffusion = GaussianDiffusion.of(sc);
         boolean clipping = clip == null ? sc.clipSample() : clip;
         int total = sc.numTrainTimesteps();
-        if (sampler == Kind.ancestral) {
-            if (steps != null && steps != total) {
-                throw new UserException("ancestral sampling runs all " + total
-                        + " steps; use --sampler ddim for fewer steps");
-            }
-            return new AncestralSampler(diffusion, clipping, sc.clipSampleRange());
-        }
-        int s = steps == null ? Math.min(50, total) : steps;
+        int s = steps != null ? steps : sampler == Kind.ancestral ? total : Math.min(50, total);
         if (s < 1 || s > total) {
             throw new UserException("--steps must be in [1, " + total + "], got " + s);
         }
-        return new DdimSampler(diffusion, s, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
+        Respaced process = Respaced.of(diffusion, s, spacing());
+        return sampler == Kind.ancestral
+                ? new AncestralSampler(process, clipping, sc.clipSampleRange())
+                : new DdimSampler(process, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
+    }
+
+    /** For reports: sampler, steps, spacing, eta and seed. */
+    String describe() {
+        String count = steps == null && sampler == Kind.ancestral ? "all steps"
+                : (steps == null ? 50 : steps) + " " + spacing + " steps";
+        return sampler + " " + count + (sampler == Kind.ddim && eta != null && eta > 0 ? ", eta " + eta : "") + ", seed " + seed;
+    }
+
+    Spacing spacing() {
+        try {
+            return Spacing.of(spacing);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--spacing: " + e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package ddpm4j.eval;
 
+import ddpm4j.data.ImageSet;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Gaussians;
@@ -73,6 +74,38 @@ public final class BitsPerDim {
             }
             total[k] = sum;
             decoder[k] = terms[k][0];
+        }
+        return new Result(total, prior, decoder, terms, mse);
+    }
+
+    /**
+     * {@link #evaluate} over a whole image set, batch by batch; image k's x_t draws come from
+     * (seed, k), so the batch size does not change them. {@code listener} hears every network pass.
+     */
+    public static Result evaluate(Denoiser model, GaussianDiffusion diffusion, ImageSet images, int batchSize, long seed,
+                                  boolean clip, StepListener listener) {
+        int n = images.count();
+        int steps = diffusion.schedule().steps();
+        double[] total = new double[n];
+        double[] prior = new double[n];
+        double[] decoder = new double[n];
+        double[][] terms = new double[n][];
+        double[][] mse = new double[n][];
+        int batches = (n + batchSize - 1) / batchSize;
+        for (int k = 0; k < batches; k++) {
+            int first = k * batchSize;
+            int b = Math.min(batchSize, n - first);
+            int done = k * steps;
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x0 = Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width());
+                NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
+                Result r = evaluate(model, diffusion, x0, noise, clip, (i, all) -> listener.stepDone(done + i, batches * steps));
+                System.arraycopy(r.total(), 0, total, first, b);
+                System.arraycopy(r.prior(), 0, prior, first, b);
+                System.arraycopy(r.decoder(), 0, decoder, first, b);
+                System.arraycopy(r.terms(), 0, terms, first, b);
+                System.arraycopy(r.mse(), 0, mse, first, b);
+            }
         }
         return new Result(total, prior, decoder, terms, mse);
     }

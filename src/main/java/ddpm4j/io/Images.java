@@ -40,7 +40,16 @@ public final class Images {
 
     /** {@link #writeGrid(Path, byte[], int, int, int, int)} with each pixel scaled up {@code zoom} times. */
     public static void writeGrid(Path file, byte[] nhwc, int n, int h, int w, int c, int zoom) throws IOException {
-        BufferedImage img = grid(nhwc, n, h, w, c, zoom);
+        writePng(file, grid(nhwc, n, h, w, c, zoom));
+    }
+
+    /** uint8 NHWC images laid out row by row in {@code cols} columns (a figure's rows and columns). */
+    public static void writeTable(Path file, byte[] nhwc, int n, int cols, int h, int w, int c, int zoom) throws IOException {
+        writePng(file, grid(nhwc, n, cols, h, w, c, zoom));
+    }
+
+    /** Writes an image as PNG, atomically. */
+    public static void writePng(Path file, BufferedImage img) throws IOException {
         AtomicFiles.write(file, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer available");
@@ -50,10 +59,17 @@ public final class Images {
 
     /** uint8 NHWC images (1 or 3 channels) as one grid image, ⌈√n⌉ columns, 2-pixel gaps, each pixel scaled up {@code zoom} times. */
     public static BufferedImage grid(byte[] nhwc, int n, int h, int w, int c, int zoom) {
+        return grid(nhwc, n, (int) Math.ceil(Math.sqrt(n)), h, w, c, zoom);
+    }
+
+    /** uint8 NHWC images as a grid of {@code cols} columns, 2-pixel gaps, each pixel scaled up {@code zoom} times. */
+    public static BufferedImage grid(byte[] nhwc, int n, int cols, int h, int w, int c, int zoom) {
         if (c != 1 && c != 3) {
             throw new IllegalArgumentException("an image grid needs 1 or 3 channels, got " + c);
         }
-        int cols = (int) Math.ceil(Math.sqrt(n));
+        if (cols < 1) {
+            throw new IllegalArgumentException("a grid needs at least one column");
+        }
         int rows = (n + cols - 1) / cols;
         int gap = 2;
         int zh = h * zoom;

@@ -2,6 +2,7 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.Spacing;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -9,36 +10,72 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Algorithm 2 of Ho et al. 2020: for t = T..1, x_{t−1} = μθ(x_t, t) + σ_t z, with no noise at the
  * last step; μθ is eq. 7 at the predicted x̂₀, optionally clipped to [−1, 1] first (as the original
- * does), and σ_t is fixed or predicted per the diffusion's variance type.
+ * does), and σ_t is fixed or predicted per the diffusion's variance type. On a respaced process
+ * (S < T steps) the same algorithm runs on the S-step schedule (Improved DDPM).
  */
-public final class AncestralSampler implements Sampler {
-    private final GaussianDiffusion diffusion;
+public final class AncestralSampler implements TracedSampler {
+    private final Respaced process;
     private final boolean clip;
     private final double clipRange;
 
+    /** All T steps. */
     public AncestralSampler(GaussianDiffusion diffusion, boolean clip, double clipRange) {
-        this.diffusion = diffusion;
+        this(Respaced.of(diffusion, diffusion.schedule().steps(), Spacing.LEADING), clip, clipRange);
+    }
+
+    /** S steps of a respaced process. */
+    public AncestralSampler(Respaced process, boolean clip, double clipRange) {
+        this.process = process;
         this.clip = clip;
         this.clipRange = clipRange;
     }
 
     @Override
+    public int[] timesteps() {
+        return process.descending();
+    }
+
+    @Override
     public int steps() {
-        return diffusion.schedule().steps();
+        return process.steps();
     }
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
-        int total = steps();
-        int batch = (int) xT.size(0);
-        return ReverseLoop.run(xT, total, (i, x) -> {
-            int t = total - 1 - i;
-            GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
-            if (t == 0) {
-                return p.mean();
+        return sample(model, xT, noise, listener, Trajectory.NONE);
+    }
+
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        return sampleFrom(model, xT, steps() - 1, noise, listener, trajectory);
+    }
+
+    /**
+     * The reverse process from x_t at step {@code from} (0-based, of this sampler's possibly
+     * respaced process) down to x₀: {@code from + 1} steps.
+     */
+    public Tensor sampleFrom(Denoiser model, Tensor xt, int from, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        if (from < 0 || from >= steps()) {
+            throw new IllegalArgumentException("start step must be in [0, " + steps() + "), got " + from);
+        }
+        int batch = (int) xt.size(0);
+        GaussianDiffusion diffusion = process.diffusion();
+        Denoiser net = process.model(model);
+        return ReverseLoop.run(xt, from + 1, (i, x) -> {
+            int t = from - i;
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
+            Tensor next = p.mean();
+            if (t > 0) {
+                Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));
+                next = next.add(noise.next().mul(sigma));
             }
-            Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));
-            return p.mean().add(noise.next().mul(sigma));
+            trajectory.step(i, process.kept()[t], next, p.start());
+            return next;
         }, listener);
+    }
+
+    /** The process this sampler runs. */
+    public Respaced process() {
+        return process;
     }
 }

@@ -14,24 +14,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A GIF of DDIM sampling: each frame shows the current x_t (left) and the prediction x̂₀ (right)
- * for a grid of images, from pure noise to the final samples.
+ * A GIF of sampling: each frame shows the current x_t (left) and the prediction x̂₀ (right) for a
+ * grid of images, from pure noise to the final samples; at most about 100 frames (long samplers
+ * show every k-th step, always the last).
  */
 public final class DenoisingAnimation {
+    private static final int MAX_FRAMES = 100;
+
     private DenoisingAnimation() {
     }
 
     /** Samples with {@code sampler} from {@code xT} and writes the animation; returns the final samples. */
-    public static Tensor write(Path file, DdimSampler sampler, Denoiser model, Tensor xT, NoiseSource noise, int zoom)
-            throws IOException {
+    public static Tensor write(Path file, TracedSampler sampler, Denoiser model, Tensor xT, NoiseSource noise, int zoom,
+                               StepListener listener) throws IOException {
         int n = (int) xT.size(0);
         int c = (int) xT.size(1);
         int h = (int) xT.size(2);
         int w = (int) xT.size(3);
         List<BufferedImage> frames = new ArrayList<>();
         frames.add(frame(Tensors.toFloats(xT), Tensors.toFloats(xT), n, c, h, w, zoom));
-        Tensor out = sampler.sample(model, xT, noise, StepListener.NONE, (index, t, next, x0) ->
-                frames.add(frame(Tensors.toFloats(next), Tensors.toFloats(x0), n, c, h, w, zoom)));
+        int stride = Math.max(1, sampler.steps() / MAX_FRAMES);
+        Tensor out = sampler.sample(model, xT, noise, listener, (index, t, next, x0) -> {
+            if ((index + 1) % stride == 0 || index == sampler.steps() - 1) {
+                frames.add(frame(Tensors.toFloats(next), Tensors.toFloats(x0), n, c, h, w, zoom));
+            }
+        });
         Gif.write(file, frames, 80, 2000);
         return out;
     }

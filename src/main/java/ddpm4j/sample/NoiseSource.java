@@ -27,6 +27,15 @@ public final class NoiseSource {
         }
     }
 
+    /** Noise for {@code batch} images that all draw image {@code image}'s stream: the same noise in every row. */
+    public static NoiseSource shared(long seed, long image, int batch, long... imageShape) {
+        NoiseSource s = new NoiseSource(seed, image, batch, imageShape);
+        for (int i = 0; i < batch; i++) {
+            s.streams[i] = new SplittableRandom(mix(seed, image));
+        }
+        return s;
+    }
+
     /** The next [B,C,H,W] draw. */
     public Tensor next() {
         int per = Math.toIntExact(Tensors.count(imageShape));

@@ -50,6 +50,23 @@ public final class NoiseSchedule {
         }
     }
 
+    /**
+     * The schedule of only the steps {@code kept} (ascending): β'_i = 1 − ᾱ_{k_i} / ᾱ_{k_{i−1}}, so
+     * ᾱ'_i = ᾱ_{k_i} (Nichol & Dhariwal 2021, §4). Step i of the result stands for step k_i here.
+     */
+    public NoiseSchedule respaced(int[] kept) {
+        double[] b = new double[kept.length];
+        double previous = 1;
+        for (int i = 0; i < kept.length; i++) {
+            if (kept[i] < 0 || kept[i] >= steps() || (i > 0 && kept[i] <= kept[i - 1])) {
+                throw new IllegalArgumentException("kept steps must ascend within [0, " + steps() + "), got step " + kept[i]);
+            }
+            b[i] = 1 - alphaBar[kept[i]] / previous;
+            previous = alphaBar[kept[i]];
+        }
+        return new NoiseSchedule(b);
+    }
+
     /** Number of diffusion steps T. */
     public int steps() {
         return betas.length;

@@ -58,7 +58,8 @@ class CliTest {
         assertRejected("--raw writes model-space arrays", dir.resolve("s.png"), "sample", "--model", MODEL, "--raw", "--out", dir.resolve("s.png").toString());
         assertRejected("Invalid value for option '--sampler'", out, "sample", "--model", MODEL, "--sampler", "euler", "--out", out.toString());
         assertRejected("--steps must be in [1, 1000]", out, "sample", "--model", MODEL, "--sampler", "ddim", "--steps", "0", "--out", out.toString());
-        assertRejected("ancestral sampling runs all 1000 steps", out, "sample", "--model", MODEL, "--steps", "10", "--out", out.toString());
+        assertRejected("--steps must be in [1, 1000]", out, "sample", "--model", MODEL, "--steps", "1001", "--out", out.toString());
+        assertRejected("unknown timestep spacing 'even'", out, "sample", "--model", MODEL, "--spacing", "even", "--out", out.toString());
         assertRejected("--n must be at least 1", out, "sample", "--model", MODEL, "--n", "0", "--out", out.toString());
         Path notNpy = dir.resolve("junk.npy");
         Files.writeString(notNpy, "junk");
@@ -80,6 +81,29 @@ class CliTest {
         Npy.Array a = Npy.read(npy);
         assertEquals(Npy.DType.UINT8, a.dtype());
         assertArrayEquals(new long[] {4, 16, 16, 3}, a.shape());
+    }
+
+    @Test
+    void respacedAncestralSamplingIsReproducibleAcrossBatchSizesAndAGifAnimatesIt() throws Exception {
+        Path a = dir.resolve("ra.npy");
+        Path b = dir.resolve("rb.npy");
+        String[] common = {"sample", "--model", MODEL, "--steps", "20", "--spacing", "trailing", "--n", "3", "--seed", "5", "--raw"};
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "1", "--out", a.toString())).exit);
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "3", "--out", b.toString())).exit);
+        float[] fa = Npy.read(a).toFloats();
+        float[] fb = Npy.read(b).toFloats();
+        for (int i = 0; i < fa.length; i++) {
+            assertEquals(fa[i], fb[i], 1e-4);
+        }
+        Path gif = dir.resolve("d.gif");
+        Cli r = Cli.run("sample", "--model", MODEL, "--steps", "20", "--spacing", "trailing", "--n", "3", "--seed", "5", "--out", gif.toString());
+        assertEquals(0, r.exit, r.toString());
+        var reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+        try (var in = javax.imageio.ImageIO.createImageInputStream(gif.toFile())) {
+            reader.setInput(in);
+            assertEquals(21, reader.getNumImages(true), "the noise, then one frame per step");
+        }
+        assertEquals(2, Cli.run("sample", "--model", MODEL, "--n", "65", "--out", dir.resolve("big.gif").toString()).exit);
     }
 
     @Test

@@ -1,0 +1,125 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.eval.BitsPerDim;
+import ddpm4j.eval.RateDistortion;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.io.Images;
+import ddpm4j.io.Model;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j figure rate-distortion}: progressive lossy compression (fig. 5). */
+@Command(name = "rate-distortion", mixinStandardHelpOptions = true,
+        description = "Progressive lossy compression (section 4.3, fig. 5): after each reverse step, the bits/dim sent so far"
+                + " (prior + KL terms) and the RMSE of the predicted x0 on the [0,255] scale, as CSV and a plot.")
+final class FigureRateDistortionCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Test images, e.g. fashion-mnist:test.")
+    String data;
+
+    @Option(names = "--limit", defaultValue = "100", paramLabel = "N", description = "Only the first N images (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--batch-size", defaultValue = "50", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of the x_t draws (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--csv", required = true, paramLabel = "OUT.csv", description = "Per step: reverse steps done, t, rate (bits/dim), distortion (RMSE).")
+    Path csv;
+
+    @Option(names = "--plot", paramLabel = "OUT.png", description = "Distortion and rate against steps, and distortion against rate.")
+    Path plot;
+
+    @Override
+    public Integer call() throws Exception {
+        Outputs.extension(csv, "--csv", List.of("csv"));
+        if (plot != null) {
+            Outputs.extension(plot, "--plot", List.of("png"));
+            Outputs.prepare(plot);
+        }
+        if (limit < 1 || batchSize < 1) {
+            throw new UserException("--limit and --batch-size must be at least 1");
+        }
+        Outputs.prepare(csv);
+        options.apply();
+        try (Model m = model.load()) {
+            ImageSet images = Figures.images(data, m).limit(limit);
+            GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
+            int steps = diffusion.schedule().steps();
+            BitsPerDim.Result bpd;
+            try (Progress progress = new Progress("rate-distortion", (long) ((images.count() + batchSize - 1) / batchSize) * steps)) {
+                bpd = BitsPerDim.evaluate(m.unet()::infer, diffusion, images, batchSize, seed, m.scheduler().clipSample(),
+                        (d, all) -> progress.step(1));
+            }
+            RateDistortion rd = RateDistortion.of(bpd);
+            writeCsv(rd);
+            if (plot != null) {
+                writePlot(rd, images.count());
+            }
+            int last = rd.t().length - 1;
+            System.out.printf(Locale.ROOT, "after %d steps: rate %.4f bits/dim, distortion %.3f RMSE (%d images)%n",
+                    last, rd.rate()[last], rd.distortion()[last], images.count());
+        }
+        return 0;
+    }
+
+    private void writeCsv(RateDistortion rd) throws java.io.IOException {
+        StringBuilder s = new StringBuilder("reverse_steps,t,rate_bits_per_dim,distortion_rmse\n");
+        for (int j = 0; j < rd.t().length; j++) {
+            s.append(String.format(Locale.ROOT, "%d,%d,%.8g,%.8g%n", j, rd.t()[j] + 1, rd.rate()[j], rd.distortion()[j]));
+        }
+        AtomicFiles.write(csv, s.toString().getBytes(StandardCharsets.UTF_8));
+        System.err.println("wrote " + csv);
+    }
+
+    private void writePlot(RateDistortion rd, int images) throws java.io.IOException {
+        int n = rd.t().length;
+        double[] steps = new double[n];
+        for (int j = 0; j < n; j++) {
+            steps[j] = j;
+        }
+        BufferedImage[] panels = {
+                panel("distortion (RMSE, [0,255])", "reverse process steps (T - t)", steps, rd.distortion()),
+                panel("rate (bits/dim)", "reverse process steps (T - t)", steps, rd.rate()),
+                panel("distortion (RMSE, [0,255])", "rate (bits/dim)", rd.rate(), rd.distortion())};
+        BufferedImage all = new BufferedImage(panels[0].getWidth() * 3, panels[0].getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        for (int i = 0; i < 3; i++) {
+            g.drawImage(panels[i], i * panels[0].getWidth(), 0, null);
+        }
+        g.dispose();
+        Images.writePng(plot, all);
+        System.err.println("wrote " + plot + " (" + images + " images)");
+    }
+
+    private static BufferedImage panel(String y, String x, double[] xs, double[] ys) {
+        XYChart chart = new XYChartBuilder().width(420).height(340).xAxisTitle(x).yAxisTitle(y).build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
+        chart.getStyler().setXAxisDecimalPattern(x.startsWith("rate") ? "0.##" : "#");
+        chart.addSeries(y, xs, ys).setMarker(SeriesMarkers.NONE);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+}

@@ -1,0 +1,54 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A diffusion shortened to S of its T steps (Improved DDPM's respacing): the same process seen at
+ * the kept steps only, whose network is still called with the original timesteps.
+ *
+ * @param diffusion the S-step process (ᾱ'_i = ᾱ_{kept[i]})
+ * @param kept      the original step of each new step, ascending
+ */
+public record Respaced(GaussianDiffusion diffusion, int[] kept) {
+    public static Respaced of(GaussianDiffusion base, int steps, Spacing spacing) {
+        int[] kept = spacing.kept(base.schedule().steps(), steps);
+        if (steps == base.schedule().steps()) {
+            return new Respaced(base, kept); // every step kept: the process itself
+        }
+        return new Respaced(new GaussianDiffusion(base.schedule().respaced(kept), base.prediction(), base.variance()), kept);
+    }
+
+    /** The kept steps in sampling (descending) order. */
+    public int[] descending() {
+        int[] out = new int[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            out[i] = kept[kept.length - 1 - i];
+        }
+        return out;
+    }
+
+    public int steps() {
+        return kept.length;
+    }
+
+    /** {@code model} as the S-step process calls it: new step i becomes original step kept[i]. */
+    public Denoiser model(Denoiser model) {
+        if (kept.length == kept[kept.length - 1] + 1) {
+            return model; // 0, 1, ..., T−1
+        }
+        long[] map = new long[kept.length];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = kept[i];
+        }
+        return (x, t) -> {
+            try (Tensor table = Tensors.fromLongs(map, map.length)) {
+                return model.apply(x, torch.index_select(table, 0, t.to(torch.ScalarType.Long)));
+            }
+        };
+    }
+}
