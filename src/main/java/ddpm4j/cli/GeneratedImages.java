@@ -38,12 +38,16 @@ final class GeneratedImages {
     @Mixin
     SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ddim);
 
+    @Mixin
+    ClassOptions conditioning;
+
     /** Checks made before any work. */
     void validate() throws IOException {
         if (n < 1) {
             throw new UserException("--n must be at least 1, got " + n);
         }
         sampling.validate();
+        conditioning.validate();
         if (saveSamples != null) {
             if (source.model == null) {
                 throw new UserException("--save-samples keeps images sampled from --model");
@@ -72,7 +76,7 @@ final class GeneratedImages {
             int size = m.unet().config().sampleSize();
             float[] x;
             try (Progress progress = new Progress("sample", (long) n * s.steps())) {
-                x = Generation.generate(m.unet()::infer, s, sampling.seed, n, sampling.batchSize, new long[] {c, size, size},
+                x = Generation.generateEach(conditioning.network(m), s, sampling.seed, n, sampling.batchSize, new long[] {c, size, size},
                         null, progress::step);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, c, size, size);

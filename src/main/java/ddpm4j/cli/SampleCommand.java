@@ -38,6 +38,9 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ancestral);
 
+    @Mixin
+    ClassOptions conditioning;
+
     @Option(names = "--n", paramLabel = "N", description = "Number of images (default: 16, or as many as --noise holds).")
     Integer n;
 
@@ -63,6 +66,7 @@ final class SampleCommand implements Callable<Integer> {
             throw new UserException("an animation shows at most " + MAX_GIF_IMAGES + " images, got --n " + n);
         }
         sampling.validate();
+        conditioning.validate();
         options.apply();
         Npy.Array start = noise == null ? null : Npy.read(noise);
         Outputs.prepare(out);
@@ -103,14 +107,14 @@ final class SampleCommand implements Callable<Integer> {
                         count, imageShape[0], imageShape[1], imageShape[2]);
             }
             int zoom = Math.max(1, 64 / (int) imageShape[1]);
-            DenoisingAnimation.write(out, s, m.unet()::infer, xT, noise, zoom, (done, total) -> progress.step(count));
+            DenoisingAnimation.write(out, s, conditioning.network(m).of(0, count), xT, noise, zoom, (done, total) -> progress.step(count));
         }
         System.err.println("wrote an animation of " + count + " images to " + out);
     }
 
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) {
         try (Progress progress = new Progress("sample", (long) count * s.steps())) {
-            return Generation.generate(m.unet()::infer, s, sampling.seed, count, sampling.batchSize, imageShape,
+            return Generation.generateEach(conditioning.network(m), s, sampling.seed, count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step);
         }
     }

@@ -119,6 +119,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sample-steps", defaultValue = "50", paramLabel = "S", description = "DDIM steps for sample grids (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
+    @Option(names = "--class-conditional", description = "Condition the network on the data's class labels (a class embedding"
+            + " added to the timestep embedding), for sampling with --class and --guidance.")
+    boolean classConditional;
+
+    @Option(names = "--label-dropout", defaultValue = "0.1", paramLabel = "P",
+            description = "With --class-conditional: probability of training on the no-class label instead, which"
+                    + " classifier-free guidance needs (default: ${DEFAULT-VALUE}).")
+    double labelDropout;
+
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
@@ -136,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas[0], adamBetas[1], adamEps,
                 warmup, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
-                sampleSteps, logEvery);
+                sampleSteps, logEvery, classConditional ? labelDropout : 0.0);
         options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
         ImageSet images = DataSpecs.load(data, dataDir, folderSize);
@@ -187,6 +196,18 @@ final class TrainCommand implements Callable<Integer> {
         return new UNetConfig(images.height(), images.channels(), out, p.blockOutChannels(), p.layersPerBlock(),
                 p.downBlockTypes(), p.upBlockTypes(), p.normNumGroups(), p.normEps(), p.freqShift(), p.flipSinToCos(),
                 p.downsamplePadding(), p.attentionHeadDim(), dropout == null ? p.dropout() : dropout, p.centerInputSample(),
-                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim());
+                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim(), conditioning(images));
+    }
+
+    /** Class embeddings for the data's classes plus the no-class label, or null. */
+    private Integer conditioning(ImageSet images) {
+        if (!classConditional) {
+            return null;
+        }
+        if (!images.labelled()) {
+            throw new UserException(data + " has no class labels for --class-conditional (IDX label files, CIFAR-10"
+                    + " batches or an .npz 'labels' entry)");
+        }
+        return images.classCount() + 1;
     }
 }

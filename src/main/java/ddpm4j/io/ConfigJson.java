@@ -32,8 +32,7 @@ public final class ConfigJson {
         f.expect("downsample_type", "conv");
         f.expect("upsample_type", "conv");
         f.expect("resnet_time_scale_shift", "default");
-        f.expectNull("class_embed_type", "class conditioning is not implemented yet");
-        f.expectNull("num_class_embeds", "class conditioning is not implemented yet");
+        f.expectNull("class_embed_type", "only a learned class embedding, num_class_embeds, is supported");
         f.expectNull("num_train_timesteps", "only positional time embeddings are supported");
         String act = f.text("act_fn", "silu");
         if (!act.equals("silu") && !act.equals("swish")) {
@@ -64,7 +63,8 @@ public final class ConfigJson {
                     f.bool("center_input_sample", false),
                     f.number("mid_block_scale_factor", 1.0),
                     f.bool("add_attention", true),
-                    f.integer("time_embedding_dim", null));
+                    f.integer("time_embedding_dim", null),
+                    f.integer("num_class_embeds", null));
             f.rejectUnknown();
             return c;
         } catch (IllegalArgumentException e) {
@@ -151,6 +151,12 @@ public final class ConfigJson {
             o.put("time_embedding_dim", c.timeEmbeddingDim());
         }
         o.put("time_embedding_type", "positional");
+        o.putNull("class_embed_type");
+        if (c.numClassEmbeds() == null) {
+            o.putNull("num_class_embeds");
+        } else {
+            o.put("num_class_embeds", c.numClassEmbeds());
+        }
         ArrayNode ups = o.putArray("up_block_types");
         c.upBlockTypes().forEach(ups::add);
         AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));

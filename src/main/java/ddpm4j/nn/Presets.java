@@ -20,12 +20,12 @@ public final class Presets {
         // 128 img/s training on 2 cores against small28's 55.
         PRESETS.put("quick28", new UNetConfig(28, 1, 1, List.of(32, 64, 64), 1,
                 List.of(UNetConfig.DOWN, UNetConfig.DOWN, UNetConfig.DOWN), List.of(UNetConfig.UP, UNetConfig.UP, UNetConfig.UP),
-                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null));
+                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null));
         // The built-in Fashion-MNIST model's: small28 without the 14×14 attention (96 img/s training
         // against 55 on 2 cores), 1.54M parameters = 6.2 MB of F32 weights.
         PRESETS.put("fmnist28", new UNetConfig(28, 1, 1, List.of(32, 64, 64), 2,
                 List.of(UNetConfig.DOWN, UNetConfig.DOWN, UNetConfig.DOWN), List.of(UNetConfig.UP, UNetConfig.UP, UNetConfig.UP),
-                32, 1e-6, 1, false, 0, null, 0.1, false, 1.0, true, null));
+                32, 1e-6, 1, false, 0, null, 0.1, false, 1.0, true, null, null));
         // CPU-sized: 32×32 RGB (CIFAR-10).
         PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
     }

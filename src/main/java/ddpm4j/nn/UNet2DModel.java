@@ -44,13 +44,23 @@ public final class UNet2DModel implements AutoCloseable {
 
     /** The network output for inputs {@code x [B,C,H,W]} at integer or real timesteps {@code t [B]}. */
     public Tensor forward(Tensor x, Tensor t) {
-        return module.forward(x, t);
+        return module.forward(x, t, null);
+    }
+
+    /** The output of a class-conditional network for class {@code labels [B]}. */
+    public Tensor forward(Tensor x, Tensor t, Tensor labels) {
+        return module.forward(x, t, labels);
     }
 
     /** {@link #forward} without autograd bookkeeping, for sampling and evaluation. */
     public Tensor infer(Tensor x, Tensor t) {
+        return infer(x, t, null);
+    }
+
+    /** {@link #forward(Tensor, Tensor, Tensor)} without autograd bookkeeping. */
+    public Tensor infer(Tensor x, Tensor t, Tensor labels) {
         try (InferenceMode guard = new InferenceMode()) {
-            return module.forward(x, t);
+            return module.forward(x, t, labels);
         }
     }
 

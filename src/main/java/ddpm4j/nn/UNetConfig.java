@@ -24,6 +24,9 @@ import java.util.List;
  * @param midBlockScaleFactor {@code mid_block_scale_factor}
  * @param addAttention       {@code add_attention}: self-attention in the middle block
  * @param timeEmbeddingDim   {@code time_embedding_dim}: null for 4 × block_out_channels[0]
+ * @param numClassEmbeds     {@code num_class_embeds}: null for an unconditional network; otherwise
+ *                           the rows of a learned class embedding added to the timestep embedding
+ *                           (with classifier-free guidance the last row is the "no class" label)
  */
 public record UNetConfig(
         int sampleSize,
@@ -43,7 +46,8 @@ public record UNetConfig(
         boolean centerInputSample,
         double midBlockScaleFactor,
         boolean addAttention,
-        Integer timeEmbeddingDim) {
+        Integer timeEmbeddingDim,
+        Integer numClassEmbeds) {
 
     public static final String DOWN = "DownBlock2D";
     public static final String ATTN_DOWN = "AttnDownBlock2D";
@@ -108,6 +112,9 @@ public record UNetConfig(
         if (timeEmbeddingDim != null) {
             positive("time_embedding_dim", timeEmbeddingDim);
         }
+        if (numClassEmbeds != null) {
+            positive("num_class_embeds", numClassEmbeds);
+        }
         if (blockOutChannels.get(0) / 2 - freqShift <= 0) {
             throw new IllegalArgumentException("freq_shift " + freqShift + " is too large for "
                     + blockOutChannels.get(0) + " embedding channels");
@@ -124,7 +131,18 @@ public record UNetConfig(
     public UNetConfig withDropout(double rate) {
         return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
                 upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, rate,
-                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim);
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds);
+    }
+
+    /** This architecture with {@code rows} class embeddings (null: unconditional). */
+    public UNetConfig withClassEmbeds(Integer rows) {
+        return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
+                upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, dropout,
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, rows);
+    }
+
+    public boolean classConditional() {
+        return numClassEmbeds != null;
     }
 
     /** Channels of the timestep embedding fed to every ResBlock. */
@@ -151,6 +169,6 @@ public record UNetConfig(
             res /= 2;
         }
         return new UNetConfig(resolution, channels, channels, outs, blocks, downs, ups, 32, 1e-6, 1, false,
-                0, null, dropout, false, 1.0, true, null);
+                0, null, dropout, false, 1.0, true, null, null);
     }
 }

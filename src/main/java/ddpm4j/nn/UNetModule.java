@@ -11,6 +11,7 @@ import java.util.List;
 final class UNetModule extends Layer {
     private final UNetConfig config;
     private final TimestepEmbedding timeEmbedding;
+    private final ClassEmbedding classEmbedding;
     private final Conv2d convIn;
     private final ModuleList<DownBlock> downBlocks;
     private final MidBlock midBlock;
@@ -24,6 +25,9 @@ final class UNetModule extends Layer {
         int levels = config.levels();
         timeEmbedding = child("time_embedding", new TimestepEmbedding(ch.get(0), config.flipSinToCos(),
                 config.freqShift(), config.timeEmbedChannels()));
+        classEmbedding = config.classConditional()
+                ? child("class_embedding", new ClassEmbedding(config.numClassEmbeds(), config.timeEmbedChannels()))
+                : null;
         convIn = child("conv_in", Conv2d.same3x3(config.inChannels(), ch.get(0), 1.0));
         downBlocks = child("down_blocks", new ModuleList<>());
         int out = ch.get(0);
@@ -47,7 +51,8 @@ final class UNetModule extends Layer {
         convOut = child("conv_out", Conv2d.same3x3(ch.get(0), config.outChannels(), WeightInit.ZERO_SCALE));
     }
 
-    Tensor forward(Tensor x, Tensor t) {
+    /** @param labels class labels [B] for a class-conditional network, else null */
+    Tensor forward(Tensor x, Tensor t, Tensor labels) {
         if (x.dim() != 4 || x.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("expected input [B," + config.inChannels() + ",H,W], got "
                     + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(x)));
@@ -60,6 +65,14 @@ final class UNetModule extends Layer {
             x = x.mul(new Scalar(2.0)).sub(new Scalar(1.0));
         }
         Tensor temb = timeEmbedding.forward(timesteps);
+        if (classEmbedding != null) {
+            if (labels == null || labels.numel() != x.size(0)) {
+                throw new IllegalArgumentException("this network is class-conditional: give one class label per image");
+            }
+            temb = temb.add(classEmbedding.forward(labels));
+        } else if (labels != null) {
+            throw new IllegalArgumentException("this network is not class-conditional (config.json has no num_class_embeds)");
+        }
         Tensor h = convIn.forward(x);
         List<Tensor> skips = new ArrayList<>();
         skips.add(h);
@@ -76,6 +89,9 @@ final class UNetModule extends Layer {
     @Override
     void initialize(WeightInit init) {
         timeEmbedding.initialize(init);
+        if (classEmbedding != null) {
+            classEmbedding.initialize(init);
+        }
         convIn.initialize(init);
         downBlocks.initialize(init);
         midBlock.initialize(init);

@@ -31,6 +31,15 @@ public final class WeightInit {
         write(weight, values);
     }
 
+    /** Independent N(0, std²) values. */
+    void normal(Tensor t, double std) {
+        float[] values = new float[Math.toIntExact(t.numel())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
+        write(t, values);
+    }
+
     void fill(Tensor t, float value) {
         float[] values = new float[Math.toIntExact(t.numel())];
         java.util.Arrays.fill(values, value);

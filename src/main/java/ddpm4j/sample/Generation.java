@@ -13,6 +13,12 @@ import java.util.function.IntConsumer;
  * size, so a run can be split or repeated and gives the same images.
  */
 public final class Generation {
+    /** The network for images {@code first .. first+count−1} of a run (e.g. bound to their class labels). */
+    @FunctionalInterface
+    public interface PerImages {
+        Denoiser of(int first, int count);
+    }
+
     private Generation() {
     }
 
@@ -24,6 +30,12 @@ public final class Generation {
      */
     public static float[] generate(Denoiser model, Sampler sampler, long seed, int count, int batchSize,
                                    long[] imageShape, float[] start, IntConsumer progress) {
+        return generateEach((first, n) -> model, sampler, seed, count, batchSize, imageShape, start, progress);
+    }
+
+    /** {@link #generate} with a network per batch (e.g. bound to the batch's class labels). */
+    public static float[] generateEach(PerImages model, Sampler sampler, long seed, int count, int batchSize,
+                                       long[] imageShape, float[] start, IntConsumer progress) {
         int per = Math.toIntExact(Tensors.count(imageShape));
         float[] result = new float[Math.multiplyExact(count, per)];
         for (int first = 0; first < count; first += batchSize) {
@@ -35,7 +47,7 @@ public final class Generation {
                     xT = Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
                             b, imageShape[0], imageShape[1], imageShape[2]);
                 }
-                Tensor x0 = sampler.sample(model, xT, source, (done, total) -> progress.accept(b));
+                Tensor x0 = sampler.sample(model.of(first, b), xT, source, (done, total) -> progress.accept(b));
                 float[] v = Tensors.toFloats(x0);
                 System.arraycopy(v, 0, result, first * per, v.length);
             }

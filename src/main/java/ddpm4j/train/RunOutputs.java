@@ -3,11 +3,13 @@ package ddpm4j.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
 import ddpm4j.io.ProcessMemory;
 import ddpm4j.nn.UNet2DModel;
+import ddpm4j.sample.ClassConditioning;
 import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.StepListener;
@@ -120,7 +122,15 @@ final class RunOutputs implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             NoiseSource noise = new NoiseSource(settings.seed(), 0, n, c, s, s);
             DdimSampler sampler = new DdimSampler(diffusion, ddimSteps, 0.0, process.clipSample(), process.clipSampleRange());
-            values = Tensors.toFloats(sampler.sample(ema::infer, noise.next(), noise, StepListener.NONE));
+            Denoiser net = ema::infer;
+            if (ema.config().classConditional()) {
+                long[] labels = new long[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = i % (ema.config().numClassEmbeds() - 1); // the grid cycles through the classes
+                }
+                net = ClassConditioning.guided(ema::infer, labels, ema.config().numClassEmbeds() - 1, 1.0, c);
+            }
+            values = Tensors.toFloats(sampler.sample(net, noise.next(), noise, StepListener.NONE));
         }
         byte[] images = Images.toUint8Nhwc(values, n, c, s, s);
         Images.writeGrid(out.resolve("samples").resolve(String.format("step-%09d.png", step)), images, n, s, s, c);

@@ -9,6 +9,7 @@ final class Seeds {
     static final long FLIP = 2;
     static final long STEP = 3;
     static final long DROPOUT = 4;
+    static final long LABEL_DROPOUT = 5;
 
     private Seeds() {
     }

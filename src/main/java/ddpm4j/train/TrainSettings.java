@@ -24,6 +24,8 @@ package ddpm4j.train;
  * @param sampleCount     images per sample grid
  * @param sampleSteps     DDIM steps for sample grids
  * @param logEvery        steps between metrics lines
+ * @param labelDropout    for a class-conditional network: the probability that an image's label is
+ *                        replaced by the "no class" label, which classifier-free guidance needs
  */
 public record TrainSettings(
         String objective,
@@ -45,7 +47,8 @@ public record TrainSettings(
         long sampleEvery,
         int sampleCount,
         int sampleSteps,
-        long logEvery) {
+        long logEvery,
+        double labelDropout) {
 
     public TrainSettings {
         ddpm4j.diffusion.LossType.fromName(objective);
@@ -60,6 +63,7 @@ public record TrainSettings(
         require(sampleCount >= 1 && sampleSteps >= 1, "sample count and steps must be at least 1");
         require(logEvery >= 1, "log interval must be at least 1");
         require(minSnrGamma == null || minSnrGamma > 0, "min-SNR gamma must be positive");
+        require(labelDropout >= 0 && labelDropout < 1, "label dropout must be in [0, 1)");
     }
 
     private static void require(boolean ok, String message) {
@@ -71,12 +75,13 @@ public record TrainSettings(
     /** The same settings with another total number of steps. */
     public TrainSettings withSteps(long total) {
         return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, gradClip, emaDecay,
-                emaWarmup, batchSize, total, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery);
+                emaWarmup, batchSize, total, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery,
+                labelDropout);
     }
 
     /** The paper's recipe: L_simple, Adam 2e-4, warm-up 5000, clip 1, EMA 0.9999, flips, batch 128. */
     public static TrainSettings paper(long steps) {
         return new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 5000, 1.0, 0.9999, false, 128, steps,
-                0, true, 5000, 0, 16, 50, 100);
+                0, true, 5000, 0, 16, 50, 100, 0.1);
     }
 }

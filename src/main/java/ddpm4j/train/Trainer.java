@@ -87,6 +87,15 @@ public final class Trainer implements AutoCloseable {
         if (images.channels() != arch.inChannels()) {
             throw new IllegalArgumentException("the data have " + images.channels() + " channels but the network takes " + arch.inChannels());
         }
+        if (arch.classConditional()) {
+            if (!images.labelled()) {
+                throw new IllegalArgumentException("a class-conditional network needs labelled data");
+            }
+            if (images.classCount() > arch.numClassEmbeds() - 1) {
+                throw new IllegalArgumentException("the data have " + images.classCount() + " classes but num_class_embeds "
+                        + arch.numClassEmbeds() + " holds " + (arch.numClassEmbeds() - 1) + " and the no-class label");
+            }
+        }
         this.model = new UNet2DModel(arch, this.settings.seed());
         this.emaModel = new UNet2DModel(arch);
         this.params = model.stateDict();
@@ -190,7 +199,7 @@ public final class Trainer implements AutoCloseable {
             torch.manual_seed(Seeds.of(settings.seed(), Seeds.DROPOUT, n)); // dropout masks
             model.train(true);
             model.module().zero_grad(true);
-            Denoiser net = model::forward;
+            Denoiser net = arch.classConditional() ? conditioned(n, b) : model::forward;
             Tensor perImage = diffusion.trainingLoss(net, x0, draw.t(), noise, loss, settings.minSnrGamma());
             float[] weights = new float[b];
             for (int i = 0; i < b; i++) {
@@ -216,6 +225,23 @@ public final class Trainer implements AutoCloseable {
             step = n + 1;
             return new Step(step, value, lr, gradNorm, 0, false);
         }
+    }
+
+    /**
+     * The network bound to batch n's labels, each replaced by the "no class" label (the last
+     * embedding) with probability labelDropout, as classifier-free guidance trains.
+     */
+    private Denoiser conditioned(long n, int b) {
+        int[] labels = data.labels(n);
+        long[] y = new long[b];
+        long none = arch.numClassEmbeds() - 1;
+        for (int i = 0; i < b; i++) {
+            boolean drop = new SplittableRandom(Seeds.of(settings.seed(), Seeds.LABEL_DROPOUT, n * b + i)).nextDouble()
+                    < settings.labelDropout();
+            y[i] = drop ? none : labels[i];
+        }
+        Tensor tensor = Tensors.fromLongs(y, b);
+        return (x, t) -> model.forward(x, t, tensor);
     }
 
     /** Writes the checkpoint, then the model directory's EMA weights and configs. */

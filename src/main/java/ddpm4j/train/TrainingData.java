@@ -101,6 +101,16 @@ public final class TrainingData implements AutoCloseable {
         return cachedOrder;
     }
 
+    /** The class labels of batch n's images (the data must be labelled). */
+    public int[] labels(long n) {
+        int[] idx = indices(n);
+        int[] out = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            out[i] = images.labels()[idx[i]];
+        }
+        return out;
+    }
+
     float[] build(long n) {
         int[] idx = indices(n);
         int c = images.channels();

@@ -27,7 +27,7 @@ class EvalQualityCommandsTest {
     static Path testImages;
 
     /** 8×8 noisy stripes, horizontal (0) or vertical (1), as an .npz with labels. */
-    static Path stripes(String name, int n, long seed) throws Exception {
+    static Path stripes(Path dir, String name, int n, long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] px = new byte[n * 64];
         byte[] labels = new byte[n];
@@ -53,8 +53,8 @@ class EvalQualityCommandsTest {
 
     @BeforeAll
     static void trainAJudge() throws Exception {
-        Path train = stripes("train", 256, 1);
-        Path test = stripes("test", 120, 2);
+        Path train = stripes(dir, "train", 256, 1);
+        Path test = stripes(dir, "test", 120, 2);
         testImages = dir.resolve("test.npy");
         judge = dir.resolve("judge");
         Cli r = Cli.run("eval", "judge", "--data", train.toString(), "--test", test.toString(), "--out", judge.toString(),
@@ -75,7 +75,7 @@ class EvalQualityCommandsTest {
         assertEquals(0, same.exit, same.toString());
         assertEquals(0, number(same.out, "FID"), 1e-3);
 
-        Path other = stripes("other", 120, 3);
+        Path other = stripes(dir, "other", 120, 3);
         Path stats = dir.resolve("ref.npz");
         Cli s = Cli.run("eval", "stats", "--data", other.toString(), "--out", stats.toString(), "--judge", judge.toString());
         assertEquals(0, s.exit, s.toString());

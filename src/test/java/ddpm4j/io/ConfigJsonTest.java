@@ -57,6 +57,9 @@ class ConfigJsonTest {
             ConfigJson.writeUNet(f, Presets.get(name));
             assertEquals(Presets.get(name), ConfigJson.readUNet(f), name);
         }
+        Path conditional = dir.resolve("conditional.json");
+        ConfigJson.writeUNet(conditional, Presets.get("quick28").withClassEmbeds(11));
+        assertEquals(11, ConfigJson.readUNet(conditional).numClassEmbeds());
         UNetConfig defaults = ConfigJson.readUNet(write("d.json", "{\"sample_size\": 64}"));
         assertEquals(List.of(224, 448, 672, 896), defaults.blockOutChannels());
         assertEquals(8, defaults.attentionHeadDim());

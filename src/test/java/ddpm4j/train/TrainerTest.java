@@ -47,7 +47,7 @@ class TrainerTest {
 
     static TrainSettings settings(long steps) {
         return new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 1.0, 0.99, true, 8, steps, 7, true,
-                10, 0, 4, 5, 1);
+                10, 0, 4, 5, 1, 0.0);
     }
 
     /** Records every step's loss. */
@@ -164,7 +164,7 @@ class TrainerTest {
         Path out = dir.resolve("nan");
         // a learning rate of 1e38 blows the weights up after the first update
         TrainSettings wild = new TrainSettings("simple", null, false, 1e38, 0.9, 0.999, 1e-8, 0, 0, 0.99, false, 8, 100, 7,
-                true, 1, 0, 4, 5, 1);
+                true, 1, 0, 4, 5, 1, 0.0);
         List<String> notes = new ArrayList<>();
         try (Trainer t = new Trainer(out, ARCH, PROCESS, wild, images(), false, null)) {
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,

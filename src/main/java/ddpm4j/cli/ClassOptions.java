@@ -1,0 +1,61 @@
+package ddpm4j.cli;
+
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.io.Model;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.sample.ClassConditioning;
+import ddpm4j.sample.Generation;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+
+/** {@code --class} and {@code --guidance} for class-conditional models. */
+final class ClassOptions {
+    @Option(names = "--class", split = ",", paramLabel = "K[,K...]",
+            description = "Class-conditional models: the class of each image, repeated over the images (default: all classes in turn).")
+    List<Integer> classes;
+
+    @Option(names = "--guidance", paramLabel = "W",
+            description = "Classifier-free guidance scale: 1 plain conditional, > 1 stronger (default: 1).")
+    Double guidance;
+
+    void validate() {
+        if (guidance != null && !(guidance >= 0 && Double.isFinite(guidance))) {
+            throw new UserException("--guidance must be a non-negative number, got " + guidance);
+        }
+    }
+
+    /** The network for images first..first+count−1: the model itself, or bound to those images' classes. */
+    Generation.PerImages network(Model m) {
+        UNetConfig c = m.unet().config();
+        if (!c.classConditional()) {
+            if (classes != null || guidance != null) {
+                throw new UserException("--class and --guidance need a class-conditional model (num_class_embeds in config.json)");
+            }
+            Denoiser plain = m.unet()::infer;
+            return (first, count) -> plain;
+        }
+        int known = c.numClassEmbeds() - 1;
+        List<Integer> cycle = classes;
+        if (cycle == null) {
+            cycle = new java.util.ArrayList<>();
+            for (int k = 0; k < known; k++) {
+                cycle.add(k);
+            }
+        }
+        for (int k : cycle) {
+            if (k < 0 || k >= known) {
+                throw new UserException("--class values must be in [0, " + known + "), got " + k);
+            }
+        }
+        List<Integer> labels = cycle;
+        double w = guidance == null ? 1.0 : guidance;
+        return (first, count) -> {
+            long[] y = new long[count];
+            for (int i = 0; i < count; i++) {
+                y[i] = labels.get((first + i) % labels.size());
+            }
+            return ClassConditioning.guided(m.unet()::infer, y, known, w, c.inChannels());
+        };
+    }
+}
