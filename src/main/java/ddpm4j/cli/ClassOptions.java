@@ -19,6 +19,28 @@ final class ClassOptions {
             description = "Classifier-free guidance scale: 1 plain conditional, > 1 stronger (default: 1).")
     Double guidance;
 
+    /** For reports: the classes and the guidance, or nothing for the defaults. */
+    String describe() {
+        return (classes == null ? "" : ", class " + classes.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                + (guidance == null ? "" : ", guidance " + guidance);
+    }
+
+    /**
+     * The model as an unconditional denoiser: a class-conditional network gets the no-class label
+     * for every image (what the data-driven figures and bits/dim use).
+     */
+    static Denoiser unconditional(Model m) {
+        UNetConfig c = m.unet().config();
+        if (!c.classConditional()) {
+            return m.unet()::infer;
+        }
+        return (x, t) -> {
+            long[] none = new long[(int) x.size(0)];
+            java.util.Arrays.fill(none, c.nullLabel());
+            return m.unet().infer(x, t, ddpm4j.torch.Tensors.fromLongs(none, none.length));
+        };
+    }
+
     void validate() {
         if (guidance != null && !(guidance >= 0 && Double.isFinite(guidance))) {
             throw new UserException("--guidance must be a non-negative number, got " + guidance);
@@ -35,7 +57,7 @@ final class ClassOptions {
             Denoiser plain = m.unet()::infer;
             return (first, count) -> plain;
         }
-        int known = c.numClassEmbeds() - 1;
+        int known = c.nullLabel();
         List<Integer> cycle = classes;
         if (cycle == null) {
             cycle = new java.util.ArrayList<>();
@@ -45,7 +67,8 @@ final class ClassOptions {
         }
         for (int k : cycle) {
             if (k < 0 || k >= known) {
-                throw new UserException("--class values must be in [0, " + known + "), got " + k);
+                throw new UserException("--class values must be in [0, " + known + ") (label " + known
+                        + " is the no-class label), got " + k);
             }
         }
         List<Integer> labels = cycle;

@@ -78,7 +78,7 @@ final class EvalBpdCommand implements Callable<Integer> {
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result result;
             try (Progress progress = new Progress("bpd", (long) ((n + batchSize - 1) / batchSize) * steps)) {
-                result = BitsPerDim.evaluate(m.unet()::infer, diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
+                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
             }
             report(result, n, steps);
         }

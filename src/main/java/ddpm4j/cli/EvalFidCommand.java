@@ -37,6 +37,9 @@ final class EvalFidCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         images.validate();
+        if (images.source.model != null && images.n < 2) {
+            throw new UserException("FID needs at least 2 images, got --n " + images.n);
+        }
         reports.prepare();
         options.apply();
         try (Judge j = judge.load()) {
@@ -44,7 +47,7 @@ final class EvalFidCommand implements Callable<Integer> {
             FeatureStatistics refStats = referenceStatistics(j, reference);
             FeatureStatistics stats = images.source.samples != null
                     ? referenceStatistics(j, images.source.samples)
-                    : JudgeOption.extract(j, images.load(j.info().config().imageSize()), "samples").statistics();
+                    : JudgeOption.extract(j, images.load(j.info()), "samples").statistics();
             if (stats.dim() != refStats.dim()) {
                 throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
             }

@@ -40,7 +40,7 @@ final class EvalIsCommand implements Callable<Integer> {
         reports.prepare();
         options.apply();
         try (Judge j = judge.load()) {
-            ImageSet generated = images.load(j.info().config().imageSize());
+            ImageSet generated = images.load(j.info());
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");
             }

@@ -66,6 +66,11 @@ final class EvalJudgeCommand implements Callable<Integer> {
         if (testSet != null && !testSet.labelled()) {
             throw new UserException(testSpec + " has no class labels");
         }
+        if (testSet != null && (testSet.height() != train.height() || testSet.width() != train.width()
+                || testSet.channels() != train.channels())) {
+            throw new UserException(testSpec + " holds " + testSet.height() + "x" + testSet.width() + "x" + testSet.channels()
+                    + " images but " + data + " holds " + train.height() + "x" + train.width() + "x" + train.channels());
+        }
         if (batchSize > train.count()) {
             throw new UserException("--batch-size " + batchSize + " exceeds the " + train.count() + " training images");
         }

@@ -21,7 +21,7 @@ final class EvalStatsCommand implements Callable<Integer> {
     @Mixin
     JudgeOption judge;
 
-    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a named dataset with split, a uint8 .npy/.npz.")
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a named dataset with split, a folder of PNG/JPEG, a uint8 .npy/.npz.")
     String data;
 
     @Option(names = "--out", required = true, paramLabel = "STATS.npz", description = "Output statistics file.")

@@ -57,7 +57,7 @@ final class FigureInterpolateCommand implements Callable<Integer> {
         options.apply();
         try (Model m = model.load(); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
-            int[] steps = ts == null ? new int[] {total / 4 - 1, total / 2 - 1, 3 * total / 4 - 1}
+            int[] steps = ts == null ? Figures.fractions(total, 1, 2, 3)
                     : Figures.networkSteps(ts, total, "--t");
             ImageSet set = Figures.images(data, m);
             Figures.checkIndex(set, pair.get(0), data);
@@ -72,7 +72,7 @@ final class FigureInterpolateCommand implements Callable<Integer> {
             try (Progress progress = new Progress("sample", DecodeOptions.work(steps, lambdas))) {
                 for (int i = 0; i < steps.length; i++) {
                     try (PointerScope step = new PointerScope()) {
-                        Interpolation.Result r = Interpolation.run(sampler, m.unet()::infer, Tensors.fromFloats(a, 1, c, size, size),
+                        Interpolation.Result r = Interpolation.run(sampler, ClassOptions.unconditional(m), Tensors.fromFloats(a, 1, c, size, size),
                                 Tensors.fromFloats(b, 1, c, size, size), steps[i], grid, decoding.seed, (d, all) -> progress.step(lambdas));
                         rows[i] = Figures.concat(a, r.decoded(), b);
                     }

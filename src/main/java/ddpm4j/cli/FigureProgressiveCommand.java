@@ -28,6 +28,9 @@ final class FigureProgressiveCommand implements Callable<Integer> {
     @Mixin
     SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ancestral);
 
+    @Mixin
+    ClassOptions conditioning;
+
     @Option(names = "--n", defaultValue = "8", paramLabel = "N", description = "Samples, one per row (default: ${DEFAULT-VALUE}).")
     int n;
 
@@ -45,6 +48,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             throw new UserException("--n must be in [1, 64], got " + n);
         }
         sampling.validate();
+        conditioning.validate();
         Outputs.prepare(out);
         options.apply();
         try (Model m = model.load(); PointerScope scope = new PointerScope()) {
@@ -56,7 +60,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             NoiseSource noise = new NoiseSource(sampling.seed, 0, n, c, size, size);
             ProgressiveGeneration.Result r;
             try (Progress progress = new Progress("sample", (long) n * sampler.steps())) {
-                r = ProgressiveGeneration.run(sampler, m.unet()::infer, noise.next(), noise, wanted, (d, all) -> progress.step(n));
+                r = ProgressiveGeneration.run(sampler, conditioning.network(m).of(0, n), noise.next(), noise, wanted, (d, all) -> progress.step(n));
             }
             int per = c * size * size;
             float[][] rows = new float[n][];

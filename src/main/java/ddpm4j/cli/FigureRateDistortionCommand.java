@@ -70,13 +70,15 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result bpd;
             try (Progress progress = new Progress("rate-distortion", (long) ((images.count() + batchSize - 1) / batchSize) * steps)) {
-                bpd = BitsPerDim.evaluate(m.unet()::infer, diffusion, images, batchSize, seed, m.scheduler().clipSample(),
+                bpd = BitsPerDim.evaluate(ClassOptions.unconditional(m), diffusion, images, batchSize, seed, m.scheduler().clipSample(),
                         (d, all) -> progress.step(1));
             }
             RateDistortion rd = RateDistortion.of(bpd);
+            BufferedImage picture = plot == null ? null : plot(rd); // drawn before anything is written
             writeCsv(rd);
-            if (plot != null) {
-                writePlot(rd, images.count());
+            if (picture != null) {
+                Images.writePng(plot, picture);
+                System.err.println("wrote " + plot + " (" + images.count() + " images)");
             }
             int last = rd.t().length - 1;
             System.out.printf(Locale.ROOT, "after %d steps: rate %.4f bits/dim, distortion %.3f RMSE (%d images)%n",
@@ -94,7 +96,7 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
         System.err.println("wrote " + csv);
     }
 
-    private void writePlot(RateDistortion rd, int images) throws java.io.IOException {
+    private static BufferedImage plot(RateDistortion rd) {
         int n = rd.t().length;
         double[] steps = new double[n];
         for (int j = 0; j < n; j++) {
@@ -110,8 +112,7 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
             g.drawImage(panels[i], i * panels[0].getWidth(), 0, null);
         }
         g.dispose();
-        Images.writePng(plot, all);
-        System.err.println("wrote " + plot + " (" + images + " images)");
+        return all;
     }
 
     private static BufferedImage panel(String y, String x, double[] xs, double[] ys) {

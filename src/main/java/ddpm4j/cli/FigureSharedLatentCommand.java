@@ -53,7 +53,7 @@ final class FigureSharedLatentCommand implements Callable<Integer> {
         options.apply();
         try (Model m = model.load(); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
-            int[] steps = ts == null ? new int[] {total - 1, 3 * total / 4 - 1, total / 2 - 1, total / 4 - 1}
+            int[] steps = ts == null ? Figures.fractions(total, 4, 3, 2, 1)
                     : Figures.networkSteps(ts, total, "--t");
             ImageSet set = Figures.images(data, m);
             Figures.checkIndex(set, index, data);
@@ -65,7 +65,7 @@ final class FigureSharedLatentCommand implements Callable<Integer> {
             try (Progress progress = new Progress("sample", DecodeOptions.work(steps, n))) {
                 for (int i = 0; i < steps.length; i++) {
                     try (PointerScope step = new PointerScope()) {
-                        SharedLatent.Result r = SharedLatent.run(sampler, m.unet()::infer, Tensors.fromFloats(image, 1, c, size, size),
+                        SharedLatent.Result r = SharedLatent.run(sampler, ClassOptions.unconditional(m), Tensors.fromFloats(image, 1, c, size, size),
                                 steps[i], n, decoding.seed + i, (d, all) -> progress.step(n));
                         rows[i] = Figures.concat(image, r.xt(), r.completions());
                     }

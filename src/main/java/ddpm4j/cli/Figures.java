@@ -27,11 +27,20 @@ final class Figures {
         return out;
     }
 
-    /** {@code count} values 1..T spread evenly, T first. */
+    /** {@code count} network steps (0-based) spread evenly from T−1 down to 0. */
     static int[] evenlySpaced(int total, int count) {
         int[] out = new int[count];
         for (int i = 0; i < count; i++) {
-            out[i] = (int) Math.round(total - i * (total - 1) / (double) (count - 1)) - 1;
+            out[i] = count == 1 ? total - 1 : (int) Math.round(total - i * (total - 1) / (double) (count - 1)) - 1;
+        }
+        return out;
+    }
+
+    /** Network steps (0-based) at the paper's t = q·T/4 for each quarter q, at least the first step. */
+    static int[] fractions(int total, int... quarters) {
+        int[] out = new int[quarters.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(quarters[i] * total / 4 - 1, 0);
         }
         return out;
     }

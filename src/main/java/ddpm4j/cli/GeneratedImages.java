@@ -3,8 +3,10 @@ package ddpm4j.cli;
 import ddpm4j.data.DataSpecs;
 import ddpm4j.data.ImageSet;
 import ddpm4j.io.Images;
+import ddpm4j.io.JudgeFiles;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
+import ddpm4j.nn.UNetConfig;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Sampler;
 import picocli.CommandLine.ArgGroup;
@@ -62,28 +64,33 @@ final class GeneratedImages {
         if (source.samples != null) {
             return source.samples;
         }
-        return source.model + " (" + sampling.describe() + ")";
+        return source.model + " (" + sampling.describe() + conditioning.describe() + ")";
     }
 
-    /** The images, sampled with a progress bar or read (a folder's resized to {@code folderSize}). */
-    ImageSet load(int folderSize) throws IOException {
+    /** The images the judge will score, sampled with a progress bar or read (a folder's resized to the judge's size). */
+    ImageSet load(JudgeFiles.Info judge) throws IOException {
+        int size = judge.config().imageSize();
         if (source.samples != null) {
-            return DataSpecs.load(source.samples, null, folderSize);
+            return DataSpecs.load(source.samples, null, size);
         }
         try (Model m = ModelOption.load(source.model)) {
+            UNetConfig c = m.unet().config();
+            if (c.sampleSize() != size || c.inChannels() != judge.config().inChannels()) {
+                throw new UserException(source.model + " makes " + c.sampleSize() + "x" + c.sampleSize() + "x" + c.inChannels()
+                        + " images but the judge takes " + size + "x" + size + "x" + judge.config().inChannels());
+            }
             Sampler s = sampling.build(m.scheduler());
-            int c = m.unet().config().inChannels();
-            int size = m.unet().config().sampleSize();
+            int ch = c.inChannels();
             float[] x;
             try (Progress progress = new Progress("sample", (long) n * s.steps())) {
-                x = Generation.generateEach(conditioning.network(m), s, sampling.seed, n, sampling.batchSize, new long[] {c, size, size},
+                x = Generation.generateEach(conditioning.network(m), s, sampling.seed, n, sampling.batchSize, new long[] {ch, size, size},
                         null, progress::step);
             }
-            byte[] pixels = Images.toUint8Nhwc(x, n, c, size, size);
+            byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);
             if (saveSamples != null) {
-                Npy.writeBytes(saveSamples, new long[] {n, size, size, c}, pixels);
+                Npy.writeBytes(saveSamples, new long[] {n, size, size, ch}, pixels);
             }
-            return new ImageSet(pixels, n, size, size, c);
+            return new ImageSet(pixels, n, size, size, ch);
         }
     }
 }

@@ -18,11 +18,13 @@ final class SamplerOptions {
     Kind sampler;
 
     @Option(names = "--steps", paramLabel = "S",
-            description = "Sampling steps: a respaced process of S of the T training steps (default: T for ancestral, 50 for ddim).")
+            description = "Sampling steps: a respaced process of S of the T training steps (default: T for ancestral, 50 or T if"
+                    + " smaller for ddim).")
     Integer steps;
 
-    @Option(names = "--spacing", defaultValue = "leading", paramLabel = "NAME",
-            description = "Which steps a shortened process keeps: leading (0, T/S, ...), trailing (..., T-1) or linspace (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spacing", paramLabel = "NAME",
+            description = "Which steps a shortened process keeps: leading (0, T/S, ...), trailing (..., T-1) or linspace"
+                    + " (default: the scheduler's timestep_spacing, else leading).")
     String spacing;
 
     @Option(names = "--eta", paramLabel = "E", description = "DDIM noise scale: 0 deterministic, 1 ancestral-like (default: 0).")
@@ -53,7 +55,9 @@ final class SamplerOptions {
         if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
             throw new UserException("--eta must be a non-negative number, got " + eta);
         }
-        spacing();
+        if (spacing != null) {
+            spacing();
+        }
     }
 
     /** The sampler these options describe for a model's process. */
@@ -65,7 +69,12 @@ final class SamplerOptions {
         if (s < 1 || s > total) {
             throw new UserException("--steps must be in [1, " + total + "], got " + s);
         }
-        Respaced process = Respaced.of(diffusion, s, spacing());
+        Respaced process;
+        try {
+            process = Respaced.of(diffusion, s, spacing == null ? Spacing.of(sc.timestepSpacing()) : spacing());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
         return sampler == Kind.ancestral
                 ? new AncestralSampler(process, clipping, sc.clipSampleRange())
                 : new DdimSampler(process, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
@@ -74,7 +83,7 @@ final class SamplerOptions {
     /** For reports: sampler, steps, spacing, eta and seed. */
     String describe() {
         String count = steps == null && sampler == Kind.ancestral ? "all steps"
-                : (steps == null ? 50 : steps) + " " + spacing + " steps";
+                : (steps == null ? "50" : steps) + (spacing == null ? "" : " " + spacing) + " steps";
         return sampler + " " + count + (sampler == Kind.ddim && eta != null && eta > 0 ? ", eta " + eta : "") + ", seed " + seed;
     }
 

@@ -156,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
             arch = dir.readUNetConfig();
             process = dir.loadScheduler();
         } else {
-            process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction);
+            process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(images, process);
         }
         try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, steps)) {

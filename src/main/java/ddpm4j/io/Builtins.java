@@ -26,6 +26,13 @@ public final class Builtins {
         MODEL("models", List.of(ModelDirectory.CONFIG, ModelDirectory.SCHEDULER, ModelDirectory.WEIGHTS)),
         JUDGE("judges", List.of(JudgeFiles.CONFIG, JudgeFiles.WEIGHTS));
 
+        /** Whether {@code dir} on disk is one of these (a model or judge directory, not e.g. a data folder). */
+        boolean isOne(Path dir) {
+            return this == MODEL
+                    ? Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG)) || Files.isRegularFile(dir.resolve(ModelDirectory.MODEL_INDEX))
+                    : Files.isRegularFile(dir.resolve(JudgeFiles.CONFIG));
+        }
+
         final String folder;
         final List<String> files;
 
@@ -48,12 +55,13 @@ public final class Builtins {
     }
 
     /**
-     * {@code given} itself when it exists on disk or names no built-in; otherwise the folder the
-     * built-in of that name was extracted to.
+     * {@code given} itself when it is such a directory on disk or names no built-in; otherwise the
+     * folder the built-in of that name was extracted to (so a data folder called fashion-mnist in
+     * the working directory does not hide the built-in).
      */
     public static Path resolve(Kind kind, Path given) throws IOException {
         String name = given.toString();
-        if (Files.exists(given) || !NAMES.get(kind).contains(name)) {
+        if (kind.isOne(given) || !NAMES.get(kind).contains(name)) {
             return given;
         }
         Map<String, byte[]> files = read(kind, name);

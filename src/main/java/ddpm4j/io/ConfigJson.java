@@ -97,9 +97,12 @@ public final class ConfigJson {
         }
         f.number("dynamic_thresholding_ratio", 0.995);
         f.number("sample_max_value", 1.0);
-        f.text("timestep_spacing", "leading");
-        f.integer("steps_offset", 0);
-        f.bool("set_alpha_to_one", true);
+        if (f.integer("steps_offset", 0) != 0) {
+            throw f.error("steps_offset", "is not supported (only 0)");
+        }
+        if (!f.bool("set_alpha_to_one", true)) {
+            throw f.error("set_alpha_to_one", "is not supported (only true: DDIM's last step returns x0)");
+        }
         try {
             SchedulerConfig c = new SchedulerConfig(
                     f.integer("num_train_timesteps", 1000),
@@ -110,7 +113,8 @@ public final class ConfigJson {
                     f.text("variance_type", "fixed_small"),
                     f.bool("clip_sample", true),
                     f.number("clip_sample_range", 1.0),
-                    f.text("prediction_type", "epsilon"));
+                    f.text("prediction_type", "epsilon"),
+                    f.text("timestep_spacing", "leading"));
             f.rejectUnknown();
             return c;
         } catch (IllegalArgumentException e) {
@@ -182,6 +186,7 @@ public final class ConfigJson {
             }
         }
         o.put("variance_type", c.varianceType());
+        o.put("timestep_spacing", c.timestepSpacing());
         AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 

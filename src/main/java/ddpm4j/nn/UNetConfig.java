@@ -25,8 +25,8 @@ import java.util.List;
  * @param addAttention       {@code add_attention}: self-attention in the middle block
  * @param timeEmbeddingDim   {@code time_embedding_dim}: null for 4 × block_out_channels[0]
  * @param numClassEmbeds     {@code num_class_embeds}: null for an unconditional network; otherwise
- *                           the rows of a learned class embedding added to the timestep embedding
- *                           (with classifier-free guidance the last row is the "no class" label)
+ *                           the rows of a learned class embedding added to the timestep embedding;
+ *                           the last row is the "no class" label ({@link #nullLabel()})
  */
 public record UNetConfig(
         int sampleSize,
@@ -112,8 +112,9 @@ public record UNetConfig(
         if (timeEmbeddingDim != null) {
             positive("time_embedding_dim", timeEmbeddingDim);
         }
-        if (numClassEmbeds != null) {
-            positive("num_class_embeds", numClassEmbeds);
+        if (numClassEmbeds != null && numClassEmbeds < 2) {
+            throw new IllegalArgumentException("num_class_embeds must be at least 2 (a class and the no-class label), got "
+                    + numClassEmbeds);
         }
         if (blockOutChannels.get(0) / 2 - freqShift <= 0) {
             throw new IllegalArgumentException("freq_shift " + freqShift + " is too large for "
@@ -143,6 +144,17 @@ public record UNetConfig(
 
     public boolean classConditional() {
         return numClassEmbeds != null;
+    }
+
+    /**
+     * The "no class" label of a class-conditional network: by ddpm4j's convention the last class
+     * embedding, which label dropout trains for classifier-free guidance.
+     */
+    public int nullLabel() {
+        if (numClassEmbeds == null) {
+            throw new IllegalStateException("not a class-conditional network");
+        }
+        return numClassEmbeds - 1;
     }
 
     /** Channels of the timestep embedding fed to every ResBlock. */

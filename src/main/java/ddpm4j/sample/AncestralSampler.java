@@ -2,6 +2,8 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.diffusion.Prediction;
+import ddpm4j.diffusion.VarianceType;
 import ddpm4j.schedule.Spacing;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -25,6 +27,15 @@ public final class AncestralSampler implements TracedSampler {
 
     /** S steps of a respaced process. */
     public AncestralSampler(Respaced process, boolean clip, double clipRange) {
+        if (!process.isFull() && process.diffusion().variance() == VarianceType.LEARNED) {
+            // a learned log σ² is one step's variance; learned_range interpolates on the respaced betas instead
+            throw new IllegalArgumentException("ancestral sampling with a learned (not learned_range) variance runs all steps;"
+                    + " use --sampler ddim for fewer");
+        }
+        if (!process.isFull() && process.diffusion().prediction() == Prediction.MEAN) {
+            // the network predicts a one-step posterior mean, which a jump over several steps cannot use
+            throw new IllegalArgumentException("ancestral sampling of a mean-predicting network runs all steps; use --sampler ddim for fewer");
+        }
         this.process = process;
         this.clip = clip;
         this.clipRange = clipRange;
@@ -55,9 +66,7 @@ public final class AncestralSampler implements TracedSampler {
      * respaced process) down to x₀: {@code from + 1} steps.
      */
     public Tensor sampleFrom(Denoiser model, Tensor xt, int from, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        if (from < 0 || from >= steps()) {
-            throw new IllegalArgumentException("start step must be in [0, " + steps() + "), got " + from);
-        }
+        checkStart(from);
         int batch = (int) xt.size(0);
         GaussianDiffusion diffusion = process.diffusion();
         Denoiser net = process.model(model);
@@ -72,6 +81,13 @@ public final class AncestralSampler implements TracedSampler {
             trajectory.step(i, process.kept()[t], next, p.start());
             return next;
         }, listener);
+    }
+
+    /** Rejects a start step outside the process (0-based; the message counts like the paper, from 1). */
+    void checkStart(int from) {
+        if (from < 0 || from >= steps()) {
+            throw new IllegalArgumentException("t must be in [1, " + steps() + "], got " + (from + 1));
+        }
     }
 
     /** The process this sampler runs. */

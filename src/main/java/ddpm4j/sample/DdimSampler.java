@@ -59,23 +59,27 @@ public final class DdimSampler implements TracedSampler {
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        NoiseSchedule s = process.diffusion().schedule();
+        // x̂₀ and ε̂ come from the original process at the original timestep, so any parameterization works;
+        // only ᾱ at the kept steps enters the update
+        GaussianDiffusion base = process.base();
+        NoiseSchedule s = base.schedule();
+        int[] kept = process.kept();
         int total = steps();
         int batch = (int) xT.size(0);
-        Denoiser net = process.model(model);
         return ReverseLoop.run(xT, total, (i, x) -> {
-            int t = total - 1 - i;
-            GaussianDiffusion.Output p = process.diffusion().pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
+            int j = total - 1 - i;
+            int t = kept[j];
+            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
             Tensor x0 = p.start();
             double alphaBar = s.alphaBar(t);
-            double alphaBarPrev = t > 0 ? s.alphaBar(t - 1) : 1.0;
+            double alphaBarPrev = j > 0 ? s.alphaBar(kept[j - 1]) : 1.0;
             double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
             double dirCoef = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
             Tensor next = x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(p.noise().mul(new Scalar(dirCoef)));
             if (sigma > 0) {
                 next = next.add(noise.next().mul(new Scalar(sigma)));
             }
-            trajectory.step(i, process.kept()[t], next, x0);
+            trajectory.step(i, t, next, x0);
             return next;
         }, listener);
     }
@@ -87,12 +91,13 @@ public final class DdimSampler implements TracedSampler {
      * discretisation error of S steps. S − 1 network passes.
      */
     public Tensor encode(Denoiser model, Tensor x0, StepListener listener) {
-        NoiseSchedule s = process.diffusion().schedule();
+        GaussianDiffusion base = process.base();
+        NoiseSchedule s = base.schedule();
+        int[] kept = process.kept();
         int batch = (int) x0.size(0);
-        Denoiser net = process.model(model);
         return ReverseLoop.run(x0, steps() - 1, (i, x) -> {
-            GaussianDiffusion.Output p = process.diffusion().pMeanVariance(net, x, GaussianDiffusion.fill(batch, i), clip, clipRange);
-            double alphaBarNext = s.alphaBar(i + 1);
+            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, kept[i]), clip, clipRange);
+            double alphaBarNext = s.alphaBar(kept[i + 1]);
             return p.start().mul(new Scalar(Math.sqrt(alphaBarNext))).add(p.noise().mul(new Scalar(Math.sqrt(1 - alphaBarNext))));
         }, listener);
     }

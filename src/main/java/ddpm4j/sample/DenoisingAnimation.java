@@ -33,7 +33,7 @@ public final class DenoisingAnimation {
         int w = (int) xT.size(3);
         List<BufferedImage> frames = new ArrayList<>();
         frames.add(frame(Tensors.toFloats(xT), Tensors.toFloats(xT), n, c, h, w, zoom));
-        int stride = Math.max(1, sampler.steps() / MAX_FRAMES);
+        int stride = (sampler.steps() + MAX_FRAMES - 3) / (MAX_FRAMES - 2); // the noise and the last frame come on top
         Tensor out = sampler.sample(model, xT, noise, listener, (index, t, next, x0) -> {
             if ((index + 1) % stride == 0 || index == sampler.steps() - 1) {
                 frames.add(frame(Tensors.toFloats(next), Tensors.toFloats(x0), n, c, h, w, zoom));

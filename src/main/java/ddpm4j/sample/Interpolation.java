@@ -47,13 +47,10 @@ public final class Interpolation {
      */
     public static Result run(AncestralSampler sampler, Denoiser model, Tensor x0a, Tensor x0b, int t, double[] lambdas,
                              long seed, StepListener listener) {
-        int[] kept = sampler.process().kept();
-        if (kept[kept.length - 1] != kept.length - 1) {
+        if (!sampler.process().isFull()) {
             throw new IllegalArgumentException("interpolation runs the full process, not a respaced one");
         }
-        if (t < 0 || t >= sampler.steps()) {
-            throw new IllegalArgumentException("t must be in [0, " + sampler.steps() + "), got " + t);
-        }
+        sampler.checkStart(t);
         GaussianDiffusion diffusion = sampler.process().diffusion();
         long[] shape = Tensors.shape(x0a);
         long[] image = {shape[1], shape[2], shape[3]};

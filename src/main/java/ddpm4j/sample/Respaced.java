@@ -13,14 +13,15 @@ import org.bytedeco.pytorch.global.torch;
  *
  * @param diffusion the S-step process (ᾱ'_i = ᾱ_{kept[i]})
  * @param kept      the original step of each new step, ascending
+ * @param base      the original T-step process
  */
-public record Respaced(GaussianDiffusion diffusion, int[] kept) {
+public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusion base) {
     public static Respaced of(GaussianDiffusion base, int steps, Spacing spacing) {
         int[] kept = spacing.kept(base.schedule().steps(), steps);
         if (steps == base.schedule().steps()) {
-            return new Respaced(base, kept); // every step kept: the process itself
+            return new Respaced(base, kept, base); // every step kept: the process itself
         }
-        return new Respaced(new GaussianDiffusion(base.schedule().respaced(kept), base.prediction(), base.variance()), kept);
+        return new Respaced(new GaussianDiffusion(base.schedule().respaced(kept), base.prediction(), base.variance()), kept, base);
     }
 
     /** The kept steps in sampling (descending) order. */
@@ -32,23 +33,27 @@ public record Respaced(GaussianDiffusion diffusion, int[] kept) {
         return out;
     }
 
+    /** Whether every step of the original process is kept. */
+    public boolean isFull() {
+        return kept[kept.length - 1] == kept.length - 1;
+    }
+
     public int steps() {
         return kept.length;
     }
 
     /** {@code model} as the S-step process calls it: new step i becomes original step kept[i]. */
     public Denoiser model(Denoiser model) {
-        if (kept.length == kept[kept.length - 1] + 1) {
-            return model; // 0, 1, ..., T−1
+        if (isFull()) {
+            return model;
         }
         long[] map = new long[kept.length];
         for (int i = 0; i < map.length; i++) {
             map[i] = kept[i];
         }
         return (x, t) -> {
-            try (Tensor table = Tensors.fromLongs(map, map.length)) {
-                return model.apply(x, torch.index_select(table, 0, t.to(torch.ScalarType.Long)));
-            }
+            Tensor table = Tensors.fromLongs(map, map.length);
+            return model.apply(x, torch.index_select(table, 0, t.to(torch.ScalarType.Long)));
         };
     }
 }

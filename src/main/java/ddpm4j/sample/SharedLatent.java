@@ -27,13 +27,10 @@ public final class SharedLatent {
     public static Result run(AncestralSampler sampler, Denoiser model, Tensor x0, int t, int count, long seed,
                              StepListener listener) {
         GaussianDiffusion diffusion = sampler.process().diffusion();
-        int[] kept = sampler.process().kept();
-        if (kept[kept.length - 1] != kept.length - 1) {
+        if (!sampler.process().isFull()) {
             throw new IllegalArgumentException("shared-latent completions run the full process, not a respaced one");
         }
-        if (t < 0 || t >= sampler.steps()) {
-            throw new IllegalArgumentException("t must be in [0, " + sampler.steps() + "), got " + t);
-        }
+        sampler.checkStart(t);
         long[] shape = Tensors.shape(x0);
         long[] image = {shape[1], shape[2], shape[3]};
         Tensor noise = new NoiseSource(seed, 0, 1, image).next();

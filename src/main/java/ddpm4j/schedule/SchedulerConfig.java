@@ -15,6 +15,8 @@ package ddpm4j.schedule;
  * @param clipSampleRange   {@code clip_sample_range}
  * @param predictionType    {@code prediction_type}: what the network predicts: epsilon, sample (x₀),
  *                          v_prediction, or mean (μ̃, this project's name for the paper's Table 2 row)
+ * @param timestepSpacing   {@code timestep_spacing}: which steps a shortened sampler keeps by
+ *                          default, a key of {@link Spacing}
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -25,11 +27,13 @@ public record SchedulerConfig(
         String varianceType,
         boolean clipSample,
         double clipSampleRange,
-        String predictionType) {
+        String predictionType,
+        String timestepSpacing) {
 
     /** The same process with another β schedule, prediction and variance. */
     public SchedulerConfig with(String schedule, int steps, String variance, String prediction) {
-        return new SchedulerConfig(steps, betaStart, betaEnd, schedule, null, variance, clipSample, clipSampleRange, prediction);
+        return new SchedulerConfig(steps, betaStart, betaEnd, schedule, null, variance, clipSample, clipSampleRange, prediction,
+                timestepSpacing);
     }
 
     public static final java.util.List<String> BETA_SCHEDULES = BetaSchedules.NAMES;
@@ -61,6 +65,7 @@ public record SchedulerConfig(
             throw new IllegalArgumentException("prediction_type: unsupported value '" + predictionType
                     + "' (supported: " + String.join(", ", PREDICTION_TYPES) + ")");
         }
+        Spacing.of(timestepSpacing);
         if (!(clipSampleRange > 0)) {
             throw new IllegalArgumentException("clip_sample_range must be positive, got " + clipSampleRange);
         }
@@ -68,7 +73,7 @@ public record SchedulerConfig(
 
     /** The paper's process: T = 1000, β linear from 1e-4 to 0.02, σ² = β, x̂₀ clipped. */
     public static SchedulerConfig paper() {
-        return new SchedulerConfig(1000, 1e-4, 0.02, "linear", null, "fixed_large", true, 1.0, "epsilon");
+        return new SchedulerConfig(1000, 1e-4, 0.02, "linear", null, "fixed_large", true, 1.0, "epsilon", "leading");
     }
 
     /** The β values this configuration describes. */

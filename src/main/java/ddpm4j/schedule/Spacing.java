@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Which S of the T training steps a shortened sampler keeps (the timestep_spacing of diffusers'
- * schedulers; Improved DDPM's respacing keeps them the same way). Steps are 0-based indices.
+ * Which S of the T training steps a shortened sampler keeps: the timestep_spacing of diffusers'
+ * schedulers, rounding like numpy (half to even). Steps are 0-based indices.
  */
 public enum Spacing {
     /** 0, T/S, 2T/S, ... with T/S rounded down (DDIM, diffusers' default): the noisiest step is below T−1. */
@@ -31,12 +31,12 @@ public enum Spacing {
             case TRAILING -> {
                 double ratio = total / (double) steps;
                 for (int i = 0; i < steps; i++) {
-                    out[steps - 1 - i] = (int) Math.round(total - i * ratio) - 1;
+                    out[steps - 1 - i] = (int) Math.rint(total - i * ratio) - 1; // rint: numpy's round half to even
                 }
             }
             case LINSPACE -> {
                 for (int i = 0; i < steps; i++) {
-                    out[i] = (int) Math.round(steps == 1 ? 0 : i * (total - 1) / (double) (steps - 1));
+                    out[i] = (int) Math.rint(steps == 1 ? 0 : i * (total - 1) / (double) (steps - 1));
                 }
             }
         }

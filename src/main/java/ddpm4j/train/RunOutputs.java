@@ -126,9 +126,9 @@ final class RunOutputs implements AutoCloseable {
             if (ema.config().classConditional()) {
                 long[] labels = new long[n];
                 for (int i = 0; i < n; i++) {
-                    labels[i] = i % (ema.config().numClassEmbeds() - 1); // the grid cycles through the classes
+                    labels[i] = i % ema.config().nullLabel(); // the grid cycles through the classes
                 }
-                net = ClassConditioning.guided(ema::infer, labels, ema.config().numClassEmbeds() - 1, 1.0, c);
+                net = ClassConditioning.guided(ema::infer, labels, ema.config().nullLabel(), 1.0, c);
             }
             values = Tensors.toFloats(sampler.sample(net, noise.next(), noise, StepListener.NONE));
         }

@@ -91,9 +91,9 @@ public final class Trainer implements AutoCloseable {
             if (!images.labelled()) {
                 throw new IllegalArgumentException("a class-conditional network needs labelled data");
             }
-            if (images.classCount() > arch.numClassEmbeds() - 1) {
+            if (images.classCount() > arch.nullLabel()) {
                 throw new IllegalArgumentException("the data have " + images.classCount() + " classes but num_class_embeds "
-                        + arch.numClassEmbeds() + " holds " + (arch.numClassEmbeds() - 1) + " and the no-class label");
+                        + arch.numClassEmbeds() + " holds " + arch.nullLabel() + " and the no-class label");
             }
         }
         this.model = new UNet2DModel(arch, this.settings.seed());
@@ -234,7 +234,7 @@ public final class Trainer implements AutoCloseable {
     private Denoiser conditioned(long n, int b) {
         int[] labels = data.labels(n);
         long[] y = new long[b];
-        long none = arch.numClassEmbeds() - 1;
+        long none = arch.nullLabel();
         for (int i = 0; i < b; i++) {
             boolean drop = new SplittableRandom(Seeds.of(settings.seed(), Seeds.LABEL_DROPOUT, n * b + i)).nextDouble()
                     < settings.labelDropout();

@@ -94,6 +94,6 @@ class NoiseScheduleTest {
     void badBetasAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {0.1, 1.5}));
         assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {}));
-        assertThrows(IllegalArgumentException.class, () -> new SchedulerConfig(10, 0.1, 0.2, "zigzag", null, "fixed_large", true, 1, "epsilon"));
+        assertThrows(IllegalArgumentException.class, () -> new SchedulerConfig(10, 0.1, 0.2, "zigzag", null, "fixed_large", true, 1, "epsilon", "leading"));
     }
 }

@@ -16,6 +16,8 @@ class SpacingTest {
         assertArrayEquals(new int[] {99, 199, 299, 399, 499, 599, 699, 799, 899, 999}, Spacing.TRAILING.kept(1000, 10));
         assertArrayEquals(new int[] {0, 111, 222, 333, 444, 555, 666, 777, 888, 999}, Spacing.LINSPACE.kept(1000, 10));
         assertArrayEquals(new int[] {332, 666, 999}, Spacing.TRAILING.kept(1000, 3));
+        assertArrayEquals(new int[] {1, 4, 7, 9}, Spacing.TRAILING.kept(10, 4), "half to even, as numpy rounds");
+        assertArrayEquals(new int[] {0, 166, 333, 500, 666, 832, 999}, Spacing.LINSPACE.kept(1000, 7));
         for (Spacing s : Spacing.values()) {
             int[] all = s.kept(7, 7);
             assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6}, all, s.key());
