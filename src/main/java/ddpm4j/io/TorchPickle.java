@@ -1,68 +1,78 @@
 package ddpm4j.io;
 
-import ddpm4j.torch.Natives;
-import ddpm4j.torch.Tensors;
-import org.bytedeco.pytorch.ByteVector;
-import org.bytedeco.pytorch.GenericDict;
-import org.bytedeco.pytorch.GenericDictIterator;
-import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 
 /**
- * Reads a state dict saved by {@code torch.save} (the zip format, as in diffusers'
- * {@code diffusion_pytorch_model.bin}) through libtorch's unpickler, which rebuilds tensors and
- * plain containers only and never runs code from the file.
+ * Reads a state dict saved by {@code torch.save}: the zip format of PyTorch ≥ 1.6 (as in diffusers'
+ * {@code diffusion_pytorch_model.bin}: {@code NAME/data.pkl} plus a raw {@code NAME/data/KEY} entry
+ * per storage) and the older format ({@link LegacyTorchFile}). Both pickles go through
+ * {@link RestrictedUnpickler}, which rebuilds tensors and plain containers only and never runs
+ * code from the file. Every tensor comes out as float32.
  */
 public final class TorchPickle {
+    /** Larger zip entries are refused (storages are read into memory). */
+    private static final long MAX_ENTRY = Integer.MAX_VALUE - 64;
+
     private TorchPickle() {
     }
 
     public static Map<String, FloatArray> readStateDict(Path file) throws IOException {
-        Natives.load();
-        byte[] bytes = Files.readAllBytes(file);
-        IValue value;
-        try {
-            value = torch.pickle_load(new ByteVector(bytes));
-        } catch (RuntimeException e) {
-            throw new FormatException(file, "not a readable PyTorch zip checkpoint: " + firstLine(e.getMessage()));
+        if (LegacyTorchFile.looksLegacy(file)) {
+            return LegacyTorchFile.readStateDict(file);
         }
-        if (!value.isGenericDict()) {
-            throw new FormatException(file, "expected a state dict (a mapping of names to tensors), found " + value.tagKind().getString());
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry pickle = null;
+            Map<String, ZipEntry> entries = new HashMap<>();
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                ZipEntry entry = e.nextElement();
+                entries.put(entry.getName(), entry);
+                if (entry.getName().endsWith("/data.pkl") && entry.getName().indexOf('/') == entry.getName().length() - 9) {
+                    pickle = entry;
+                }
+            }
+            if (pickle == null) {
+                throw new FormatException(file, "not a PyTorch checkpoint: no data.pkl in the zip");
+            }
+            String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+            Map<String, TorchStateDict.StorageRef> refs = new HashMap<>();
+            ByteBuffer pkl = ByteBuffer.wrap(read(zip, pickle, file));
+            Object root = new RestrictedUnpickler(file, pkl, pid -> TorchStateDict.storageRef(file, pid, refs)).load();
+            Map<String, ByteBuffer> data = new HashMap<>();
+            for (TorchStateDict.StorageRef ref : refs.values()) {
+                ZipEntry entry = entries.get(prefix + "data/" + ref.key());
+                if (entry == null) {
+                    throw new FormatException(file, "storage '" + ref.key() + "' is missing from the zip");
+                }
+                byte[] bytes = read(zip, entry, file);
+                long want = ref.size() * TorchStateDict.elementSize(file, ref.type());
+                if (bytes.length < want) {
+                    throw new FormatException(file, "storage '" + ref.key() + "' holds " + bytes.length + " bytes where "
+                            + want + " were announced");
+                }
+                data.put(ref.key(), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            return TorchStateDict.tensors(file, root, data);
+        } catch (ZipException e) {
+            throw new FormatException(file, "not a readable PyTorch checkpoint (zip): " + e.getMessage());
         }
-        GenericDict dict = value.toGenericDict();
-        Map<String, FloatArray> out = new LinkedHashMap<>();
-        GenericDictIterator end = dict.end();
-        for (GenericDictIterator it = dict.begin(); !it.equals(end); it = it.increment()) {
-            IValue k = it.access().key();
-            IValue v = it.access().value();
-            if (!k.isString()) {
-                throw new FormatException(file, "state dict key is a " + k.tagKind().getString() + ", not a string");
-            }
-            String name = k.toStringRef().getString();
-            if (!v.isTensor()) {
-                throw new FormatException(file, "entry '" + name + "' is a " + v.tagKind().getString() + ", not a tensor");
-            }
-            Tensor t = v.toTensor();
-            if (!t.is_floating_point()) {
-                throw new FormatException(file, "tensor '" + name + "' is not floating point");
-            }
-            out.put(name, new FloatArray(Tensors.shape(t), Tensors.toFloats(t)));
-        }
-        return out;
     }
 
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
+    private static byte[] read(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        if (entry.getSize() > MAX_ENTRY) {
+            throw new FormatException(file, "entry '" + entry.getName() + "' is too large (" + entry.getSize() + " bytes)");
         }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        try (InputStream in = zip.getInputStream(entry)) {
+            return in.readNBytes((int) MAX_ENTRY);
+        }
     }
 }
