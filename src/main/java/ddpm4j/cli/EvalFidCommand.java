@@ -1,10 +1,9 @@
 package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ddpm4j.data.DataSpecs;
 import ddpm4j.eval.FeatureStatistics;
 import ddpm4j.eval.FrechetDistance;
-import ddpm4j.eval.Judge;
+import ddpm4j.eval.FeatureExtractor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code ddpm4j eval fid}: Fréchet distance between generated and reference images in a judge's feature space. */
 @Command(name = "fid", mixinStandardHelpOptions = true,
         description = "Frechet distance (FID) between the feature Gaussians of generated and of reference images, in the"
-                + " feature space of a judge classifier. Lower is better; 0 means identical statistics.")
+                + " feature space of a judge classifier or of Inception-v3 (--features). Lower is better; 0 means identical statistics.")
 final class EvalFidCommand implements Callable<Integer> {
     @Mixin
     Options options;
@@ -25,7 +24,7 @@ final class EvalFidCommand implements Callable<Integer> {
     GeneratedImages images;
 
     @Mixin
-    JudgeOption judge;
+    FeatureOption features;
 
     @Option(names = "--ref", paramLabel = "SPEC|STATS.npz",
             description = "Reference images (a data SPEC) or statistics written by 'eval stats' (default: the data the judge was trained on).")
@@ -42,19 +41,22 @@ final class EvalFidCommand implements Callable<Integer> {
         }
         reports.prepare();
         options.apply();
-        try (Judge j = judge.load()) {
-            String reference = ref != null ? ref : j.info().trainedOn();
+        if (ref == null && features.kind == FeatureOption.Kind.inception) {
+            throw new UserException("--features inception needs --ref (reference images or statistics)");
+        }
+        try (FeatureExtractor j = features.load()) {
+            String reference = ref != null ? ref : j.trainedOn();
             FeatureStatistics refStats = referenceStatistics(j, reference);
             FeatureStatistics stats = images.source.samples != null
                     ? referenceStatistics(j, images.source.samples)
-                    : JudgeOption.extract(j, images.load(j.info()), "samples").statistics();
+                    : FeatureOption.extract(j, images.load(j), "samples").statistics();
             if (stats.dim() != refStats.dim()) {
                 throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
             }
             double fid = FrechetDistance.between(stats, refStats);
-            System.out.printf(Locale.ROOT, "FID %.4f  (%s of %s vs %s; judge %s)%n", fid,
-                    stats.count() > 0 ? stats.count() + " images" : "statistics", images.describe(), reference, judge.judge);
-            ObjectNode o = reports.report(stats.count(), images.describe(), judge);
+            System.out.printf(Locale.ROOT, "FID %.4f  (%s of %s vs %s; %s)%n", fid,
+                    stats.count() > 0 ? stats.count() + " images" : "statistics", images.describe(), reference, features.describe());
+            ObjectNode o = reports.report(stats.count(), images.describe(), features);
             o.put("fid", fid);
             o.put("reference", reference);
             reports.write(o);
@@ -63,10 +65,10 @@ final class EvalFidCommand implements Callable<Integer> {
     }
 
     /** Statistics from a pytorch-fid .npz, or from the judge's features of a SPEC's images. */
-    static FeatureStatistics referenceStatistics(Judge j, String reference) throws java.io.IOException {
+    static FeatureStatistics referenceStatistics(FeatureExtractor j, String reference) throws java.io.IOException {
         if (reference.toLowerCase(Locale.ROOT).endsWith(".npz") && Reports.isStatistics(Path.of(reference))) {
             return FeatureStatistics.read(Path.of(reference));
         }
-        return JudgeOption.extract(j, DataSpecs.load(reference, null, j.info().config().imageSize()), reference).statistics();
+        return FeatureOption.extract(j, FeatureOption.images(j, reference), reference).statistics();
     }
 }

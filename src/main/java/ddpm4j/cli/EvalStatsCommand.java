@@ -1,8 +1,7 @@
 package ddpm4j.cli;
 
-import ddpm4j.data.DataSpecs;
 import ddpm4j.eval.FeatureStatistics;
-import ddpm4j.eval.Judge;
+import ddpm4j.eval.FeatureExtractor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,13 +12,14 @@ import java.util.concurrent.Callable;
 
 /** {@code ddpm4j eval stats}: reference statistics for FID, in pytorch-fid's .npz format. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-        description = "Mean and covariance of a judge's features of a dataset (pytorch-fid's .npz: mu, sigma), to pass as 'eval fid --ref'.")
+        description = "Mean and covariance of the judge's or Inception's features of a dataset (pytorch-fid's .npz: mu, sigma),"
+                + " to pass as 'eval fid --ref'.")
 final class EvalStatsCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
     @Mixin
-    JudgeOption judge;
+    FeatureOption features;
 
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a named dataset with split, a folder of PNG/JPEG, a uint8 .npy/.npz.")
     String data;
@@ -32,8 +32,8 @@ final class EvalStatsCommand implements Callable<Integer> {
         Outputs.extension(out, "--out", List.of("npz"));
         Outputs.prepare(out);
         options.apply();
-        try (Judge j = judge.load()) {
-            FeatureStatistics stats = JudgeOption.extract(j, DataSpecs.load(data, null, j.info().config().imageSize()), data).statistics();
+        try (FeatureExtractor j = features.load()) {
+            FeatureStatistics stats = FeatureOption.extract(j, FeatureOption.images(j, data), data).statistics();
             stats.write(out);
             System.err.println("wrote " + out + " (" + stats.count() + " images, " + stats.dim() + " features)");
         }

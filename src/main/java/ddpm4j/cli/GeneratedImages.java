@@ -3,7 +3,7 @@ package ddpm4j.cli;
 import ddpm4j.data.DataSpecs;
 import ddpm4j.data.ImageSet;
 import ddpm4j.io.Images;
-import ddpm4j.io.JudgeFiles;
+import ddpm4j.eval.FeatureExtractor;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNetConfig;
@@ -68,16 +68,16 @@ final class GeneratedImages {
     }
 
     /** The images the judge will score, sampled with a progress bar or read (a folder's resized to the judge's size). */
-    ImageSet load(JudgeFiles.Info judge) throws IOException {
-        int size = judge.config().imageSize();
+    ImageSet load(FeatureExtractor fx) throws IOException {
         if (source.samples != null) {
-            return DataSpecs.load(source.samples, null, size);
+            return FeatureOption.images(fx, source.samples);
         }
         try (Model m = ModelOption.load(source.model)) {
             UNetConfig c = m.unet().config();
-            if (c.sampleSize() != size || c.inChannels() != judge.config().inChannels()) {
-                throw new UserException(source.model + " makes " + c.sampleSize() + "x" + c.sampleSize() + "x" + c.inChannels()
-                        + " images but the judge takes " + size + "x" + size + "x" + judge.config().inChannels());
+            int size = c.sampleSize();
+            if ((fx.imageSize() > 0 && size != fx.imageSize()) || (fx.channels() > 0 && c.inChannels() != fx.channels())) {
+                throw new UserException(source.model + " makes " + size + "x" + size + "x" + c.inChannels()
+                        + " images but the " + fx.describe() + " takes " + fx.imageSize() + "x" + fx.imageSize() + "x" + fx.channels());
             }
             Sampler s = sampling.build(m.scheduler());
             int ch = c.inChannels();

@@ -25,12 +25,12 @@ final class Reports {
         }
     }
 
-    /** A report holding what every sample-quality result states: the images, their source and the judge. */
-    ObjectNode report(int images, String source, JudgeOption judge) {
+    /** A report holding what every sample-quality result states: the images, their source and the feature network. */
+    ObjectNode report(int images, String source, FeatureOption features) {
         ObjectNode o = JSON.createObjectNode();
         o.put("images", images);
         o.put("source", source);
-        o.put("judge", judge.judge.toString());
+        o.put("features", features.describe());
         return o;
     }
 

@@ -17,34 +17,8 @@ import java.util.function.IntConsumer;
  * feature layer stands in for Inception's pool features (FID) and whose class probabilities
  * stand in for Inception's (IS), at a scale a CPU handles.
  */
-public final class Judge implements AutoCloseable {
+public final class Judge implements FeatureExtractor {
     private static final int BATCH = 256;
-
-    /** Features and logits of a set of images, image by image. */
-    public record Features(float[] features, float[] logits, int count, int featureDim, int classes) {
-        public FeatureStatistics statistics() {
-            return FeatureStatistics.of(features, count, featureDim);
-        }
-
-        public InceptionScore.Score score(int splits) {
-            return InceptionScore.of(logits, count, classes, splits);
-        }
-
-        /** The class each image is most likely to be. */
-        public int[] predictions() {
-            int[] out = new int[count];
-            for (int i = 0; i < count; i++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) {
-                    if (logits[i * classes + c] > logits[i * classes + best]) {
-                        best = c;
-                    }
-                }
-                out[i] = best;
-            }
-            return out;
-        }
-    }
 
     private final Classifier net;
     private final JudgeFiles.Info info;
@@ -72,7 +46,27 @@ public final class Judge implements AutoCloseable {
         return new Judge(net, new JudgeFiles.Info(info.config(), info.trainedOn(), accuracy));
     }
 
-    /** Features and logits of every image; {@code progress} hears how many images each batch held. */
+    @Override
+    public int imageSize() {
+        return info.config().imageSize();
+    }
+
+    @Override
+    public int channels() {
+        return info.config().inChannels();
+    }
+
+    @Override
+    public String trainedOn() {
+        return info.trainedOn();
+    }
+
+    @Override
+    public String describe() {
+        return "judge trained on " + info.trainedOn();
+    }
+
+    @Override
     public Features extract(ImageSet images, IntConsumer progress) {
         ClassifierConfig c = info.config();
         if (images.channels() != c.inChannels() || images.height() != c.imageSize() || images.width() != c.imageSize()) {

@@ -44,14 +44,32 @@ public abstract class Layer extends Module {
         return t;
     }
 
+    /** Registers a zero-filled float32 buffer (state that is not trained, e.g. running statistics). */
+    protected final Tensor buffer(String name, long... shape) {
+        Tensor t = torch.zeros(shape);
+        register_buffer(name, t);
+        return t;
+    }
+
     /** {@code module}'s parameters by dotted name, in registration order; the tensors are the live parameters. */
     static Map<String, Tensor> namedParameters(Module module) {
-        StringTensorDict dict = module.named_parameters(true);
         Map<String, Tensor> params = new LinkedHashMap<>();
-        for (long i = 0; i < dict.size(); i++) {
-            params.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
-        }
+        add(params, module.named_parameters(true));
         return Collections.unmodifiableMap(params);
+    }
+
+    /** Parameters and buffers by dotted name: everything a PyTorch state dict holds. */
+    static Map<String, Tensor> namedTensors(Module module) {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        add(all, module.named_parameters(true));
+        add(all, module.named_buffers(true));
+        return Collections.unmodifiableMap(all);
+    }
+
+    private static void add(Map<String, Tensor> into, StringTensorDict dict) {
+        for (long i = 0; i < dict.size(); i++) {
+            into.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
+        }
     }
 
     /** Sets every parameter of this layer (not of its children) as the original DDPM code does. */

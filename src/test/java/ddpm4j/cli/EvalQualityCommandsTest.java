@@ -113,6 +113,13 @@ class EvalQualityCommandsTest {
         Cli wrongShape = Cli.run("eval", "is", "--samples", rgb.toString(), "--judge", judge.toString(), "--splits", "1");
         assertEquals(2, wrongShape.exit, wrongShape.toString());
         assertTrue(wrongShape.err.contains("8x8x1"), wrongShape.err);
+        Cli noWeights = Cli.run("eval", "fid", "--features", "inception", "--inception", dir.resolve("none.pth").toString(),
+                "--samples", testImages.toString(), "--ref", testImages.toString(), "--json", json.toString());
+        assertEquals(2, noWeights.exit, noWeights.toString());
+        assertTrue(noWeights.err.contains("pytorch-fid"), noWeights.err);
+        assertFalse(Files.exists(json));
+        Cli noRef = Cli.run("eval", "fid", "--features", "inception", "--samples", testImages.toString());
+        assertEquals(2, noRef.exit, noRef.toString());
         Cli unlabelled = Cli.run("eval", "judge", "--data", testImages.toString(), "--out", dir.resolve("j2").toString());
         assertEquals(2, unlabelled.exit, unlabelled.toString());
         assertTrue(unlabelled.err.contains("no class labels"), unlabelled.err);

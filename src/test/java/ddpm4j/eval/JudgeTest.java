@@ -43,11 +43,11 @@ class JudgeTest {
             double accuracy = judge.accuracy(test);
             assertTrue(accuracy >= 0.95, "accuracy " + accuracy);
             judge.withTestAccuracy(accuracy).save(dir);
-            Judge.Features before = judge.extract(test, b -> { });
+            Features before = judge.extract(test, b -> { });
             try (Judge loaded = Judge.load(dir)) {
                 assertEquals(accuracy, loaded.info().testAccuracy());
                 assertEquals("stripes", loaded.info().trainedOn());
-                Judge.Features after = loaded.extract(test, b -> { });
+                Features after = loaded.extract(test, b -> { });
                 assertArrayEquals(before.features(), after.features());
                 assertArrayEquals(before.logits(), after.logits());
                 assertEquals(128, after.featureDim());

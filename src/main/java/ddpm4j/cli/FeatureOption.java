@@ -1,0 +1,69 @@
+package ddpm4j.cli;
+
+import ddpm4j.data.DataSpecs;
+import ddpm4j.data.ImageSet;
+import ddpm4j.eval.FeatureExtractor;
+import ddpm4j.eval.Features;
+import ddpm4j.eval.InceptionFeatures;
+import ddpm4j.eval.Judge;
+import ddpm4j.io.Builtins;
+import ddpm4j.io.CacheDir;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** {@code --features}, {@code --judge} and {@code --inception}: which network the sample-quality commands compare with. */
+final class FeatureOption {
+    enum Kind { judge, inception }
+
+    static final String INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth";
+    static final String INCEPTION_URL = "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/" + INCEPTION_FILE;
+
+    @Option(names = "--features", defaultValue = "judge", paramLabel = "NAME",
+            description = "judge (a small classifier, for 28x28 gray data) or inception (the standard FID/IS network)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Kind kind;
+
+    @Option(names = "--judge", defaultValue = "fashion-mnist", paramLabel = "DIR",
+            description = "With --features judge: a directory made by 'eval judge', or the built-in fashion-mnist judge"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Path judge;
+
+    @Option(names = "--inception", paramLabel = "FILE",
+            description = "With --features inception: pytorch-fid's weights (default: ~/.cache/ddpm4j/" + INCEPTION_FILE
+                    + "; download it once from " + INCEPTION_URL + ").")
+    Path inception;
+
+    FeatureExtractor load() throws IOException {
+        if (kind == Kind.judge) {
+            return Judge.load(Builtins.resolve(Builtins.Kind.JUDGE, judge));
+        }
+        Path file = inception != null ? inception : CacheDir.root().resolve(INCEPTION_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file + " (the FID Inception weights: download " + INCEPTION_URL + ")");
+        }
+        return InceptionFeatures.load(file);
+    }
+
+    /** What reports name the feature network by. */
+    String describe() {
+        return kind == Kind.judge ? "judge " + judge : "inception";
+    }
+
+    /** The features of every image, with a progress bar. */
+    static Features extract(FeatureExtractor fx, ImageSet images, String what) {
+        try (Progress p = new Progress("features of " + what, images.count())) {
+            return fx.extract(images, p::step);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(what + ": " + e.getMessage());
+        }
+    }
+
+    /** The images of a SPEC as the extractor takes them (a folder's resized to its size, or 299). */
+    static ImageSet images(FeatureExtractor fx, String spec) throws IOException {
+        return DataSpecs.load(spec, null, fx.imageSize() > 0 ? fx.imageSize() : 299);
+    }
+}

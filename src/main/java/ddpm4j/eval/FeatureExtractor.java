@@ -1,0 +1,32 @@
+package ddpm4j.eval;
+
+import ddpm4j.data.ImageSet;
+
+import java.util.function.IntConsumer;
+
+/** A network whose features and class probabilities score images: the FID Inception or a judge. */
+public interface FeatureExtractor extends AutoCloseable {
+    /** Features and logits of every image; {@code progress} hears how many images each batch held. */
+    Features extract(ImageSet images, IntConsumer progress);
+
+    /** For reports. */
+    String describe();
+
+    /** The side of the images it takes, or 0 for any (resized inside). */
+    default int imageSize() {
+        return 0;
+    }
+
+    /** The channels of the images it takes, or 0 for gray or RGB. */
+    default int channels() {
+        return 0;
+    }
+
+    /** For a default reference: the data it was trained on, or null. */
+    default String trainedOn() {
+        return null;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,91 @@
+package ddpm4j.eval;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.io.FloatArray;
+import ddpm4j.io.FormatException;
+import ddpm4j.io.TorchPickle;
+import ddpm4j.io.Weights;
+import ddpm4j.nn.InceptionV3;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The standard FID/IS features: pytorch-fid's Inception-v3 with the weights file the user
+ * downloads once ({@code pt_inception-2015-12-05-6726825d.pth}, PyTorch's legacy format; the zip
+ * format is read too). Images go in as [0, 1] RGB (gray ones repeated over the three channels),
+ * resized to 299×299; FID uses the 2048 pool features, IS the 1008 logits.
+ */
+public final class InceptionFeatures implements FeatureExtractor {
+    private static final int BATCH = 16;
+
+    private final InceptionV3 net;
+    private final Path weights;
+
+    private InceptionFeatures(InceptionV3 net, Path weights) {
+        this.net = net;
+        this.weights = weights;
+    }
+
+    public static InceptionFeatures load(Path file) throws IOException {
+        Map<String, FloatArray> used = new LinkedHashMap<>();
+        for (Map.Entry<String, FloatArray> e : TorchPickle.readStateDict(file).entrySet()) {
+            if (!e.getKey().endsWith(".num_batches_tracked")) { // batch-norm step counters, not weights
+                used.put(e.getKey(), e.getValue());
+            }
+        }
+        InceptionV3 net = new InceptionV3(0);
+        try {
+            Weights.load(net.stateDict(), used, file, "pytorch-fid's Inception-v3");
+        } catch (FormatException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        return new InceptionFeatures(net, file);
+    }
+
+    @Override
+    public String describe() {
+        return "Inception-v3 " + weights.getFileName();
+    }
+
+    @Override
+    public Features extract(ImageSet images, IntConsumer progress) {
+        int n = images.count();
+        int h = images.height();
+        int w = images.width();
+        float[] pool = new float[n * InceptionV3.FEATURES];
+        float[] logits = new float[n * InceptionV3.CLASSES];
+        for (int first = 0; first < n; first += BATCH) {
+            int b = Math.min(BATCH, n - first);
+            try (PointerScope scope = new PointerScope()) {
+                float[] x = images.modelSpace(first, b);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (x[i] + 1f) / 2f; // [−1, 1] → [0, 1], i.e. x/255
+                }
+                Tensor t = Tensors.fromFloats(x, b, images.channels(), h, w);
+                if (images.channels() == 1) {
+                    t = t.expand(new long[] {b, 3, h, w}).contiguous();
+                } else if (images.channels() != 3) {
+                    throw new IllegalArgumentException("Inception takes gray or RGB images, got " + images.channels() + " channels");
+                }
+                InceptionV3.Output out = net.infer(t);
+                System.arraycopy(Tensors.toFloats(out.pool()), 0, pool, first * InceptionV3.FEATURES, b * InceptionV3.FEATURES);
+                System.arraycopy(Tensors.toFloats(out.logits()), 0, logits, first * InceptionV3.CLASSES, b * InceptionV3.CLASSES);
+            }
+            progress.accept(b);
+        }
+        return new Features(pool, logits, n, InceptionV3.FEATURES, InceptionV3.CLASSES);
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}
