@@ -19,7 +19,7 @@ import java.nio.file.Path;
 final class FeatureOption {
     enum Kind { judge, inception }
 
-    static final String INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth";
+    static final String INCEPTION_FILE = InceptionFeatures.OFFICIAL_FILE;
     static final String INCEPTION_URL = "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/" + INCEPTION_FILE;
 
     @Option(names = "--features", defaultValue = "judge", paramLabel = "NAME",

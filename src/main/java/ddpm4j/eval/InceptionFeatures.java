@@ -33,7 +33,18 @@ public final class InceptionFeatures implements FeatureExtractor {
         this.weights = weights;
     }
 
+    /** The weights file's official name; PyTorch hub names files after the start of their SHA-256. */
+    public static final String OFFICIAL_FILE = "pt_inception-2015-12-05-6726825d.pth";
+    static final String OFFICIAL_SHA256_PREFIX = "6726825d";
+
     public static InceptionFeatures load(Path file) throws IOException {
+        if (file.getFileName().toString().equals(OFFICIAL_FILE)) {
+            String sha = sha256(file);
+            if (!sha.startsWith(OFFICIAL_SHA256_PREFIX)) {
+                throw new FormatException(file, "SHA-256 " + sha + " does not start with " + OFFICIAL_SHA256_PREFIX
+                        + ": a corrupt or different download");
+            }
+        }
         Map<String, FloatArray> used = new LinkedHashMap<>();
         for (Map.Entry<String, FloatArray> e : TorchPickle.readStateDict(file).entrySet()) {
             if (!e.getKey().endsWith(".num_batches_tracked")) { // batch-norm step counters, not weights
@@ -48,6 +59,16 @@ public final class InceptionFeatures implements FeatureExtractor {
             throw e;
         }
         return new InceptionFeatures(net, file);
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (var in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file),
+                java.security.MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return java.util.HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

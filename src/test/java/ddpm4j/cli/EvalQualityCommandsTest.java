@@ -118,6 +118,13 @@ class EvalQualityCommandsTest {
         assertEquals(2, noWeights.exit, noWeights.toString());
         assertTrue(noWeights.err.contains("pytorch-fid"), noWeights.err);
         assertFalse(Files.exists(json));
+        Path fake = dir.resolve("pt_inception-2015-12-05-6726825d.pth");
+        Files.write(fake, new byte[] {1, 2, 3});
+        Cli corrupt = Cli.run("eval", "stats", "--features", "inception", "--inception", fake.toString(), "--data",
+                testImages.toString(), "--out", dir.resolve("never.npz").toString());
+        assertEquals(2, corrupt.exit, corrupt.toString());
+        assertTrue(corrupt.err.contains("does not start with 6726825d"), corrupt.err);
+        assertFalse(Files.exists(dir.resolve("never.npz")));
         Cli noRef = Cli.run("eval", "fid", "--features", "inception", "--samples", testImages.toString());
         assertEquals(2, noRef.exit, noRef.toString());
         Cli unlabelled = Cli.run("eval", "judge", "--data", testImages.toString(), "--out", dir.resolve("j2").toString());
