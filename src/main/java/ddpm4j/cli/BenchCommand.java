@@ -2,7 +2,9 @@ package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import ddpm4j.bench.BenchResult;
 import ddpm4j.bench.SamplingBenchmark;
+import ddpm4j.bench.TrainingBenchmark;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.nn.Presets;
 import picocli.CommandLine.Command;
@@ -15,11 +17,13 @@ import java.util.concurrent.Callable;
 
 /** {@code ddpm4j bench}: network speed on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time the network on this machine: median ms per step and images per second.",
-                "--mode sample times inference forward passes (one per sampling step)."})
+        description = {"Time the network on this machine: median ms per step, images per second, GFLOP/s from an analytic"
+                + " FLOP count, peak resident memory.",
+                "--mode sample times inference forward passes (one per sampling step); --mode train times full training"
+                        + " steps (forward, L_simple, backward, clipping, Adam, EMA) on random images."})
 final class BenchCommand implements Callable<Integer> {
-    /** What to time; training steps come with the trainer. */
-    enum Mode { sample }
+    /** What to time. */
+    enum Mode { sample, train }
 
     @Mixin
     Options options;
@@ -58,9 +62,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         var config = Presets.get(preset);
         options.apply();
-        SamplingBenchmark.Result r = SamplingBenchmark.run(preset, config, batchSize, 2, iters);
-        System.out.printf("%s sample, batch %d: %.1f ms/step, %.2f img/s, %,d parameters, %d threads, peak RSS %.0f MB%n",
-                r.preset(), r.batchSize(), r.msPerStep(), r.imagesPerSecond(), r.parameters(), r.threads(), r.peakRssBytes() / 1e6);
+        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, 2, iters)
+                : TrainingBenchmark.run(preset, config, batchSize, 2, iters);
+        System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step, %.2f img/s, %.1f GFLOP/s (%.3f GFLOP per image),"
+                        + " %,d parameters, %d threads, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
+                r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.peakRssMb());
         if (json != null) {
             Outputs.prepare(json);
             AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r));

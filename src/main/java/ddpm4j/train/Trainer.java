@@ -181,6 +181,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** One optimizer step on the next batch, without logs, checkpoints or sample grids (for benchmarks). */
+    public Step stepOnce() {
+        return trainStep(LossType.fromName(settings.objective()));
+    }
+
     /** One step of Algorithm 1 on batch {@code step}. */
     Step trainStep(LossType loss) {
         long n = step;

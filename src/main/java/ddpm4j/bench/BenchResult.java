@@ -1,0 +1,35 @@
+package ddpm4j.bench;
+
+import java.util.Arrays;
+
+/**
+ * One benchmark's figures.
+ *
+ * @param preset          architecture name
+ * @param mode            sample (inference forward passes) or train (full training steps)
+ * @param batchSize       images per step
+ * @param iterations      timed steps
+ * @param msPerStep       median wall time of one step
+ * @param imagesPerSecond batchSize / median step time
+ * @param gflopPerImage   analytic FLOPs per image per step (training: 3 × the forward pass, for
+ *                        the forward, the input gradients and the weight gradients)
+ * @param gflops          achieved GFLOP/s at the median step time
+ * @param parameters      network size
+ * @param peakRssMb       the process's highest resident set so far, MiB (-1 where unknown)
+ * @param threads         libtorch intra-op threads
+ */
+public record BenchResult(String preset, String mode, int batchSize, int iterations, double msPerStep,
+                          double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
+                          double peakRssMb, int threads) {
+
+    /** The result for step times {@code ms} (any order). */
+    static BenchResult of(String preset, String mode, int batchSize, double[] ms, double flopPerImage, long parameters) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double images = batchSize * 1000.0 / median;
+        return new BenchResult(preset, mode, batchSize, n, median, images, flopPerImage / 1e9, images * flopPerImage / 1e9,
+                parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads());
+    }
+}

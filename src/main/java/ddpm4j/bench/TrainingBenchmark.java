@@ -1,0 +1,55 @@
+package ddpm4j.bench;
+
+import ddpm4j.data.ImageSet;
+import ddpm4j.nn.FlopCount;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.train.TrainSettings;
+import ddpm4j.train.Trainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Times training steps of the real trainer (Algorithm 1: a batch, forward, L_simple, backward,
+ * clipping, Adam, EMA) on random images, in a temporary run directory that is deleted afterwards.
+ */
+public final class TrainingBenchmark {
+    private TrainingBenchmark() {
+    }
+
+    /** {@code iterations} timed steps after {@code warmup} untimed ones. */
+    public static BenchResult run(String preset, UNetConfig config, int batchSize, int warmup, int iterations) throws IOException {
+        int s = config.sampleSize();
+        int count = Math.max(2 * batchSize, 64);
+        byte[] pixels = new byte[count * s * s * config.inChannels()];
+        new SplittableRandom(0).nextBytes(pixels);
+        ImageSet images = new ImageSet(pixels, count, s, s, config.inChannels());
+        TrainSettings settings = new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 0, 1.0, 0.9999, false,
+                batchSize, warmup + iterations, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
+        Path dir = Files.createTempDirectory("ddpm4j-bench-");
+        double[] ms = new double[iterations];
+        try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null)) {
+            for (int i = -warmup; i < iterations; i++) {
+                long start = System.nanoTime();
+                trainer.stepOnce();
+                if (i >= 0) {
+                    ms[i] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+            return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
