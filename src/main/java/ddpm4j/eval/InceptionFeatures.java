@@ -33,15 +33,15 @@ public final class InceptionFeatures implements FeatureExtractor {
         this.weights = weights;
     }
 
-    /** The weights file's official name; PyTorch hub names files after the start of their SHA-256. */
+    /** The weights file's official name (PyTorch hub names files after the start of their SHA-256) and digest. */
     public static final String OFFICIAL_FILE = "pt_inception-2015-12-05-6726825d.pth";
-    static final String OFFICIAL_SHA256_PREFIX = "6726825d";
+    public static final String OFFICIAL_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2";
 
     public static InceptionFeatures load(Path file) throws IOException {
         if (file.getFileName().toString().equals(OFFICIAL_FILE)) {
             String sha = sha256(file);
-            if (!sha.startsWith(OFFICIAL_SHA256_PREFIX)) {
-                throw new FormatException(file, "SHA-256 " + sha + " does not start with " + OFFICIAL_SHA256_PREFIX
+            if (!sha.equals(OFFICIAL_SHA256)) {
+                throw new FormatException(file, "SHA-256 " + sha + " is not the official " + OFFICIAL_SHA256
                         + ": a corrupt or different download");
             }
         }

@@ -123,7 +123,7 @@ class EvalQualityCommandsTest {
         Cli corrupt = Cli.run("eval", "stats", "--features", "inception", "--inception", fake.toString(), "--data",
                 testImages.toString(), "--out", dir.resolve("never.npz").toString());
         assertEquals(2, corrupt.exit, corrupt.toString());
-        assertTrue(corrupt.err.contains("does not start with 6726825d"), corrupt.err);
+        assertTrue(corrupt.err.contains("is not the official 6726825d0af5f729"), corrupt.err);
         assertFalse(Files.exists(dir.resolve("never.npz")));
         Cli noRef = Cli.run("eval", "fid", "--features", "inception", "--samples", testImages.toString());
         assertEquals(2, noRef.exit, noRef.toString());
