@@ -57,7 +57,11 @@ public final class Downloads {
                     new Source("train-images-idx3-ubyte.gz", List.of(MNIST + "train-images-idx3-ubyte.gz"),
                             "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", false),
                     new Source("t10k-images-idx3-ubyte.gz", List.of(MNIST + "t10k-images-idx3-ubyte.gz"),
-                            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", false)));
+                            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", false),
+                    new Source("train-labels-idx1-ubyte.gz", List.of(MNIST + "train-labels-idx1-ubyte.gz"),
+                            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", false),
+                    new Source("t10k-labels-idx1-ubyte.gz", List.of(MNIST + "t10k-labels-idx1-ubyte.gz"),
+                            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", false)));
 
     private Downloads() {
     }
