@@ -107,6 +107,19 @@ class CliTest {
     }
 
     @Test
+    void theBuiltInModelSamplesByName() throws Exception {
+        System.setProperty("ddpm4j.cache", dir.resolve("cache").toString());
+        try {
+            Path png = dir.resolve("builtin.png");
+            Cli r = Cli.run("sample", "--model", "fashion-mnist", "--sampler", "ddim", "--steps", "3", "--n", "2", "--out", png.toString());
+            assertEquals(0, r.exit, r.toString());
+            assertTrue(Files.size(png) > 0);
+        } finally {
+            System.clearProperty("ddpm4j.cache");
+        }
+    }
+
+    @Test
     void seededSamplingIsReproducibleAcrossBatchSizes() throws Exception {
         Path a = dir.resolve("a.npy");
         Path b = dir.resolve("b.npy");
@@ -138,7 +151,14 @@ class CliTest {
         double ms = node.get("msPerStep").asDouble();
         assertTrue(ms > 0, r.out);
         assertEquals(2 * 1000.0 / ms, node.get("imagesPerSecond").asDouble(), 1e-9);
-        assertRejected("Invalid value for option '--mode'", dir.resolve("b2.json"), "bench", "--preset", "small28", "--mode", "train", "--json", dir.resolve("b2.json").toString());
+        assertEquals(node.get("imagesPerSecond").asDouble() * node.get("gflopPerImage").asDouble(), node.get("gflops").asDouble(), 1e-9);
+        Path train = dir.resolve("train.json");
+        Cli t = Cli.run("bench", "--preset", "quick28", "--mode", "train", "--batch-size", "2", "--iters", "2", "--json", train.toString());
+        assertEquals(0, t.exit, t.toString());
+        var tn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(train.toFile());
+        assertEquals("train", tn.get("mode").asText());
+        assertEquals(3 * ddpm4j.nn.FlopCount.forward(ddpm4j.nn.Presets.get("quick28")) / 1e9, tn.get("gflopPerImage").asDouble(), 1e-9);
+        assertRejected("Invalid value for option '--mode'", dir.resolve("b2.json"), "bench", "--preset", "small28", "--mode", "infer", "--json", dir.resolve("b2.json").toString());
         assertRejected("unknown preset 'huge'", dir.resolve("b3.json"), "bench", "--preset", "huge", "--json", dir.resolve("b3.json").toString());
     }
 

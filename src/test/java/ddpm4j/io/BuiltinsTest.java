@@ -29,6 +29,7 @@ class BuiltinsTest {
     @Test
     void pathsOnDiskAndUnknownNamesAreLeftAlone() throws Exception {
         Path existing = Files.createDirectories(dir.resolve("fashion-mnist"));
+        Files.writeString(existing.resolve(JudgeFiles.CONFIG), "{}");
         assertEquals(existing, Builtins.resolve(Builtins.Kind.JUDGE, existing));
         assertEquals(Path.of("no-such-model"), Builtins.resolve(Builtins.Kind.MODEL, Path.of("no-such-model")));
     }
@@ -44,6 +45,16 @@ class BuiltinsTest {
         try (Judge judge = Judge.load(first)) {
             assertEquals("fashion-mnist:train", judge.info().trainedOn());
             assertTrue(judge.info().testAccuracy() > 0.88, "recorded test accuracy " + judge.info().testAccuracy());
+        }
+    }
+
+    @Test
+    void theBuiltInModelLoadsByName() throws Exception {
+        Path dir = Builtins.resolve(Builtins.Kind.MODEL, Path.of("fashion-mnist"));
+        try (Model m = ModelDirectory.load(dir)) {
+            assertEquals(28, m.unet().config().sampleSize());
+            assertEquals(1, m.unet().config().inChannels());
+            assertTrue(Files.size(dir.resolve(ModelDirectory.WEIGHTS)) <= 10_000_000, "weights at most 10 MB");
         }
     }
 }
