@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ddpm4j eval}: measurements of a model. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Measure a model: bpd (the likelihood bound), fid and is (sample quality with a judge's features),"
+        description = "Measure a model: bpd (the likelihood bound), fid and is (sample quality with Inception or a judge),"
                 + " stats (FID reference statistics), judge (train the judge).",
         subcommands = {EvalBpdCommand.class, EvalFidCommand.class, EvalIsCommand.class, EvalStatsCommand.class,
                 EvalJudgeCommand.class})
