@@ -43,7 +43,7 @@ final class LegacyTorchFile {
         }
         Object protocol = new RestrictedUnpickler(file, buf, none).load();
         if (!(protocol instanceof Long p) || p != PROTOCOL) {
-            throw new FormatException(file, "unsupported PyTorch legacy protocol " + protocol);
+            throw new FormatException(file, "unsupported PyTorch legacy protocol");
         }
         Object sysInfo = new RestrictedUnpickler(file, buf, none).load();
         if (sysInfo instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
@@ -57,20 +57,20 @@ final class LegacyTorchFile {
         }
         Map<String, ByteBuffer> data = new HashMap<>();
         for (Object k : keyList) {
-            TorchStateDict.StorageRef ref = refs.get(String.valueOf(k));
+            TorchStateDict.StorageRef ref = k instanceof String key ? refs.get(key) : null;
             if (ref == null) {
-                throw new FormatException(file, "storage '" + k + "' is listed but no tensor uses it");
+                throw new FormatException(file, "a listed storage is not one the tensors use");
             }
             if (buf.remaining() < 8) {
-                throw new FormatException(file, "truncated: storage '" + k + "' is missing");
+                throw new FormatException(file, "truncated: storage '" + ref.key() + "' is missing");
             }
             long count = buf.getLong();
             if (count < 0 || count > buf.remaining()) {
-                throw new FormatException(file, "storage '" + k + "' claims " + count + " elements, past the end of the file");
+                throw new FormatException(file, "storage '" + ref.key() + "' claims " + count + " elements, past the end of the file");
             }
             long bytes = count * TorchStateDict.elementSize(file, ref.type());
             if (count != ref.size() || bytes > buf.remaining()) {
-                throw new FormatException(file, "storage '" + k + "' holds " + count + " elements where " + ref.size()
+                throw new FormatException(file, "storage '" + ref.key() + "' holds " + count + " elements where " + ref.size()
                         + " were announced" + (bytes > buf.remaining() ? ", past the end of the file" : ""));
             }
             ByteBuffer slice = buf.slice(buf.position(), (int) bytes).order(ByteOrder.LITTLE_ENDIAN);

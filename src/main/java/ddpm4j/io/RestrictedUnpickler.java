@@ -89,7 +89,10 @@ final class RestrictedUnpickler {
                     case 0x93 -> {
                         Object name = pop();
                         Object module = pop();
-                        push(global(String.valueOf(module), String.valueOf(name)));
+                        if (!(module instanceof String m) || !(name instanceof String n)) {
+                            throw new FormatException(file, "malformed pickle: a global named by non-strings");
+                        }
+                        push(global(m, n));
                     }
                     case 'q' -> memo.put(in.get() & 0xff, peek());
                     case 'r' -> memo.put(in.getInt(), peek());
@@ -110,14 +113,14 @@ final class RestrictedUnpickler {
                     }
                     case 's' -> {
                         Object v = pop();
-                        Object k = pop();
+                        Object k = key(pop());
                         dict(peek()).put(k, v);
                     }
                     case 'u' -> {
                         List<Object> items = popMark();
                         Map<Object, Object> d = dict(peek());
                         for (int i = 0; i + 1 < items.size(); i += 2) {
-                            d.put(items.get(i), items.get(i + 1));
+                            d.put(key(items.get(i)), items.get(i + 1));
                         }
                     }
                     case 'Q' -> push(persistent.load(pop()));
@@ -132,9 +135,19 @@ final class RestrictedUnpickler {
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new FormatException(file, "truncated pickle");
-        } catch (ClassCastException | IllegalArgumentException | java.util.NoSuchElementException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // e.g. APPEND onto a tuple, a wrong type where a container is expected: malformed, whatever the cause
             throw new FormatException(file, "malformed pickle (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /** Dict keys must be plain scalars: containers could be cyclic or huge to hash. */
+    private Object key(Object k) throws FormatException {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double
+                || k instanceof java.math.BigInteger) {
+            return k;
+        }
+        throw new FormatException(file, "malformed pickle: a dict key of type " + k.getClass().getSimpleName());
     }
 
     private Global global(String module, String name) throws FormatException {

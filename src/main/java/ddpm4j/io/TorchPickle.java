@@ -54,8 +54,8 @@ public final class TorchPickle {
                     throw new FormatException(file, "storage '" + ref.key() + "' is missing from the zip");
                 }
                 byte[] bytes = read(zip, entry, file);
-                long want = ref.size() * TorchStateDict.elementSize(file, ref.type());
-                if (bytes.length < want) {
+                long want = ref.size() * (long) TorchStateDict.elementSize(file, ref.type());
+                if (ref.size() > bytes.length || bytes.length < want) {
                     throw new FormatException(file, "storage '" + ref.key() + "' holds " + bytes.length + " bytes where "
                             + want + " were announced");
                 }
@@ -67,12 +67,18 @@ public final class TorchPickle {
         }
     }
 
+    /** Exactly the entry's declared bytes (a zip bomb cannot inflate past them). */
     private static byte[] read(ZipFile zip, ZipEntry entry, Path file) throws IOException {
-        if (entry.getSize() > MAX_ENTRY) {
-            throw new FormatException(file, "entry '" + entry.getName() + "' is too large (" + entry.getSize() + " bytes)");
+        long size = entry.getSize();
+        if (size < 0 || size > MAX_ENTRY) {
+            throw new FormatException(file, "entry '" + entry.getName() + "' has no usable size (" + size + " bytes)");
         }
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readNBytes((int) MAX_ENTRY);
+            byte[] bytes = in.readNBytes((int) size);
+            if (bytes.length != size || in.read() != -1) {
+                throw new FormatException(file, "entry '" + entry.getName() + "' does not hold its declared " + size + " bytes");
+            }
+            return bytes;
         }
     }
 }

@@ -20,10 +20,22 @@ final class TorchStateDict {
         if (!(root instanceof Map<?, ?> dict)) {
             throw new FormatException(file, "expected a state dict (a mapping of names to tensors)");
         }
+        long stored = 0;
+        for (ByteBuffer b : data.values()) {
+            stored += b.capacity();
+        }
+        long budget = 8 * stored + (1 << 20); // views may repeat a storage, but not without bound
         Map<String, FloatArray> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : dict.entrySet()) {
-            String name = String.valueOf(e.getKey());
-            out.put(name, tensor(file, name, e.getValue(), data));
+            if (!(e.getKey() instanceof String name)) {
+                throw new FormatException(file, "a state dict key is not a string");
+            }
+            FloatArray t = tensor(file, name, e.getValue(), data);
+            budget -= 4L * t.data().length;
+            if (budget < 0) {
+                throw new FormatException(file, "its tensors expand to far more values than the file stores");
+            }
+            out.put(name, t);
         }
         return out;
     }
@@ -31,9 +43,11 @@ final class TorchStateDict {
     static Object storageRef(Path file, Object pid, Map<String, StorageRef> refs) throws FormatException {
         if (!(pid instanceof List<?> t) || t.size() < 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof RestrictedUnpickler.Global type) || !(t.get(4) instanceof Long size)) {
-            throw new FormatException(file, "malformed storage reference " + pid);
+            throw new FormatException(file, "malformed storage reference");
         }
-        String key = String.valueOf(t.get(2));
+        if (!(t.get(2) instanceof String key) || size < 0) {
+            throw new FormatException(file, "malformed storage reference");
+        }
         StorageRef ref = new StorageRef(key, type.name(), size);
         StorageRef before = refs.putIfAbsent(key, ref);
         if (before != null && !before.equals(ref)) {
@@ -63,16 +77,22 @@ final class TorchStateDict {
         long[] strides = new long[dims];
         long count = 1;
         long last = offset;
-        for (int d = 0; d < dims; d++) {
-            if (!(size.get(d) instanceof Long n) || !(stride.get(d) instanceof Long st) || n < 0 || st < 0) {
-                throw new FormatException(file, "tensor '" + name + "' has a malformed shape or stride");
+        try {
+            for (int d = 0; d < dims; d++) {
+                if (!(size.get(d) instanceof Long n) || !(stride.get(d) instanceof Long st) || n < 0 || st < 0) {
+                    throw new FormatException(file, "tensor '" + name + "' has a malformed shape or stride");
+                }
+                shape[d] = n;
+                strides[d] = st;
+                count = Math.multiplyExact(count, n);
+                last = Math.addExact(last, n == 0 ? 0 : Math.multiplyExact(n - 1, st));
             }
-            shape[d] = n;
-            strides[d] = st;
-            count = Math.multiplyExact(count, n);
-            last += n == 0 ? 0 : (n - 1) * st;
+        } catch (ArithmeticException e) {
+            throw new FormatException(file, "tensor '" + name + "' has a shape or stride too large to address");
         }
-        if (count > Integer.MAX_VALUE - 8 || offset < 0 || (count > 0 && last >= ref.size())) {
+        long storageBytes = (long) data.get(ref.key()).capacity();
+        if (count > ref.size() || offset < 0 || (count > 0 && (last >= ref.size()
+                || (last + 1) * elementSize(file, ref.type()) > storageBytes))) {
             throw new FormatException(file, "tensor '" + name + "' reaches past its storage of " + ref.size() + " elements");
         }
         float[] out = new float[(int) count];

@@ -76,4 +76,19 @@ class LegacyTorchFileTest {
         Files.write(f, bad);
         assertThrows(FormatException.class, () -> LegacyTorchFile.readStateDict(f));
     }
+
+    /** Pickles a reviewer built by hand: each must end in a FormatException, nothing else. */
+    @Test
+    void hostilePicklesAreFormatErrors() {
+        byte[][] cases = {
+                {')', 'K', 1, 'a', '.'},                       // APPEND onto a tuple
+                {']', 'q', 0, 'h', 0, (byte) 0x85, 'a', '}', 'h', 0, 'N', 's', '.'}, // a cyclic list as a dict key
+                {(byte) 0x8c, 1, 'x', ']', (byte) 0x93, '.'},  // STACK_GLOBAL with a list for a name
+                {'c', 'o', 's', '\n', 's', 'y', 's', 't', 'e', 'm', '\n', '.'}, // a global outside the allow-list
+        };
+        for (byte[] pickle : cases) {
+            RestrictedUnpickler u = new RestrictedUnpickler(Path.of("x.pth"), java.nio.ByteBuffer.wrap(pickle), pid -> pid);
+            assertThrows(FormatException.class, u::load, Arrays.toString(pickle));
+        }
+    }
 }
