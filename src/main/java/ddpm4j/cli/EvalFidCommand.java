@@ -1,15 +1,18 @@
 package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.eval.FeatureExtractor;
 import ddpm4j.eval.FeatureStatistics;
 import ddpm4j.eval.FrechetDistance;
-import ddpm4j.eval.FeatureExtractor;
+import ddpm4j.io.Npy;
+import ddpm4j.io.Npz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code ddpm4j eval fid}: Fréchet distance between generated and reference images in a judge's feature space. */
@@ -66,8 +69,11 @@ final class EvalFidCommand implements Callable<Integer> {
 
     /** Statistics from a pytorch-fid .npz, or from the judge's features of a SPEC's images. */
     static FeatureStatistics referenceStatistics(FeatureExtractor j, String reference) throws java.io.IOException {
-        if (reference.toLowerCase(Locale.ROOT).endsWith(".npz") && Reports.isStatistics(Path.of(reference))) {
-            return FeatureStatistics.read(Path.of(reference));
+        if (reference.toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            Map<String, Npy.Array> arrays = Npz.read(Path.of(reference)); // read once: statistics are tens of MB
+            if (FeatureStatistics.areStatistics(arrays)) {
+                return FeatureStatistics.of(Path.of(reference), arrays);
+            }
         }
         return FeatureOption.extract(j, FeatureOption.images(j, reference), reference).statistics();
     }

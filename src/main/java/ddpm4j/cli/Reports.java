@@ -3,7 +3,6 @@ package ddpm4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.io.AtomicFiles;
-import ddpm4j.io.Npz;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -40,11 +39,5 @@ final class Reports {
             AtomicFiles.write(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
             System.err.println("wrote " + json);
         }
-    }
-
-    /** Whether an .npz holds FID statistics ({@code mu} and {@code sigma}) rather than images. */
-    static boolean isStatistics(Path npz) throws IOException {
-        var arrays = Npz.read(npz);
-        return arrays.containsKey("mu") && arrays.containsKey("sigma");
     }
 }

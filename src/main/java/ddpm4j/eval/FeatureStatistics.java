@@ -58,7 +58,16 @@ public record FeatureStatistics(double[] mu, double[] sigma, int count) {
 
     /** Reads pytorch-fid's statistics file. */
     public static FeatureStatistics read(Path file) throws IOException {
-        Map<String, Npy.Array> arrays = ddpm4j.io.Npz.read(file);
+        return of(file, Npz.read(file));
+    }
+
+    /** Whether the arrays of an .npz are FID statistics ({@code mu} and {@code sigma}) rather than e.g. images. */
+    public static boolean areStatistics(Map<String, Npy.Array> arrays) {
+        return arrays.containsKey("mu") && arrays.containsKey("sigma");
+    }
+
+    /** The statistics in the already-read arrays of {@code file}. */
+    public static FeatureStatistics of(Path file, Map<String, Npy.Array> arrays) throws FormatException {
         Npy.Array mu = arrays.get("mu");
         Npy.Array sigma = arrays.get("sigma");
         if (mu == null || sigma == null) {
