@@ -7,7 +7,6 @@ import ddpm4j.io.TorchPickle;
 import ddpm4j.io.Weights;
 import ddpm4j.nn.InceptionV3;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import java.io.IOException;
@@ -78,31 +77,22 @@ public final class InceptionFeatures implements FeatureExtractor {
 
     @Override
     public Features extract(ImageSet images, IntConsumer progress) {
-        int n = images.count();
         int h = images.height();
         int w = images.width();
-        float[] pool = new float[n * InceptionV3.FEATURES];
-        float[] logits = new float[n * InceptionV3.CLASSES];
-        for (int first = 0; first < n; first += BATCH) {
-            int b = Math.min(BATCH, n - first);
-            try (PointerScope scope = new PointerScope()) {
-                float[] x = images.modelSpace(first, b);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (x[i] + 1f) / 2f; // [−1, 1] → [0, 1], i.e. x/255
-                }
-                Tensor t = Tensors.fromFloats(x, b, images.channels(), h, w);
-                if (images.channels() == 1) {
-                    t = t.expand(new long[] {b, 3, h, w}).contiguous();
-                } else if (images.channels() != 3) {
-                    throw new IllegalArgumentException("Inception takes gray or RGB images, got " + images.channels() + " channels");
-                }
-                InceptionV3.Output out = net.infer(t);
-                System.arraycopy(Tensors.toFloats(out.pool()), 0, pool, first * InceptionV3.FEATURES, b * InceptionV3.FEATURES);
-                System.arraycopy(Tensors.toFloats(out.logits()), 0, logits, first * InceptionV3.CLASSES, b * InceptionV3.CLASSES);
-            }
-            progress.accept(b);
+        if (images.channels() != 1 && images.channels() != 3) {
+            throw new IllegalArgumentException("Inception takes gray or RGB images, got " + images.channels() + " channels");
         }
-        return new Features(pool, logits, n, InceptionV3.FEATURES, InceptionV3.CLASSES);
+        return Features.collect(images, BATCH, InceptionV3.FEATURES, InceptionV3.CLASSES, (x, b) -> {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (x[i] + 1f) / 2f; // [−1, 1] → [0, 1], i.e. x/255
+            }
+            Tensor t = Tensors.fromFloats(x, b, images.channels(), h, w);
+            if (images.channels() == 1) {
+                t = t.expand(new long[] {b, 3, h, w}).contiguous();
+            }
+            InceptionV3.Output out = net.infer(t);
+            return new Tensor[] {out.pool(), out.logits()};
+        }, progress);
     }
 
     @Override

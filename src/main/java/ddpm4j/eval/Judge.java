@@ -5,7 +5,6 @@ import ddpm4j.io.JudgeFiles;
 import ddpm4j.nn.Classifier;
 import ddpm4j.nn.ClassifierConfig;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import java.io.IOException;
@@ -74,20 +73,10 @@ public final class Judge implements FeatureExtractor {
                     + " images (trained on " + info.trainedOn() + "), got " + images.height() + "x" + images.width()
                     + "x" + images.channels());
         }
-        int n = images.count();
-        float[] features = new float[n * c.featureDim()];
-        float[] logits = new float[n * c.classes()];
-        for (int first = 0; first < n; first += BATCH) {
-            int b = Math.min(BATCH, n - first);
-            try (PointerScope scope = new PointerScope()) {
-                Tensor x = Tensors.fromFloats(images.modelSpace(first, b), b, c.inChannels(), c.imageSize(), c.imageSize());
-                Classifier.Output out = net.infer(x);
-                System.arraycopy(Tensors.toFloats(out.features()), 0, features, first * c.featureDim(), b * c.featureDim());
-                System.arraycopy(Tensors.toFloats(out.logits()), 0, logits, first * c.classes(), b * c.classes());
-            }
-            progress.accept(b);
-        }
-        return new Features(features, logits, n, c.featureDim(), c.classes());
+        return Features.collect(images, BATCH, c.featureDim(), c.classes(), (x, b) -> {
+            Classifier.Output out = net.infer(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize()));
+            return new Tensor[] {out.features(), out.logits()};
+        }, progress);
     }
 
     /** The fraction of labelled images the judge classifies correctly. */
