@@ -65,23 +65,34 @@ public final class Checkpoint {
         if (Files.isDirectory(root.resolve(name)) && name.equals(latestName(root))) {
             return; // this step is already saved; the state at a step is always the same
         }
+        String previous = latestName(root);
         Path tmp = root.resolve("." + name + ".tmp");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        Safetensors.write(tmp.resolve(WEIGHTS), s.weights(), Map.of());
-        Safetensors.write(tmp.resolve(EMA), s.ema(), Map.of());
-        Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
-        Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
-        AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
-        AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1)));
-        Path target = root.resolve(name);
-        deleteTree(target); // a leftover of an interrupted save, never the one 'latest' names
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            Safetensors.write(tmp.resolve(WEIGHTS), s.weights(), Map.of());
+            Safetensors.write(tmp.resolve(EMA), s.ema(), Map.of());
+            Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
+            Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
+            AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
+            AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1)));
+            Path target = root.resolve(name);
+            deleteTree(target); // a leftover of an interrupted save, never the one 'latest' names
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target);
+            }
+            AtomicFiles.write(root.resolve(LATEST), name.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // the next save removes it
+            }
+            throw new IOException("could not write checkpoint " + name + " in " + root + " (" + e.getMessage() + "); "
+                    + (previous.isEmpty() ? "there is no earlier checkpoint" : "the previous checkpoint " + previous + " is intact"), e);
         }
-        AtomicFiles.write(root.resolve(LATEST), name.getBytes(StandardCharsets.UTF_8));
         try (Stream<Path> old = Files.list(root)) {
             for (Path p : (Iterable<Path>) old::iterator) {
                 String n = p.getFileName().toString();
@@ -106,8 +117,8 @@ public final class Checkpoint {
         Meta meta;
         TrainSettings settings;
         try {
-            meta = JSON.readValue(dir.resolve(STATE).toFile(), Meta.class);
-            settings = JSON.readValue(dir.resolve(SETTINGS).toFile(), TrainSettings.class);
+            meta = JSON.readValue(Files.readAllBytes(dir.resolve(STATE)), Meta.class);
+            settings = JSON.readValue(Files.readAllBytes(dir.resolve(SETTINGS)), TrainSettings.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
         }

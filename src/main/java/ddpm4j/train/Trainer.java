@@ -269,8 +269,13 @@ public final class Trainer implements AutoCloseable {
             sampler.put("counts", new FloatArray(new long[] {counts.length}, c));
         }
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler));
-        ModelDirectory.save(out, emaModel, process);
-        outputs.lossPlot();
+        try {
+            ModelDirectory.save(out, emaModel, process);
+            outputs.lossPlot();
+        } catch (IOException e) {
+            throw new IOException("checkpoint of step " + step + " saved, but could not update the model directory " + out
+                    + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The network being optimized (raw weights). */
