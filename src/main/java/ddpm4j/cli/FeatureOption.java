@@ -62,8 +62,11 @@ final class FeatureOption {
         }
     }
 
-    /** The images of a SPEC as the extractor takes them (a folder's resized to its size, or 299). */
+    /**
+     * The images of a SPEC as the extractor takes them: a folder's resized to the judge's size, or
+     * at their own size for Inception, which resizes inside the network as pytorch-fid does.
+     */
     static ImageSet images(FeatureExtractor fx, String spec) throws IOException {
-        return DataSpecs.load(spec, null, fx.imageSize() > 0 ? fx.imageSize() : 299);
+        return DataSpecs.load(spec, null, fx.imageSize() > 0 ? fx.imageSize() : ddpm4j.data.ImageFolder.NATIVE);
     }
 }

@@ -41,7 +41,10 @@ public final class DataSpecs {
         return load(spec, dataDir, 0);
     }
 
-    /** @param folderSize the side images of a folder are resized to (0: a folder is an error) */
+    /**
+     * @param folderSize the side images of a folder are resized to ({@link ImageFolder#NATIVE}: kept
+     *                   as they are; 0: a folder is an error)
+     */
     public static ImageSet load(String spec, Path dataDir, int folderSize) throws IOException {
         String lower = spec.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".npy")) {
@@ -51,7 +54,7 @@ public final class DataSpecs {
             return loadNpz(Path.of(spec));
         }
         if (Files.isDirectory(Path.of(spec))) {
-            if (folderSize < 1) {
+            if (folderSize == 0) {
                 throw new IllegalArgumentException("data '" + spec + "' is a folder: give the image size to resize to");
             }
             return ImageFolder.read(Path.of(spec), folderSize);

@@ -3,26 +3,34 @@ package ddpm4j.data;
 import ddpm4j.io.FormatException;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
  * A folder of PNG/JPEG images (searched recursively, in name order), each center-cropped to a
- * square and resized to {@code size}×{@code size}; grayscale when every image is, else RGB.
+ * square and resized to {@code size}×{@code size}, or kept at their native size (which must then be
+ * the same for all); grayscale when every image is, else RGB. Each image is decoded, converted and
+ * dropped in turn: memory holds the pixels only.
  */
 public final class ImageFolder {
+    /** The {@code size} that keeps every image's own size. */
+    public static final int NATIVE = -1;
+
     private ImageFolder() {
     }
 
     public static ImageSet read(Path dir, int size) throws IOException {
-        if (size < 1) {
+        if (size < 1 && size != NATIVE) {
             throw new IllegalArgumentException("image size must be positive");
         }
         List<Path> files;
@@ -32,39 +40,109 @@ public final class ImageFolder {
         if (files.isEmpty()) {
             throw new FormatException(dir, "holds no .png, .jpg or .jpeg images");
         }
-        BufferedImage[] scaled = new BufferedImage[files.size()];
+        byte[] rgb = null;
+        int h = size;
+        int w = size;
         boolean gray = true;
         for (int i = 0; i < files.size(); i++) {
-            BufferedImage img;
-            try {
-                img = ImageIO.read(files.get(i).toFile());
-            } catch (IOException | RuntimeException e) {
-                throw new FormatException(files.get(i), "unreadable image: " + e.getMessage());
+            BufferedImage img = decode(files.get(i));
+            boolean grayImage = isGray(img);
+            gray &= grayImage;
+            if (grayImage) {
+                img = grayAsStored(img);
             }
-            if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
-                throw new FormatException(files.get(i), "unreadable image");
+            if (size == NATIVE) {
+                if (rgb == null) {
+                    h = img.getHeight();
+                    w = img.getWidth();
+                } else if (img.getHeight() != h || img.getWidth() != w) {
+                    throw new FormatException(files.get(i), "is " + img.getWidth() + "x" + img.getHeight() + " but "
+                            + files.get(0).getFileName() + " is " + w + "x" + h + "; images of mixed sizes need a size to resize to");
+                }
+            } else {
+                img = cropAndResize(img, size);
             }
-            gray &= img.getColorModel().getNumColorComponents() == 1;
-            scaled[i] = cropAndResize(img, size);
-        }
-        int c = gray ? 1 : 3;
-        byte[] pixels = new byte[files.size() * size * size * c];
-        for (int i = 0; i < scaled.length; i++) {
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    int rgb = scaled[i].getRGB(x, y);
-                    int base = ((i * size + y) * size + x) * c;
-                    if (gray) {
-                        pixels[base] = (byte) (rgb & 0xff);
-                    } else {
-                        pixels[base] = (byte) (rgb >> 16);
-                        pixels[base + 1] = (byte) (rgb >> 8);
-                        pixels[base + 2] = (byte) rgb;
-                    }
+            if (rgb == null) {
+                long bytes = (long) files.size() * h * w * 3;
+                if (bytes > Integer.MAX_VALUE - 64) {
+                    throw new FormatException(dir, files.size() + " images of " + w + "x" + h + " take " + bytes
+                            + " bytes, more than one array holds (2 GB); use fewer or smaller images, or an .npy file");
+                }
+                rgb = new byte[(int) bytes];
+            }
+            int base = i * h * w * 3;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = img.getRGB(x, y);
+                    int at = base + (y * w + x) * 3;
+                    rgb[at] = (byte) (p >> 16);
+                    rgb[at + 1] = (byte) (p >> 8);
+                    rgb[at + 2] = (byte) p;
                 }
             }
         }
-        return new ImageSet(pixels, files.size(), size, size, c);
+        if (gray) {
+            byte[] g = new byte[rgb.length / 3];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = rgb[3 * i + 2]; // gray images have R = G = B
+            }
+            return new ImageSet(g, files.size(), h, w, 1);
+        }
+        return new ImageSet(rgb, files.size(), h, w, 3);
+    }
+
+    /** Images with more pixels than this are refused before they are decoded. */
+    static final long MAX_PIXELS = 1L << 26;
+
+    private static BufferedImage decode(Path file) throws FormatException {
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new FormatException(file, "unreadable image (not a PNG or JPEG)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new FormatException(file, "is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + ", more than " + MAX_PIXELS + " pixels");
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new FormatException(file, "unreadable image: " + e.getMessage());
+        }
+        if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+            throw new FormatException(file, "unreadable image");
+        }
+        return img;
+    }
+
+    /**
+     * A gray image's stored values as RGB with R = G = B. Java 2D's own conversion ({@code getRGB},
+     * {@code drawImage}) treats gray as linear light and brightens it (10 becomes 56).
+     */
+    private static BufferedImage grayAsStored(BufferedImage img) {
+        var raster = img.getRaster();
+        int bits = img.getColorModel().getComponentSize(0);
+        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int v = raster.getSample(x, y, 0) >> Math.max(0, bits - 8);
+                out.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isGray(BufferedImage img) {
+        return img.getColorModel().getNumColorComponents() == 1 && !(img.getColorModel() instanceof java.awt.image.IndexColorModel);
     }
 
     private static boolean isImage(Path p) {

@@ -90,36 +90,54 @@ public final class Npy {
         }
     }
 
+    /** Arrays larger than this are refused (one Java array holds them). */
+    static final long MAX_BYTES = Integer.MAX_VALUE - 64;
+
     public static Array read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        return parse(file, bytes);
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new FormatException(file, "is too large to read (" + size + " bytes; at most " + MAX_BYTES + ")");
+        }
+        return parse(file, Files.readAllBytes(file));
     }
 
-    static Array parse(Path file, byte[] bytes) throws FormatException {
-        if (bytes.length < 10 || !java.util.Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
+    /**
+     * What a .npy header says: the element type, the shape, where the data start and how many
+     * bytes they take.
+     */
+    record Header(DType dtype, long[] shape, int dataStart, long dataBytes) {
+        long totalBytes() {
+            return dataStart + dataBytes;
+        }
+    }
+
+    /** The length of the fixed prefix (magic, version, header length) that {@link #header} needs first. */
+    static int prefixLength(Path file, byte[] prefix) throws FormatException {
+        if (prefix.length < 10 || !java.util.Arrays.equals(prefix, 0, 6, MAGIC, 0, 6)) {
             throw new FormatException(file, "not a .npy file (bad magic)");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int major = bytes[6];
-        long headerLen;
-        int headerStart;
+        int major = prefix[6];
         if (major == 1) {
-            headerLen = b.getShort(8) & 0xffff;
-            headerStart = 10;
+            return 10;
         } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) {
-                throw new FormatException(file, "truncated .npy header");
-            }
-            headerLen = b.getInt(8) & 0xffffffffL;
-            headerStart = 12;
-        } else {
-            throw new FormatException(file, "unsupported .npy version " + major);
+            return 12;
         }
+        throw new FormatException(file, "unsupported .npy version " + major);
+    }
+
+    /** The header of .npy bytes that start with at least the magic, the version and the header itself. */
+    static Header header(Path file, byte[] bytes) throws FormatException {
+        int headerStart = prefixLength(file, bytes);
+        if (bytes.length < headerStart) {
+            throw new FormatException(file, "truncated .npy header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = headerStart == 10 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
         if (headerStart + headerLen > bytes.length) {
             throw new FormatException(file, "header length " + headerLen + " is past the end of the file");
         }
         String header = new String(bytes, headerStart, (int) headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+                bytes[6] == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
@@ -135,27 +153,25 @@ public final class Npy {
             throw new FormatException(file, "Fortran-order arrays are not supported; save with C order");
         }
         long[] shape = parseShape(file, s.group(1));
-        long count = 1;
-        for (long dim : shape) {
-            try {
-                count = Math.multiplyExact(count, dim);
-            } catch (ArithmeticException e) {
-                throw new FormatException(file, "shape is too large");
-            }
-        }
-        long dataStart = headerStart + headerLen;
-        long need;
+        long need = dtype.size;
         try {
-            need = Math.multiplyExact(count, (long) dtype.size);
+            for (long dim : shape) {
+                need = Math.multiplyExact(need, dim);
+            }
         } catch (ArithmeticException e) {
             throw new FormatException(file, "shape is too large");
         }
-        if (bytes.length - dataStart != need) {
-            throw new FormatException(file, "data holds " + (bytes.length - dataStart) + " bytes but shape "
-                    + java.util.Arrays.toString(shape) + " of " + dtype.descr + " needs " + need);
+        return new Header(dtype, shape, (int) (headerStart + headerLen), need);
+    }
+
+    static Array parse(Path file, byte[] bytes) throws FormatException {
+        Header h = header(file, bytes);
+        if (bytes.length - h.dataStart() != h.dataBytes()) {
+            throw new FormatException(file, "data holds " + (bytes.length - h.dataStart()) + " bytes but shape "
+                    + java.util.Arrays.toString(h.shape()) + " of " + h.dtype().descr + " needs " + h.dataBytes());
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) need).slice().order(ByteOrder.LITTLE_ENDIAN);
-        return new Array(dtype, shape, data);
+        ByteBuffer data = ByteBuffer.wrap(bytes, h.dataStart(), (int) h.dataBytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Array(h.dtype(), h.shape(), data);
     }
 
     private static long[] parseShape(Path file, String text) throws FormatException {

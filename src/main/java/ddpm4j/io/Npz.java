@@ -14,9 +14,6 @@ import java.util.zip.ZipOutputStream;
 
 /** NumPy's {@code .npz}: a zip of {@code NAME.npy} arrays (stored or deflated). */
 public final class Npz {
-    /** Arrays larger than this are refused (the .npy reader holds one in memory). */
-    static final long MAX_ENTRY = Integer.MAX_VALUE - 64;
-
     private Npz() {
     }
 
@@ -34,12 +31,9 @@ public final class Npz {
                 if (!name.endsWith(".npy")) {
                     throw new FormatException(file, "entry '" + name + "' is not a .npy array");
                 }
-                if (e.getSize() > MAX_ENTRY) {
-                    throw new FormatException(file, "entry '" + name + "' is too large (" + e.getSize() + " bytes)");
-                }
                 byte[] bytes;
                 try (InputStream in = zip.getInputStream(e)) {
-                    bytes = in.readNBytes((int) Math.min(MAX_ENTRY, e.getSize() < 0 ? MAX_ENTRY : e.getSize()));
+                    bytes = readEntry(file, name, e.getSize(), in);
                 }
                 out.put(name.substring(0, name.length() - 4), Npy.parse(file, bytes));
             }
@@ -51,6 +45,49 @@ public final class Npz {
         }
         return out;
     }
+
+    /**
+     * One entry's .npy bytes, read no further than its header says (a zip's declared sizes are
+     * not trusted): the prefix and header first, then exactly the data the shape needs.
+     */
+    private static byte[] readEntry(Path file, String name, long declared, InputStream in) throws IOException {
+        Path where = file.resolve(name);
+        byte[] prefix = in.readNBytes(12);
+        int headerStart = Npy.prefixLength(where, prefix);
+        long headerLen = headerStart == 10 ? (prefix[8] & 0xff) | (prefix[9] & 0xff) << 8
+                : (prefix[8] & 0xffL) | (prefix[9] & 0xffL) << 8 | (prefix[10] & 0xffL) << 16 | (prefix[11] & 0xffL) << 24;
+        if (headerLen > MAX_HEADER) {
+            throw new FormatException(where, "header length " + headerLen + " is implausibly large");
+        }
+        byte[] head = java.util.Arrays.copyOf(prefix, (int) (headerStart + headerLen));
+        int got = prefix.length + in.readNBytes(head, prefix.length, head.length - prefix.length);
+        if (got < head.length) {
+            throw new FormatException(where, "header length " + headerLen + " is past the end of the entry");
+        }
+        Npy.Header h = Npy.header(where, head);
+        long total = h.totalBytes();
+        if (declared >= 0 && declared != total) {
+            throw new FormatException(where, "entry holds " + declared + " bytes but its header describes " + total);
+        }
+        if (total > Npy.MAX_BYTES) {
+            throw new FormatException(where, "array is too large (" + total + " bytes; at most " + Npy.MAX_BYTES + ")");
+        }
+        Runtime rt = Runtime.getRuntime();
+        long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (total > room) {
+            throw new FormatException(where, "array of " + total + " bytes does not fit in the Java heap (" + room
+                    + " bytes free; raise -Xmx)");
+        }
+        byte[] bytes = java.util.Arrays.copyOf(head, (int) total);
+        int data = in.readNBytes(bytes, head.length, bytes.length - head.length);
+        if (head.length + data < total) {
+            throw new FormatException(where, "truncated: " + (head.length + data) + " of " + total + " bytes");
+        }
+        return bytes;
+    }
+
+    /** Longer .npy headers are refused before they are read (NumPy writes them in under 100 bytes). */
+    private static final int MAX_HEADER = 1 << 20;
 
     /** Writes arrays (complete .npy bytes, by name without ".npy") as an uncompressed .npz, atomically. */
     public static void write(Path file, Map<String, byte[]> arrays) throws IOException {

@@ -194,4 +194,34 @@ class DataSpecsTest {
         e = assertThrows(FormatException.class, () -> DataSpecs.load(empty.toString(), null, 5));
         assertTrue(e.getMessage().startsWith(empty.resolve("broken.png").toString()), e.getMessage());
     }
+
+    /** Native size keeps pixels exactly (gray as stored, not colour-converted); mixed sizes are an error. */
+    @Test
+    void folderImagesAtTheirOwnSize() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("gray"));
+        java.awt.image.BufferedImage g = new java.awt.image.BufferedImage(4, 3, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < 4; x++) {
+            for (int y = 0; y < 3; y++) {
+                g.getRaster().setSample(x, y, 0, 10 * x + 60 * y);
+            }
+        }
+        javax.imageio.ImageIO.write(g, "png", folder.resolve("a.png").toFile());
+        javax.imageio.ImageIO.write(g, "png", folder.resolve("b.png").toFile());
+        ImageSet a = DataSpecs.load(folder.toString(), null, ImageFolder.NATIVE);
+        assertEquals(2, a.count());
+        assertEquals(3, a.height());
+        assertEquals(4, a.width());
+        assertEquals(1, a.channels());
+        for (int i = 0; i < 24; i++) {
+            int x = i % 4;
+            int y = i / 4 % 3;
+            assertEquals(10 * x + 60 * y, a.pixels()[i] & 0xff, "pixel " + i);
+        }
+        ImageSet square = DataSpecs.load(folder.toString(), null, 3); // the central 3x3, not rescaled
+        assertEquals(70, square.pixels()[4] & 0xff);
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(5, 3, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+                folder.resolve("c.png").toFile());
+        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load(folder.toString(), null, ImageFolder.NATIVE));
+        assertTrue(e.getMessage().contains("c.png") && e.getMessage().contains("mixed sizes"), e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package ddpm4j.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import ddpm4j.data.Cifar10;
 import ddpm4j.data.Idx;
+import ddpm4j.data.ImageFolder;
 import ddpm4j.io.ConfigJson;
 import ddpm4j.io.FormatException;
 import ddpm4j.io.Npy;
@@ -90,5 +91,29 @@ class ParsersFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void torchCheckpoint(byte[] data) throws IOException {
         check(data, ".pth", TorchPickle::readStateDict);
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void png(byte[] data) throws IOException {
+        check(data, ".png", ParsersFuzzTest::folderOf);
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void jpeg(byte[] data) throws IOException {
+        check(data, ".jpg", ParsersFuzzTest::folderOf);
+    }
+
+    /** Reads the image as the only file of a folder, at its own size and resized. */
+    private static void folderOf(Path image) throws IOException {
+        Path dir = Files.createTempDirectory("ddpm4j-fuzz-");
+        Path copy = dir.resolve("x" + image.getFileName().toString().replaceAll(".*(\\.[a-z]+)$", "$1"));
+        try {
+            Files.copy(image, copy);
+            ImageFolder.read(dir, 8);
+            ImageFolder.read(dir, ImageFolder.NATIVE);
+        } finally {
+            Files.deleteIfExists(copy);
+            Files.delete(dir);
+        }
     }
 }

@@ -86,4 +86,25 @@ class NpyTest {
         assertMalformed("too large", npy(1, f4.replace("(2, 2)", "(4294967296, 4294967296, 4294967296)"), new byte[16]));
         assertMalformed("unsupported .npy version 9", npy(9, f4, new byte[16]));
     }
+
+    /** An .npz entry is read as far as its .npy header says, and must hold exactly that. */
+    @Test
+    void npzEntriesAreCheckedAgainstTheirHeaders() throws Exception {
+        String u1 = "{'descr': '|u1', 'fortran_order': False, 'shape': (100,), }";
+        Path good = dir.resolve("good.npz");
+        Npz.write(good, java.util.Map.of("a", Files.readAllBytes(npy(2, u1, new byte[100]))));
+        assertArrayEquals(new long[] {100}, Npz.read(good).get("a").shape());
+        Path short_ = dir.resolve("short.npz");
+        Npz.write(short_, java.util.Map.of("a", Files.readAllBytes(npy(1, u1, new byte[50]))));
+        FormatException e = assertThrows(FormatException.class, () -> Npz.read(short_));
+        assertTrue(e.getMessage().contains("but its header describes"), e.getMessage());
+        Path huge = dir.resolve("huge.npz");
+        Npz.write(huge, java.util.Map.of("a", Files.readAllBytes(npy(1, u1.replace("(100,)", "(3000000000,)"), new byte[0]))));
+        e = assertThrows(FormatException.class, () -> Npz.read(huge));
+        assertTrue(e.getMessage().contains("header describes"), e.getMessage());
+        Path noHeader = dir.resolve("cut.npz");
+        Npz.write(noHeader, java.util.Map.of("a", java.util.Arrays.copyOf(Files.readAllBytes(npy(1, u1, new byte[0])), 20)));
+        e = assertThrows(FormatException.class, () -> Npz.read(noHeader));
+        assertTrue(e.getMessage().contains("past the end of the entry"), e.getMessage());
+    }
 }
