@@ -3,7 +3,8 @@
 independent U-Net), the same batch, the same kind of step, timed the same way (median after 2
 warm-up steps), so `bench/compare.sh` can print the ratio to `./ddpm4j bench`.
 
-    bench/pytorch_bench.py --preset cifar10 --mode train|sample --batch-size B [--iters N] [--threads T] [--json OUT]
+    bench/pytorch_bench.py --preset cifar10 --mode train|sample --batch-size B [--iters N] [--threads T]
+                           [--precision fp32|bf16] [--json OUT]
     bench/pytorch_bench.py --sgemm        # the machine's matrix-multiply GFLOP/s (a practical peak)
 """
 import argparse
@@ -49,6 +50,8 @@ def main():
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--json')
     p.add_argument('--sgemm', action='store_true')
+    p.add_argument('--precision', choices=('fp32', 'bf16'), default='fp32',
+                   help='bf16: torch.autocast on the CPU with bfloat16, as ddpm4j --precision bf16')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.sgemm:
@@ -61,12 +64,14 @@ def main():
     x = torch.randn(b, cfg['in_ch'], res, res)
     t = torch.full((b,), 500, dtype=torch.long)
     times = []
+    autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=args.precision == 'bf16')
     if args.mode == 'sample':
         net.eval()
         with torch.inference_mode():
             for i in range(2 + args.iters):
                 start = time.perf_counter()
-                net(x, t)
+                with autocast:
+                    net(x, t)
                 if i >= 2:
                     times.append(time.perf_counter() - start)
     else:
@@ -79,7 +84,9 @@ def main():
             tt = torch.randint(0, 1000, (b,))
             noise = torch.randn_like(x)
             xt = ab[tt].sqrt()[:, None, None, None] * x + (1 - ab[tt]).sqrt()[:, None, None, None] * noise
-            loss = F.mse_loss(net(xt, tt), noise)
+            with autocast:
+                out = net(xt, tt)
+            loss = F.mse_loss(out.float(), noise)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -91,8 +98,10 @@ def main():
                 times.append(time.perf_counter() - start)
     ms = statistics.median(times) * 1000
     out = dict(preset=args.preset, mode=args.mode, batchSize=b, iterations=args.iters, msPerStep=ms,
-               imagesPerSecond=b * 1000 / ms, threads=torch.get_num_threads(), torch=torch.__version__)
-    print(f"pytorch {torch.__version__} {args.preset} {args.mode}, batch {b}: {ms:.1f} ms/step, {out['imagesPerSecond']:.2f} img/s")
+               imagesPerSecond=b * 1000 / ms, threads=torch.get_num_threads(), torch=torch.__version__,
+               precision=args.precision)
+    print(f"pytorch {torch.__version__} {args.preset} {args.mode}, batch {b}, {args.precision}: {ms:.1f} ms/step,"
+          f" {out['imagesPerSecond']:.2f} img/s")
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(out, f, indent=1)

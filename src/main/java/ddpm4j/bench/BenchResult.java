@@ -17,19 +17,22 @@ import java.util.Arrays;
  * @param parameters      network size
  * @param peakRssMb       the process's highest resident set so far, MiB (-1 where unknown)
  * @param threads         libtorch intra-op threads
+ * @param precision       the network's arithmetic (fp32 or bf16)
  */
 public record BenchResult(String preset, String mode, int batchSize, int iterations, double msPerStep,
                           double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
-                          double peakRssMb, int threads) {
+                          double peakRssMb, int threads, String precision) {
 
     /** The result for step times {@code ms} (any order). */
-    static BenchResult of(String preset, String mode, int batchSize, double[] ms, double flopPerImage, long parameters) {
+    static BenchResult of(String preset, String mode, int batchSize, double[] ms, double flopPerImage, long parameters,
+                          ddpm4j.torch.Precision precision) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         double images = batchSize * 1000.0 / median;
         return new BenchResult(preset, mode, batchSize, n, median, images, flopPerImage / 1e9, images * flopPerImage / 1e9,
-                parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads());
+                parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads(),
+                precision.toString());
     }
 }

@@ -42,7 +42,8 @@ public final class SamplingBenchmark {
                     }
                 }
             }
-            return BenchResult.of(preset, "sample", batchSize, ms, FlopCount.forward(config), model.parameterCount());
+            return BenchResult.of(preset, "sample", batchSize, ms, FlopCount.forward(config), model.parameterCount(),
+                    model.precision());
         }
     }
 }

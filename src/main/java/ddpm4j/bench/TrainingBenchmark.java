@@ -39,7 +39,8 @@ public final class TrainingBenchmark {
                     ms[i] = (System.nanoTime() - start) / 1e6;
                 }
             }
-            return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount());
+            return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount(),
+                    trainer.rawModel().precision());
         } finally {
             deleteTree(dir);
         }

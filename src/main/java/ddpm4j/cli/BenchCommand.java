@@ -65,8 +65,8 @@ final class BenchCommand implements Callable<Integer> {
         BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, 2, iters)
                 : TrainingBenchmark.run(preset, config, batchSize, 2, iters);
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step, %.2f img/s, %.1f GFLOP/s (%.3f GFLOP per image),"
-                        + " %,d parameters, %d threads, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
-                r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.peakRssMb());
+                        + " %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
+                r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
         if (json != null) {
             Outputs.prepare(json);
             AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r));

@@ -10,8 +10,18 @@ final class Options {
     @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for libtorch (default: all cores).")
     Integer threads;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "Arithmetic of the diffusion network: fp32 (exact) or bf16 (bfloat16 convolutions and matrix"
+                    + " products, float32 elsewhere; several times faster on CPUs with AMX or AVX512-BF16) (default: ${DEFAULT-VALUE}).")
+    String precision;
+
     void apply() {
         Main.loadNatives();
+        try {
+            ddpm4j.torch.Precision.setDefault(ddpm4j.torch.Precision.of(precision));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--precision: " + e.getMessage());
+        }
         if (threads != null) {
             if (threads < 1) {
                 throw new UserException("--threads must be at least 1, got " + threads);

@@ -1,6 +1,7 @@
 package ddpm4j.nn;
 
 import ddpm4j.torch.Natives;
+import ddpm4j.torch.Precision;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -23,6 +24,7 @@ public final class UNet2DModel implements AutoCloseable {
     private final UNetConfig config;
     private final UNetModule module;
     private final Map<String, Tensor> stateDict;
+    private Precision precision = Precision.getDefault();
 
     /** A network with the original code's random initialisation drawn from {@code seed}. */
     public UNet2DModel(UNetConfig config, long seed) {
@@ -44,12 +46,12 @@ public final class UNet2DModel implements AutoCloseable {
 
     /** The network output for inputs {@code x [B,C,H,W]} at integer or real timesteps {@code t [B]}. */
     public Tensor forward(Tensor x, Tensor t) {
-        return module.forward(x, t, null);
+        return forward(x, t, null);
     }
 
     /** The output of a class-conditional network for class {@code labels [B]}. */
     public Tensor forward(Tensor x, Tensor t, Tensor labels) {
-        return module.forward(x, t, labels);
+        return precision.run(() -> module.forward(x, t, labels));
     }
 
     /** {@link #forward} without autograd bookkeeping, for sampling and evaluation. */
@@ -60,8 +62,17 @@ public final class UNet2DModel implements AutoCloseable {
     /** {@link #forward(Tensor, Tensor, Tensor)} without autograd bookkeeping. */
     public Tensor infer(Tensor x, Tensor t, Tensor labels) {
         try (InferenceMode guard = new InferenceMode()) {
-            return module.forward(x, t, labels);
+            return forward(x, t, labels);
         }
+    }
+
+    /** The arithmetic of the forward pass (by default {@link Precision#getDefault()} at creation). */
+    public Precision precision() {
+        return precision;
+    }
+
+    public void setPrecision(Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision);
     }
 
     /** Parameters by their diffusers names, in registration order. The tensors are the live parameters. */
