@@ -41,6 +41,34 @@ final class ClassOptions {
         };
     }
 
+    /** The classes asked for, checked against a model with {@code known} classes. */
+    private List<Integer> cycle(int known) {
+        List<Integer> cycle = classes;
+        if (cycle == null) {
+            cycle = new java.util.ArrayList<>();
+            for (int k = 0; k < known; k++) {
+                cycle.add(k);
+            }
+        }
+        for (int k : cycle) {
+            if (k < 0 || k >= known) {
+                throw new UserException("--class values must be in [0, " + known + ") (label " + known
+                        + " is the no-class label), got " + k);
+            }
+        }
+        return cycle;
+    }
+
+    /** The class asked for of each of n images of a class-conditional model. */
+    int[] classesOf(UNetConfig c, int n) {
+        List<Integer> labels = cycle(c.nullLabel());
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = labels.get(i % labels.size());
+        }
+        return y;
+    }
+
     void validate() {
         if (guidance != null && !(guidance >= 0 && Double.isFinite(guidance))) {
             throw new UserException("--guidance must be a non-negative number, got " + guidance);
@@ -58,20 +86,7 @@ final class ClassOptions {
             return (first, count) -> plain;
         }
         int known = c.nullLabel();
-        List<Integer> cycle = classes;
-        if (cycle == null) {
-            cycle = new java.util.ArrayList<>();
-            for (int k = 0; k < known; k++) {
-                cycle.add(k);
-            }
-        }
-        for (int k : cycle) {
-            if (k < 0 || k >= known) {
-                throw new UserException("--class values must be in [0, " + known + ") (label " + known
-                        + " is the no-class label), got " + k);
-            }
-        }
-        List<Integer> labels = cycle;
+        List<Integer> labels = cycle(known);
         double w = guidance == null ? 1.0 : guidance;
         return (first, count) -> {
             long[] y = new long[count];

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.data.ImageSet;
 import ddpm4j.eval.InceptionScore;
 import ddpm4j.eval.FeatureExtractor;
+import ddpm4j.eval.Features;
+import ddpm4j.eval.Judge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,15 +46,31 @@ final class EvalIsCommand implements Callable<Integer> {
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");
             }
-            InceptionScore.Score score = FeatureOption.extract(j, generated, "samples").score(splits);
+            Features f = FeatureOption.extract(j, generated, "samples");
+            InceptionScore.Score score = f.score(splits);
             System.out.printf(Locale.ROOT, "IS %.4f ± %.4f  (%d images of %s, %d splits; %s)%n", score.mean(),
                     score.std(), generated.count(), images.describe(), splits, features.describe());
             ObjectNode o = reports.report(generated.count(), images.describe(), features);
             o.put("is", score.mean());
             o.put("is_std", score.std());
             o.put("splits", splits);
+            if (images.requestedClasses != null && j instanceof Judge) {
+                double agreement = classAgreement(f.predictions(), images.requestedClasses);
+                System.out.printf(Locale.ROOT, "class agreement %.4f  (share of images the judge puts in the class they were sampled for)%n",
+                        agreement);
+                o.put("class_agreement", agreement);
+            }
             reports.write(o);
         }
         return 0;
+    }
+
+    /** The share of images whose predicted class is the one asked for. */
+    static double classAgreement(int[] predicted, int[] requested) {
+        int same = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            same += predicted[i] == requested[i] ? 1 : 0;
+        }
+        return same / (double) predicted.length;
     }
 }

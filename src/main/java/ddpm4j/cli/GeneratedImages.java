@@ -43,6 +43,9 @@ final class GeneratedImages {
     @Mixin
     ClassOptions conditioning;
 
+    /** After {@link #load}: the class each image was sampled for, or null (unconditional model, or read images). */
+    int[] requestedClasses;
+
     /** Checks made before any work. */
     void validate() throws IOException {
         if (n < 1) {
@@ -80,6 +83,7 @@ final class GeneratedImages {
                         + " images but the " + fx.describe() + " takes " + fx.imageSize() + "x" + fx.imageSize() + "x" + fx.channels());
             }
             Sampler s = sampling.build(m.scheduler());
+            requestedClasses = c.classConditional() ? conditioning.classesOf(c, n) : null;
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = new Progress("sample", (long) n * s.steps())) {

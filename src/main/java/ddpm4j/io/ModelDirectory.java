@@ -93,7 +93,17 @@ public final class ModelDirectory {
         } else {
             throw new FormatException(unetDir, "no weights: neither " + WEIGHTS + " nor " + WEIGHTS_BIN + " found");
         }
-        UNet2DModel model = new UNet2DModel(config);
+        UNet2DModel model;
+        try {
+            model = new UNet2DModel(config);
+        } catch (RuntimeException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("can't allocate memory")) {
+                throw e;
+            }
+            long values = weights.values().stream().mapToLong(a -> a.data().length).sum();
+            throw new FormatException(unetDir.resolve(CONFIG), "describes a network too large for this machine's memory (the weights"
+                    + " file holds " + values + " values)");
+        }
         try {
             Weights.load(model, weights, source);
         } catch (FormatException e) {

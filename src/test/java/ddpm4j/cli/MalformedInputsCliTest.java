@@ -1,0 +1,179 @@
+package ddpm4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 8's malformed-input contract through the commands a user types: every broken model
+ * directory and data file below gives exit code 2, exactly one line on stderr, and no output file.
+ */
+class MalformedInputsCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final List<String> failures = new ArrayList<>();
+
+    /** Runs the command; records a failure unless it is a one-line exit-2 error that wrote nothing. */
+    private void expectRejected(String name, Path out, String... args) {
+        Cli r = Cli.run(args);
+        boolean ok = r.exit == 2 && r.err.strip().lines().count() == 1 && r.err.startsWith("ddpm4j: ") && !Files.exists(out);
+        if (!ok) {
+            failures.add(name + ": " + r);
+        }
+    }
+
+    private Path modelWith(String name, String file, byte[] bytes) throws Exception {
+        Path m = dir.resolve(name);
+        Files.createDirectories(m);
+        for (String f : List.of("config.json", "scheduler_config.json", "diffusion_pytorch_model.safetensors")) {
+            Files.copy(Path.of(CliTest.MODEL, f), m.resolve(f));
+        }
+        Files.write(m.resolve(file), bytes);
+        return m;
+    }
+
+    private byte[] json(String file, UnaryOperator<ObjectNode> edit) throws Exception {
+        ObjectNode n = (ObjectNode) JSON.readTree(Path.of(CliTest.MODEL, file).toFile());
+        return JSON.writeValueAsBytes(edit.apply(n));
+    }
+
+    /** The fixture's safetensors with its JSON header edited (offsets kept unless the edit changes them). */
+    private byte[] safetensors(UnaryOperator<ObjectNode> edit) throws Exception {
+        byte[] b = Files.readAllBytes(Path.of(CliTest.MODEL, "diffusion_pytorch_model.safetensors"));
+        long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        ObjectNode header = (ObjectNode) JSON.readTree(new String(b, 8, (int) n, StandardCharsets.UTF_8));
+        byte[] h = JSON.writeValueAsBytes(edit.apply(header));
+        ByteBuffer out = ByteBuffer.allocate(8 + h.length + b.length - 8 - (int) n).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h).put(b, 8 + (int) n, b.length - 8 - (int) n);
+        return out.array();
+    }
+
+    private static ObjectNode entry(ObjectNode header, String key) {
+        return (ObjectNode) header.get(key);
+    }
+
+    @Test
+    void brokenModelDirectories() throws Exception {
+        byte[] st = Files.readAllBytes(Path.of(CliTest.MODEL, "diffusion_pytorch_model.safetensors"));
+        String w = "diffusion_pytorch_model.safetensors";
+        List<Object[]> cases = List.of(
+                new Object[] {"header length past the file", w, withLength(st, st.length * 2L)},
+                new Object[] {"header length negative", w, withLength(st, -5)},
+                new Object[] {"truncated data", w, Arrays.copyOf(st, st.length - 100)},
+                new Object[] {"empty weights", w, new byte[0]},
+                new Object[] {"overlapping offsets", w, safetensors(h -> {
+                    entry(h, "conv_in.weight").putArray("data_offsets").add(32).add(1760);
+                    return h;
+                })},
+                new Object[] {"offsets past the data", w, safetensors(h -> {
+                    entry(h, "conv_in.weight").putArray("data_offsets").add(64).add(1L << 40);
+                    return h;
+                })},
+                new Object[] {"wrong dtype", w, safetensors(h -> {
+                    entry(h, "conv_in.weight").put("dtype", "Q7");
+                    return h;
+                })},
+                new Object[] {"wrong shape", w, safetensors(h -> {
+                    entry(h, "conv_in.weight").putArray("shape").add(16).add(3).add(3).add(2);
+                    return h;
+                })},
+                new Object[] {"huge dimensions", w, safetensors(h -> {
+                    entry(h, "conv_in.weight").putArray("shape").add(1L << 40).add(1L << 40).add(3).add(3);
+                    return h;
+                })},
+                new Object[] {"header not JSON", w, withHeader(st, "{\"conv_in.weight\": [")},
+                new Object[] {"config not JSON", "config.json", "{\"sample_size\": ".getBytes(StandardCharsets.UTF_8)},
+                new Object[] {"config wrong type", "config.json", json("config.json", n -> n.put("layers_per_block", "two"))},
+                new Object[] {"config missing key", "config.json", json("config.json", n -> (ObjectNode) n.without("block_out_channels"))},
+                new Object[] {"config unknown block", "config.json", json("config.json", n -> {
+                    n.putArray("down_block_types").add("DownBlock2D").add("CrossAttnDownBlock2D").add("DownBlock2D");
+                    return n;
+                })},
+                new Object[] {"config negative size", "config.json", json("config.json", n -> n.put("sample_size", -16))},
+                new Object[] {"config huge channels", "config.json", json("config.json", n -> {
+                    n.putArray("block_out_channels").add(1 << 30).add(1 << 30).add(1 << 30);
+                    return n;
+                })},
+                new Object[] {"scheduler wrong type", "scheduler_config.json", json("scheduler_config.json", n -> n.put("num_train_timesteps", "many"))},
+                new Object[] {"scheduler unknown schedule", "scheduler_config.json", json("scheduler_config.json", n -> n.put("beta_schedule", "zigzag"))},
+                new Object[] {"scheduler betas out of range", "scheduler_config.json", json("scheduler_config.json", n -> n.put("beta_end", 1.5))},
+                new Object[] {"scheduler no steps", "scheduler_config.json", json("scheduler_config.json", n -> n.put("num_train_timesteps", 0))},
+                new Object[] {"scheduler is an array", "scheduler_config.json", "[1, 2]".getBytes(StandardCharsets.UTF_8)});
+        int i = 0;
+        for (Object[] c : cases) {
+            Path model = modelWith("m" + i++, (String) c[1], (byte[]) c[2]);
+            Path out = dir.resolve("out" + i + ".png");
+            expectRejected((String) c[0], out, "sample", "--model", model.toString(), "--n", "1", "--sampler", "ddim", "--steps", "1",
+                    "--out", out.toString());
+        }
+        assertTrue(failures.isEmpty(), String.join("\n\n", failures));
+    }
+
+    @Test
+    void brokenDataFiles() throws Exception {
+        Path out = dir.resolve("run");
+        byte[] npy = Files.readAllBytes(Path.of(CliTest.X));
+        List<Object[]> cases = new ArrayList<>(List.of(
+                new Object[] {"truncated npy", "d.npy", Arrays.copyOf(npy, npy.length - 7)},
+                new Object[] {"npy bad magic", "d.npy", "\u0093NUMPZ junk".getBytes(StandardCharsets.ISO_8859_1)},
+                new Object[] {"npz not a zip", "d.npz", "PK\u0003\u0004 not really".getBytes(StandardCharsets.ISO_8859_1)},
+                new Object[] {"png that is text", "folder/a.png", "not a png".getBytes(StandardCharsets.UTF_8)},
+                new Object[] {"jpeg cut short", "folder/a.jpg", new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 16}}));
+        int i = 0;
+        for (Object[] c : cases) {
+            Path base = dir.resolve("data" + i++);
+            Path file = base.resolve((String) c[1]);
+            Files.createDirectories(file.getParent());
+            Files.write(file, (byte[]) c[2]);
+            String spec = ((String) c[1]).startsWith("folder/") ? file.getParent().toString() : file.toString();
+            expectRejected((String) c[0], out, "train", "--data", spec, "--out", out.toString(), "--preset", "quick28", "--steps", "1");
+        }
+        Path idxDir = dir.resolve("idx");
+        Files.createDirectories(idxDir);
+        Files.write(idxDir.resolve("train-images-idx3-ubyte"), ByteBuffer.allocate(16 + 10).putInt(0x803).putInt(5).putInt(28).putInt(28).array());
+        expectRejected("truncated IDX", out, "train", "--data", "fashion-mnist:train", "--data-dir", idxDir.toString(), "--out", out.toString(),
+                "--steps", "1");
+        Path cifar = dir.resolve("cifar").resolve("cifar-10-batches-bin");
+        Files.createDirectories(cifar);
+        for (int b = 1; b <= 5; b++) {
+            Files.write(cifar.resolve("data_batch_" + b + ".bin"), new byte[3073 * 2 + 5]);
+        }
+        expectRejected("CIFAR batch of a wrong size", out, "train", "--data", "cifar10:train", "--data-dir", dir.resolve("cifar").toString(),
+                "--out", out.toString(), "--steps", "1");
+        expectRejected("batch size out of range", out, "train", "--data", CliTest.X, "--out", out.toString(), "--batch-size", "0");
+        expectRejected("learning rate not a number", out, "train", "--data", CliTest.X, "--out", out.toString(), "--lr", "fast");
+        assertTrue(failures.isEmpty(), String.join("\n\n", failures));
+        assertFalse(Files.exists(out));
+    }
+
+    private static byte[] withLength(byte[] st, long length) {
+        byte[] b = st.clone();
+        ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, length);
+        return b;
+    }
+
+    private static byte[] withHeader(byte[] st, String header) {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + h.length + 64).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h);
+        return out.array();
+    }
+}
