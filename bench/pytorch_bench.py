@@ -65,6 +65,11 @@ def main():
     t = torch.full((b,), 500, dtype=torch.long)
     times = []
     autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=args.precision == 'bf16')
+    if args.precision == 'bf16':
+        # torch 1.13's CPU autocast leaves group_norm out and then refuses its bfloat16 input with float32
+        # weights; later versions run it in float32, as libtorch 2.10 does for ddpm4j: do the same here
+        plain = F.group_norm
+        torch.nn.modules.normalization.F.group_norm = lambda x, *a, **k: plain(x.float(), *a, **k)
     if args.mode == 'sample':
         net.eval()
         with torch.inference_mode():

@@ -18,7 +18,11 @@ final class Options {
     void apply() {
         Main.loadNatives();
         try {
-            ddpm4j.torch.Precision.setDefault(ddpm4j.torch.Precision.of(precision));
+            ddpm4j.torch.Precision p = ddpm4j.torch.Precision.of(precision);
+            ddpm4j.torch.Precision.setDefault(p);
+            if (p == ddpm4j.torch.Precision.BF16 && !ddpm4j.torch.Precision.nativeBfloat16()) {
+                System.err.println("ddpm4j: warning: this CPU has neither AMX nor AVX512-BF16; bf16 is emulated and slower than fp32");
+            }
         } catch (IllegalArgumentException e) {
             throw new UserException("--precision: " + e.getMessage());
         }
