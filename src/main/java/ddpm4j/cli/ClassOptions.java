@@ -69,6 +69,11 @@ final class ClassOptions {
         return y;
     }
 
+    /** Guidance 0: the samples ignore their classes. */
+    boolean unguided() {
+        return guidance != null && guidance == 0;
+    }
+
     void validate() {
         if (guidance != null && !(guidance >= 0 && Double.isFinite(guidance))) {
             throw new UserException("--guidance must be a non-negative number, got " + guidance);

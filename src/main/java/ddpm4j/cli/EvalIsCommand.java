@@ -54,7 +54,7 @@ final class EvalIsCommand implements Callable<Integer> {
             o.put("is", score.mean());
             o.put("is_std", score.std());
             o.put("splits", splits);
-            if (images.requestedClasses != null && j instanceof Judge) {
+            if (images.requestedClasses != null && j instanceof Judge && !images.conditioning.unguided()) {
                 double agreement = classAgreement(f.predictions(), images.requestedClasses);
                 System.out.printf(Locale.ROOT, "class agreement %.4f  (share of images the judge puts in the class they were sampled for)%n",
                         agreement);

@@ -64,9 +64,10 @@ final class FeatureOption {
 
     /**
      * The images of a SPEC as the extractor takes them: a folder's resized to the judge's size, or
-     * at their own size for Inception, which resizes inside the network as pytorch-fid does.
+     * at their own size for Inception, which resizes inside the network as pytorch-fid does (images
+     * of mixed sizes are cropped and resized to 299 first).
      */
     static ImageSet images(FeatureExtractor fx, String spec) throws IOException {
-        return DataSpecs.load(spec, null, fx.imageSize() > 0 ? fx.imageSize() : ddpm4j.data.ImageFolder.NATIVE);
+        return DataSpecs.load(spec, null, fx.imageSize() > 0 ? fx.imageSize() : ddpm4j.data.ImageFolder.nativeOr(299));
     }
 }

@@ -133,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (imageSize != null && imageSize < 1) {
+            throw new UserException("--image-size must be at least 1, got " + imageSize);
+        }
         if (adamBetas.length != 2 || betaRange.length != 2) {
             throw new UserException("--adam-betas and --beta-range take two numbers each");
         }

@@ -42,8 +42,8 @@ public final class DataSpecs {
     }
 
     /**
-     * @param folderSize the side images of a folder are resized to ({@link ImageFolder#NATIVE}: kept
-     *                   as they are; 0: a folder is an error)
+     * @param folderSize the side images of a folder are resized to ({@link ImageFolder#nativeOr}: kept
+     *                   as they are if they share a size; 0: a folder is an error)
      */
     public static ImageSet load(String spec, Path dataDir, int folderSize) throws IOException {
         String lower = spec.toLowerCase(Locale.ROOT);

@@ -18,21 +18,27 @@ import java.util.stream.Stream;
 
 /**
  * A folder of PNG/JPEG images (searched recursively, in name order), each center-cropped to a
- * square and resized to {@code size}×{@code size}, or kept at their native size (which must then be
- * the same for all); grayscale when every image is, else RGB. Each image is decoded, converted and
+ * square and resized to {@code size}×{@code size}, or kept at their native size when they all share
+ * one ({@link #nativeOr}); grayscale when every image is, else RGB. Each image is decoded, converted and
  * dropped in turn: memory holds the pixels only.
  */
 public final class ImageFolder {
-    /** The {@code size} that keeps every image's own size. */
-    public static final int NATIVE = -1;
+    /** The {@code size} argument that keeps the images' own size if they share one, else resizes to {@code fallback}. */
+    public static int nativeOr(int fallback) {
+        if (fallback < 1) {
+            throw new IllegalArgumentException("image size must be positive");
+        }
+        return -fallback;
+    }
 
     private ImageFolder() {
     }
 
     public static ImageSet read(Path dir, int size) throws IOException {
-        if (size < 1 && size != NATIVE) {
+        if (size == 0) {
             throw new IllegalArgumentException("image size must be positive");
         }
+        boolean own = size < 0;
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
@@ -51,13 +57,12 @@ public final class ImageFolder {
             if (grayImage) {
                 img = grayAsStored(img);
             }
-            if (size == NATIVE) {
+            if (own) {
                 if (rgb == null) {
                     h = img.getHeight();
                     w = img.getWidth();
                 } else if (img.getHeight() != h || img.getWidth() != w) {
-                    throw new FormatException(files.get(i), "is " + img.getWidth() + "x" + img.getHeight() + " but "
-                            + files.get(0).getFileName() + " is " + w + "x" + h + "; images of mixed sizes need a size to resize to");
+                    return read(dir, -size); // mixed sizes: all cropped and resized to the fallback
                 }
             } else {
                 img = cropAndResize(img, size);
@@ -92,7 +97,7 @@ public final class ImageFolder {
     }
 
     /** Images with more pixels than this are refused before they are decoded. */
-    static final long MAX_PIXELS = 1L << 26;
+    static final long MAX_PIXELS = 1L << 24;
 
     private static BufferedImage decode(Path file) throws FormatException {
         BufferedImage img;

@@ -161,6 +161,10 @@ public final class Npy {
         } catch (ArithmeticException e) {
             throw new FormatException(file, "shape is too large");
         }
+        if (need > MAX_BYTES) {
+            throw new FormatException(file, "shape " + java.util.Arrays.toString(shape) + " is too large (" + need
+                    + " bytes; at most " + MAX_BYTES + ")");
+        }
         return new Header(dtype, shape, (int) (headerStart + headerLen), need);
     }
 

@@ -51,39 +51,60 @@ public final class Npz {
      * not trusted): the prefix and header first, then exactly the data the shape needs.
      */
     private static byte[] readEntry(Path file, String name, long declared, InputStream in) throws IOException {
-        Path where = file.resolve(name);
+        try {
+            return readEntry(file, declared, in);
+        } catch (FormatException e) {
+            throw new FormatException(file, "entry '" + name + "': " + e.problem());
+        } catch (IOException | RuntimeException e) {
+            throw new FormatException(file, "entry '" + name + "' is truncated or corrupt: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readEntry(Path file, long declared, InputStream in) throws IOException {
         byte[] prefix = in.readNBytes(12);
-        int headerStart = Npy.prefixLength(where, prefix);
+        int headerStart = Npy.prefixLength(file, prefix);
+        if (prefix.length < headerStart) {
+            throw new FormatException(file, "truncated .npy header");
+        }
         long headerLen = headerStart == 10 ? (prefix[8] & 0xff) | (prefix[9] & 0xff) << 8
                 : (prefix[8] & 0xffL) | (prefix[9] & 0xffL) << 8 | (prefix[10] & 0xffL) << 16 | (prefix[11] & 0xffL) << 24;
         if (headerLen > MAX_HEADER) {
-            throw new FormatException(where, "header length " + headerLen + " is implausibly large");
+            throw new FormatException(file, "header length " + headerLen + " is implausibly large");
+        }
+        if (headerStart + headerLen < prefix.length) {
+            throw new FormatException(file, "header length " + headerLen + " is too short for a header");
         }
         byte[] head = java.util.Arrays.copyOf(prefix, (int) (headerStart + headerLen));
         int got = prefix.length + in.readNBytes(head, prefix.length, head.length - prefix.length);
         if (got < head.length) {
-            throw new FormatException(where, "header length " + headerLen + " is past the end of the entry");
+            throw new FormatException(file, "header length " + headerLen + " is past the end of the entry");
         }
-        Npy.Header h = Npy.header(where, head);
+        Npy.Header h = Npy.header(file, head);
         long total = h.totalBytes();
         if (declared >= 0 && declared != total) {
-            throw new FormatException(where, "entry holds " + declared + " bytes but its header describes " + total);
+            throw new FormatException(file, "entry holds " + declared + " bytes but its header describes " + total);
         }
         if (total > Npy.MAX_BYTES) {
-            throw new FormatException(where, "array is too large (" + total + " bytes; at most " + Npy.MAX_BYTES + ")");
+            throw new FormatException(file, "array is too large (" + total + " bytes; at most " + Npy.MAX_BYTES + ")");
         }
-        Runtime rt = Runtime.getRuntime();
-        long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (total > room) {
-            throw new FormatException(where, "array of " + total + " bytes does not fit in the Java heap (" + room
-                    + " bytes free; raise -Xmx)");
+        if (total > heapRoom()) {
+            System.gc(); // garbage not yet collected counts as used
+            if (total > heapRoom()) {
+                throw new FormatException(file, "array of " + total + " bytes does not fit in the Java heap (" + heapRoom()
+                        + " bytes free; raise -Xmx)");
+            }
         }
         byte[] bytes = java.util.Arrays.copyOf(head, (int) total);
         int data = in.readNBytes(bytes, head.length, bytes.length - head.length);
         if (head.length + data < total) {
-            throw new FormatException(where, "truncated: " + (head.length + data) + " of " + total + " bytes");
+            throw new FormatException(file, "truncated: " + (head.length + data) + " of " + total + " bytes");
         }
         return bytes;
+    }
+
+    private static long heapRoom() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
     /** Longer .npy headers are refused before they are read (NumPy writes them in under 100 bytes). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.FloatArray;
 import ddpm4j.io.FormatException;
+import ddpm4j.io.IoErrors;
 import ddpm4j.io.Safetensors;
 
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class Checkpoint {
             } catch (IOException ignored) {
                 // the next save removes it
             }
-            throw new IOException("could not write checkpoint " + name + " in " + root + " (" + e.getMessage() + "); "
+            throw new IOException("could not write checkpoint " + name + " in " + root + " (" + IoErrors.describe(e) + "); "
                     + (previous.isEmpty() ? "there is no earlier checkpoint" : "the previous checkpoint " + previous + " is intact"), e);
         }
         try (Stream<Path> old = Files.list(root)) {
@@ -100,6 +101,8 @@ public final class Checkpoint {
                     deleteTree(p);
                 }
             }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the new checkpoint is complete; older ones are removed by the next save
         }
     }
 

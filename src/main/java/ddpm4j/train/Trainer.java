@@ -271,10 +271,15 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler));
         try {
             ModelDirectory.save(out, emaModel, process);
-            outputs.lossPlot();
         } catch (IOException e) {
             throw new IOException("checkpoint of step " + step + " saved, but could not update the model directory " + out
-                    + " (" + e.getMessage() + ")", e);
+                    + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);
+        }
+        try {
+            outputs.lossPlot();
+        } catch (IOException e) {
+            throw new IOException("checkpoint of step " + step + " saved, but could not write " + out.resolve("loss.png")
+                    + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);
         }
     }
 

@@ -35,8 +35,7 @@ class KillResumeTest {
         Npy.writeBytes(data, new long[] {24, 8, 8}, px);
 
         Path whole = dir.resolve("whole");
-        Process p = train(data, whole, false);
-        assertEquals(0, p.waitFor(), () -> output(whole));
+        assertEquals(0, finish(train(data, whole, false)), () -> output(whole));
         List<String> expected = losses(whole);
         assertEquals(STEPS, expected.size());
 
@@ -46,27 +45,38 @@ class KillResumeTest {
         boolean started = false;
         while (kills < 5) {
             Process run = train(data, killed, started);
-            // wait until the run is a random number of logged steps past its last checkpoint, then kill it
-            int target = Math.min(STEPS - 1, losses(killed).size() + 1 + random.nextInt(6));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (run.isAlive() && losses(killed).size() < target && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            try {
+                // wait until the run is a random number of logged steps past its last checkpoint (the first time,
+                // past the first checkpoint at step 2), then kill it
+                int target = Math.min(STEPS - 1, Math.max(started ? 0 : 3, losses(killed).size() + 1 + random.nextInt(6)));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (run.isAlive() && losses(killed).size() < target) {
+                    assertTrue(System.nanoTime() < deadline, () -> "no progress in 120 s:\n" + output(killed));
+                    Thread.sleep(5);
+                }
+                Thread.sleep(random.nextInt(30));
+                assertTrue(run.isAlive(), () -> "the run ended before it was killed (exit " + run.exitValue() + "):\n" + output(killed));
+            } finally {
+                run.destroyForcibly(); // SIGKILL
+                run.waitFor();
             }
-            Thread.sleep(random.nextInt(30));
-            if (!run.isAlive()) {
-                break; // finished before the kill; the comparison below still holds
-            }
-            run.destroyForcibly(); // SIGKILL
-            run.waitFor();
             kills++;
             started = started || Files.isRegularFile(killed.resolve("training_state/latest"));
         }
-        assertEquals(5, kills, "the run finished before it could be killed five times");
-        Process last = train(data, killed, started);
-        assertEquals(0, last.waitFor(), () -> output(killed));
+        assertEquals(0, finish(train(data, killed, started)), () -> output(killed));
         assertEquals(expected, losses(killed));
         long resumes = output(killed).lines().filter(l -> l.startsWith("resuming at step")).count();
         assertTrue(resumes >= 4, "only " + resumes + " of the runs resumed from a checkpoint:\n" + output(killed));
+    }
+
+    /** Waits for a run to end (at most 5 minutes) and returns its exit code. */
+    private static int finish(Process p) throws InterruptedException {
+        try {
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the run did not finish in 5 minutes");
+            return p.exitValue();
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     private Process train(Path data, Path out, boolean resume) throws IOException {

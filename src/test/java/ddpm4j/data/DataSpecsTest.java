@@ -195,7 +195,7 @@ class DataSpecsTest {
         assertTrue(e.getMessage().startsWith(empty.resolve("broken.png").toString()), e.getMessage());
     }
 
-    /** Native size keeps pixels exactly (gray as stored, not colour-converted); mixed sizes are an error. */
+    /** Native size keeps pixels exactly (gray as stored, not colour-converted); mixed sizes fall back to resizing. */
     @Test
     void folderImagesAtTheirOwnSize() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("gray"));
@@ -207,7 +207,7 @@ class DataSpecsTest {
         }
         javax.imageio.ImageIO.write(g, "png", folder.resolve("a.png").toFile());
         javax.imageio.ImageIO.write(g, "png", folder.resolve("b.png").toFile());
-        ImageSet a = DataSpecs.load(folder.toString(), null, ImageFolder.NATIVE);
+        ImageSet a = DataSpecs.load(folder.toString(), null, ImageFolder.nativeOr(6));
         assertEquals(2, a.count());
         assertEquals(3, a.height());
         assertEquals(4, a.width());
@@ -221,7 +221,9 @@ class DataSpecsTest {
         assertEquals(70, square.pixels()[4] & 0xff);
         javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(5, 3, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
                 folder.resolve("c.png").toFile());
-        FormatException e = assertThrows(FormatException.class, () -> DataSpecs.load(folder.toString(), null, ImageFolder.NATIVE));
-        assertTrue(e.getMessage().contains("c.png") && e.getMessage().contains("mixed sizes"), e.getMessage());
+        ImageSet mixed = DataSpecs.load(folder.toString(), null, ImageFolder.nativeOr(6));
+        assertEquals(3, mixed.count());
+        assertEquals(6, mixed.height(), "mixed sizes are resized to the fallback");
+        assertEquals(6, mixed.width());
     }
 }

@@ -110,7 +110,7 @@ class ParsersFuzzTest {
         try {
             Files.copy(image, copy);
             ImageFolder.read(dir, 8);
-            ImageFolder.read(dir, ImageFolder.NATIVE);
+            ImageFolder.read(dir, ImageFolder.nativeOr(8));
         } finally {
             Files.deleteIfExists(copy);
             Files.delete(dir);

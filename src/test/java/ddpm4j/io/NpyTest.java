@@ -101,7 +101,7 @@ class NpyTest {
         Path huge = dir.resolve("huge.npz");
         Npz.write(huge, java.util.Map.of("a", Files.readAllBytes(npy(1, u1.replace("(100,)", "(3000000000,)"), new byte[0]))));
         e = assertThrows(FormatException.class, () -> Npz.read(huge));
-        assertTrue(e.getMessage().contains("header describes"), e.getMessage());
+        assertTrue(e.getMessage().contains("entry 'a.npy': shape [3000000000] is too large"), e.getMessage());
         Path noHeader = dir.resolve("cut.npz");
         Npz.write(noHeader, java.util.Map.of("a", java.util.Arrays.copyOf(Files.readAllBytes(npy(1, u1, new byte[0])), 20)));
         e = assertThrows(FormatException.class, () -> Npz.read(noHeader));

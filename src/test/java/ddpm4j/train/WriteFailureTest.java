@@ -38,8 +38,8 @@ class WriteFailureTest {
 
     @AfterEach
     void unmount() throws Exception {
-        if (fs != null) {
-            run("umount", fs.toString());
+        if (fs != null && run("umount", fs.toString()) != 0) {
+            run("umount", "-l", fs.toString()); // lazily, so the temporary directory can be deleted
         }
     }
 
@@ -76,7 +76,7 @@ class WriteFailureTest {
         Checkpoint.State s = Checkpoint.load(out);
         Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps());
         // a file system with files open for writing cannot turn read-only, hence the closed trainer
-        assertEquals(0, run("mount", "-o", "remount,ro", fs.toString()));
+        assumeTrue(run("mount", "-o", "remount,ro", fs.toString()) == 0, "cannot remount the tmpfs read-only here");
         try {
             IOException e = assertThrows(IOException.class, () -> Checkpoint.save(out, next));
             assertTrue(e.getMessage().contains("could not write checkpoint step-000000011"), e.getMessage());
