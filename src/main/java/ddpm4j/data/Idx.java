@@ -36,7 +36,7 @@ public final class Idx {
             int n = data.readInt();
             int rows = data.readInt();
             int cols = data.readInt();
-            if (n <= 0 || rows <= 0 || cols <= 0 || (long) n * rows * cols > Integer.MAX_VALUE - 8) {
+            if (n <= 0 || rows <= 0 || cols <= 0 || (long) rows * cols > Integer.MAX_VALUE || (long) n * rows * cols > Integer.MAX_VALUE - 8) {
                 throw new FormatException(file, "bad IDX dimensions " + n + "x" + rows + "x" + cols);
             }
             byte[] pixels = new byte[n * rows * cols];

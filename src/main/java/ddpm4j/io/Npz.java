@@ -7,7 +7,6 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.CRC32;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -37,8 +36,11 @@ public final class Npz {
                 }
                 out.put(name.substring(0, name.length() - 4), Npy.parse(file, bytes));
             }
-        } catch (ZipException e) {
-            throw new FormatException(file, "not a readable .npz (zip) file: " + e.getMessage());
+        } catch (FormatException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ZipException, an EOFException inside an entry, bad entry names: all a broken zip
+            throw new FormatException(file, "not a readable .npz (zip) file: " + e);
         }
         if (out.isEmpty()) {
             throw new FormatException(file, "holds no arrays");

@@ -9,7 +9,6 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -62,8 +61,11 @@ public final class TorchPickle {
                 data.put(ref.key(), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
             }
             return TorchStateDict.tensors(file, root, data);
-        } catch (ZipException e) {
-            throw new FormatException(file, "not a readable PyTorch checkpoint (zip): " + e.getMessage());
+        } catch (FormatException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ZipException, an EOFException inside an entry, bad entry names: all a broken zip
+            throw new FormatException(file, "not a readable PyTorch checkpoint (zip): " + e);
         }
     }
 
