@@ -43,10 +43,8 @@ public final class Main implements Runnable {
         boolean userError = e instanceof UserException || e instanceof FormatException
                 || e instanceof NoSuchFileException || e instanceof IllegalArgumentException
                 || e instanceof AccessDeniedException;
-        String message = e instanceof NoSuchFileException ? "no such file: " + e.getMessage()
-                : e instanceof AccessDeniedException ? "permission denied: " + e.getMessage()
-                : e.getMessage() == null ? e.getClass().getSimpleName()
-                : e.getMessage().lines().findFirst().orElse("");
+        String message = (e instanceof IOException io ? ddpm4j.io.IoErrors.describe(io)
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).lines().findFirst().orElse("");
         String kind = userError || e instanceof IOException ? "" : "internal error: ";
         System.err.println("ddpm4j: " + kind + message);
         if (verbose) {

@@ -125,14 +125,19 @@ public final class Npy {
         throw new FormatException(file, "unsupported .npy version " + major);
     }
 
+    /** The header's length: 2 (version 1) or 4 (versions 2, 3) little-endian bytes after magic and version. */
+    static long headerLength(byte[] prefix, int headerStart) {
+        ByteBuffer b = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN);
+        return headerStart == 10 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
+    }
+
     /** The header of .npy bytes that start with at least the magic, the version and the header itself. */
     static Header header(Path file, byte[] bytes) throws FormatException {
         int headerStart = prefixLength(file, bytes);
         if (bytes.length < headerStart) {
             throw new FormatException(file, "truncated .npy header");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = headerStart == 10 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
+        long headerLen = headerLength(bytes, headerStart);
         if (headerStart + headerLen > bytes.length) {
             throw new FormatException(file, "header length " + headerLen + " is past the end of the file");
         }

@@ -68,8 +68,7 @@ public final class Npz {
         if (prefix.length < headerStart) {
             throw new FormatException(file, "truncated .npy header");
         }
-        long headerLen = headerStart == 10 ? (prefix[8] & 0xff) | (prefix[9] & 0xff) << 8
-                : (prefix[8] & 0xffL) | (prefix[9] & 0xffL) << 8 | (prefix[10] & 0xffL) << 16 | (prefix[11] & 0xffL) << 24;
+        long headerLen = Npy.headerLength(prefix, headerStart);
         if (headerLen > MAX_HEADER) {
             throw new FormatException(file, "header length " + headerLen + " is implausibly large");
         }
