@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """The PyTorch side of ddpm4j's benchmark: the same architectures (reference/pytorch_baseline.py's
-independent U-Net), the same batch, the same kind of step, timed the same way (median after 2
-warm-up steps), so `bench/compare.sh` can print the ratio to `./ddpm4j bench`.
+independent U-Net), the same batch, the same kind of step, timed the same way (median after the
+same seconds of warm-up), so `bench/compare.sh` can print the ratio to `./ddpm4j bench`.
 
-    bench/pytorch_bench.py --preset cifar10 --mode train|sample --batch-size B [--iters N] [--threads T]
-                           [--precision fp32|bf16] [--json OUT]
+    bench/pytorch_bench.py --preset cifar10 --mode train|sample --batch-size B [--iters N] [--warmup SECONDS]
+                           [--threads T] [--precision fp32|bf16] [--json OUT]
     bench/pytorch_bench.py --sgemm        # the machine's matrix-multiply GFLOP/s (a practical peak)
 """
 import argparse
@@ -47,6 +47,7 @@ def main():
     p.add_argument('--mode', choices=('train', 'sample'), default='sample')
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--iters', type=int, default=10)
+    p.add_argument('--warmup', type=float, default=5.0, help='untimed steps for this many seconds first, at least 2')
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--json')
     p.add_argument('--sgemm', action='store_true')
@@ -72,20 +73,17 @@ def main():
         torch.nn.modules.normalization.F.group_norm = lambda x, *a, **k: plain(x.float(), *a, **k)
     if args.mode == 'sample':
         net.eval()
-        with torch.inference_mode():
-            for i in range(2 + args.iters):
-                start = time.perf_counter()
-                with autocast:
-                    net(x, t)
-                if i >= 2:
-                    times.append(time.perf_counter() - start)
+
+        def step():
+            with torch.inference_mode(), autocast:
+                net(x, t)
     else:
         net.train()
         opt = torch.optim.Adam(net.parameters(), lr=2e-4)
         ema = [q.detach().clone() for q in net.parameters()]
         ab = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000), 0)
-        for i in range(2 + args.iters):
-            start = time.perf_counter()
+
+        def step():
             tt = torch.randint(0, 1000, (b,))
             noise = torch.randn_like(x)
             xt = ab[tt].sqrt()[:, None, None, None] * x + (1 - ab[tt]).sqrt()[:, None, None, None] * noise
@@ -99,8 +97,14 @@ def main():
             with torch.no_grad():
                 for e, q in zip(ema, net.parameters()):
                     e.mul_(0.9999).add_(q, alpha=1e-4)
-            if i >= 2:
-                times.append(time.perf_counter() - start)
+    warm, n = time.perf_counter(), 0
+    while n < 2 or time.perf_counter() - warm < args.warmup:
+        step()
+        n += 1
+    for _ in range(args.iters):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
     ms = statistics.median(times) * 1000
     out = dict(preset=args.preset, mode=args.mode, batchSize=b, iterations=args.iters, msPerStep=ms,
                imagesPerSecond=b * 1000 / ms, threads=torch.get_num_threads(), torch=torch.__version__,

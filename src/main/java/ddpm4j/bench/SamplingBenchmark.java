@@ -1,5 +1,6 @@
 package ddpm4j.bench;
 
+import java.io.IOException;
 import ddpm4j.nn.FlopCount;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
@@ -12,13 +13,13 @@ import java.util.SplittableRandom;
 
 /**
  * Times sampling steps: one inference-mode forward pass of a randomly initialised network per
- * step, median over the timed iterations after warm-up.
+ * step, median over the timed iterations after {@code warmupSeconds} of warm-up.
  */
 public final class SamplingBenchmark {
     private SamplingBenchmark() {
     }
 
-    public static BenchResult run(String preset, UNetConfig config, int batchSize, int warmup, int iterations) {
+    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations) throws IOException {
         try (UNet2DModel model = new UNet2DModel(config, 0)) {
             int s = config.sampleSize();
             int per = config.inChannels() * s * s;
@@ -29,19 +30,15 @@ public final class SamplingBenchmark {
             }
             long[] t = new long[batchSize];
             Arrays.fill(t, 500);
-            double[] ms = new double[iterations];
-            for (int i = -warmup; i < iterations; i++) {
+            double[] ms = Timing.measure(() -> {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor xt = Tensors.fromFloats(x, batchSize, config.inChannels(), s, s);
                     Tensor ts = Tensors.fromLongs(t, batchSize);
                     long start = System.nanoTime();
                     model.infer(xt, ts);
-                    double elapsed = (System.nanoTime() - start) / 1e6;
-                    if (i >= 0) {
-                        ms[i] = elapsed;
-                    }
+                    return (System.nanoTime() - start) / 1e6;
                 }
-            }
+            }, warmupSeconds, iterations);
             return BenchResult.of(preset, "sample", batchSize, ms, FlopCount.forward(config), model.parameterCount(),
                     model.precision());
         }

@@ -20,25 +20,22 @@ public final class TrainingBenchmark {
     private TrainingBenchmark() {
     }
 
-    /** {@code iterations} timed steps after {@code warmup} untimed ones. */
-    public static BenchResult run(String preset, UNetConfig config, int batchSize, int warmup, int iterations) throws IOException {
+    /** {@code iterations} timed steps after {@code warmupSeconds} of untimed ones. */
+    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations) throws IOException {
         int s = config.sampleSize();
         int count = Math.max(2 * batchSize, 64);
         byte[] pixels = new byte[count * s * s * config.inChannels()];
         new SplittableRandom(0).nextBytes(pixels);
         ImageSet images = new ImageSet(pixels, count, s, s, config.inChannels());
         TrainSettings settings = new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 0, 1.0, 0.9999, false,
-                batchSize, warmup + iterations, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
+                batchSize, Integer.MAX_VALUE, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
-        double[] ms = new double[iterations];
         try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null)) {
-            for (int i = -warmup; i < iterations; i++) {
+            double[] ms = Timing.measure(() -> {
                 long start = System.nanoTime();
                 trainer.stepOnce();
-                if (i >= 0) {
-                    ms[i] = (System.nanoTime() - start) / 1e6;
-                }
-            }
+                return (System.nanoTime() - start) / 1e6;
+            }, warmupSeconds, iterations);
             return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount(),
                     trainer.rawModel().precision());
         } finally {

@@ -38,8 +38,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--iters", defaultValue = "10", paramLabel = "N", description = "Timed steps after 2 warm-up steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iters", defaultValue = "10", paramLabel = "N", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE}).")
     int iters;
+
+    @Option(names = "--warmup", defaultValue = "5", paramLabel = "SECONDS",
+            description = "Untimed steps first, for this long and at least 2 (default: ${DEFAULT-VALUE}); the JVM's first seconds are slower.")
+    double warmup;
 
     @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON.")
     Path json;
@@ -60,10 +64,13 @@ final class BenchCommand implements Callable<Integer> {
         if (batchSize < 1 || iters < 1) {
             throw new UserException("--batch-size and --iters must be at least 1");
         }
+        if (!(warmup >= 0 && warmup <= 3600)) {
+            throw new UserException("--warmup must be between 0 and 3600 seconds, got " + warmup);
+        }
         var config = Presets.get(preset);
         options.apply();
-        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, 2, iters)
-                : TrainingBenchmark.run(preset, config, batchSize, 2, iters);
+        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters)
+                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters);
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step, %.2f img/s, %.1f GFLOP/s (%.3f GFLOP per image),"
                         + " %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
                 r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());

@@ -46,7 +46,9 @@ public final class Attention extends Layer {
         Tensor v = splitHeads(toV.forward(tokens), b, headDim);
         Tensor weights = torch.softmax(q.matmul(k.transpose(2, 3)), -1);
         Tensor merged = weights.matmul(v).transpose(1, 2).reshape(b, h * w, c);
-        Tensor out = toOut.forward(merged).transpose(1, 2).reshape(b, c, h, w);
+        // contiguous: the transposed view reads as channels-last, and the residual sum and every op after
+        // it would follow; libtorch's channels-last GroupNorm is several times slower at these sizes
+        Tensor out = toOut.forward(merged).transpose(1, 2).contiguous().reshape(b, c, h, w);
         Tensor sum = out.add(x);
         return outputScale == 1.0 ? sum : sum.div(new Scalar(outputScale));
     }

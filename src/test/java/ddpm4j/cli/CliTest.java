@@ -144,7 +144,7 @@ class CliTest {
     @Test
     void benchReportsStepTimeAsJson() throws Exception {
         Path json = dir.resolve("bench.json");
-        Cli r = Cli.run("bench", "--preset", "small28", "--mode", "sample", "--batch-size", "2", "--iters", "3", "--json", json.toString());
+        Cli r = Cli.run("bench", "--preset", "small28", "--mode", "sample", "--batch-size", "2", "--iters", "3", "--warmup", "0", "--json", json.toString());
         assertEquals(0, r.exit, r.toString());
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
         assertEquals(1_623_169, node.get("parameters").asLong());
@@ -153,13 +153,15 @@ class CliTest {
         assertEquals(2 * 1000.0 / ms, node.get("imagesPerSecond").asDouble(), 1e-9);
         assertEquals(node.get("imagesPerSecond").asDouble() * node.get("gflopPerImage").asDouble(), node.get("gflops").asDouble(), 1e-9);
         Path train = dir.resolve("train.json");
-        Cli t = Cli.run("bench", "--preset", "quick28", "--mode", "train", "--batch-size", "2", "--iters", "2", "--json", train.toString());
+        Cli t = Cli.run("bench", "--preset", "quick28", "--mode", "train", "--batch-size", "2", "--iters", "2", "--warmup", "0", "--json", train.toString());
         assertEquals(0, t.exit, t.toString());
         var tn = new com.fasterxml.jackson.databind.ObjectMapper().readTree(train.toFile());
         assertEquals("train", tn.get("mode").asText());
         assertEquals(3 * ddpm4j.nn.FlopCount.forward(ddpm4j.nn.Presets.get("quick28")) / 1e9, tn.get("gflopPerImage").asDouble(), 1e-9);
         assertRejected("Invalid value for option '--mode'", dir.resolve("b2.json"), "bench", "--preset", "small28", "--mode", "infer", "--json", dir.resolve("b2.json").toString());
         assertRejected("unknown preset 'huge'", dir.resolve("b3.json"), "bench", "--preset", "huge", "--json", dir.resolve("b3.json").toString());
+        assertRejected("--warmup must be between 0 and 3600 seconds", dir.resolve("b4.json"), "bench", "--preset", "small28", "--warmup", "-1",
+                "--json", dir.resolve("b4.json").toString());
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LayersTest {
     @BeforeAll
@@ -71,5 +72,21 @@ class LayersTest {
         new org.bytedeco.javacpp.FloatPointer(w.data_ptr()).put(kernel, 0, 9);
         float[] y = Tensors.toFloats(up.forward(Tensors.fromFloats(new float[] {1, 2, 3, 4}, 1, 1, 2, 2)));
         assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, y);
+    }
+
+    @Test
+    void attentionKeepsTheInputLayout() {
+        // the transposed projection reads as channels-last; returned as is, every later op of the
+        // network would follow it into libtorch's slow channels-last GroupNorm
+        Attention attention = new Attention(64, 1, 32, 1e-6, 1.0);
+        float[] x = new float[2 * 64 * 14 * 14];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        Tensor out = attention.forward(Tensors.fromFloats(x, 2, 64, 14, 14));
+        assertTrue(out.is_contiguous());
+        assertArrayEquals(new long[] {2, 64, 14, 14}, Tensors.shape(out));
+        attention.close();
     }
 }
