@@ -1,6 +1,5 @@
 package ddpm4j.bench;
 
-import java.io.IOException;
 import ddpm4j.nn.FlopCount;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
@@ -8,6 +7,7 @@ import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
