@@ -1,6 +1,8 @@
 package ddpm4j.io;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** A file that is not what it claims to be: the message names the file and what is wrong. */
@@ -10,6 +12,18 @@ public class FormatException extends IOException {
     public FormatException(Path file, String problem) {
         super(file + ": " + problem);
         this.problem = problem;
+    }
+
+    /**
+     * What to throw when reading a zip container failed: a missing or unreadable file, or a
+     * FormatException already raised, as it is; anything else (a ZipException, an EOF inside an
+     * entry, a bad entry name) means a broken container, "{@code what}: cause".
+     */
+    public static IOException ofZip(Path file, String what, Exception e) {
+        if (e instanceof FormatException || e instanceof NoSuchFileException || e instanceof AccessDeniedException) {
+            return (IOException) e;
+        }
+        return new FormatException(file, what + ": " + e);
     }
 
     /** What is wrong, without the file name. */

@@ -36,11 +36,8 @@ public final class Npz {
                 }
                 out.put(name.substring(0, name.length() - 4), Npy.parse(file, bytes));
             }
-        } catch (FormatException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
-            throw e;
         } catch (IOException | RuntimeException e) {
-            // ZipException, an EOFException inside an entry, bad entry names: all a broken zip
-            throw new FormatException(file, "not a readable .npz (zip) file: " + e);
+            throw FormatException.ofZip(file, "not a readable .npz (zip) file", e);
         }
         if (out.isEmpty()) {
             throw new FormatException(file, "holds no arrays");

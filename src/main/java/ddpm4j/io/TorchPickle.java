@@ -61,11 +61,8 @@ public final class TorchPickle {
                 data.put(ref.key(), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
             }
             return TorchStateDict.tensors(file, root, data);
-        } catch (FormatException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
-            throw e;
         } catch (IOException | RuntimeException e) {
-            // ZipException, an EOFException inside an entry, bad entry names: all a broken zip
-            throw new FormatException(file, "not a readable PyTorch checkpoint (zip): " + e);
+            throw FormatException.ofZip(file, "not a readable PyTorch checkpoint (zip)", e);
         }
     }
 

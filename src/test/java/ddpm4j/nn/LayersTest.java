@@ -79,12 +79,7 @@ class LayersTest {
         // the transposed projection reads as channels-last; returned as is, every later op of the
         // network would follow it into libtorch's slow channels-last GroupNorm
         Attention attention = new Attention(64, 1, 32, 1e-6, 1.0);
-        float[] x = new float[2 * 64 * 14 * 14];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        Tensor out = attention.forward(Tensors.fromFloats(x, 2, 64, 14, 14));
+        Tensor out = attention.forward(org.bytedeco.pytorch.global.torch.randn(2, 64, 14, 14));
         assertTrue(out.is_contiguous());
         assertArrayEquals(new long[] {2, 64, 14, 14}, Tensors.shape(out));
         attention.close();
