@@ -67,6 +67,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5000", paramLabel = "N", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
     long warmup;
 
+    @Option(names = "--lr-decay", paramLabel = "N", description = "Let the learning rate fall linearly to zero over the"
+            + " last N steps (default: 0, constant after warm-up; with --resume, changes the run's decay).")
+    Long lrDecay;
+
     @Option(names = "--grad-clip", defaultValue = "1.0", paramLabel = "C", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
@@ -147,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
         TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas[0], adamBetas[1], adamEps,
-                warmup, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
+                warmup, lrDecay == null ? 0 : lrDecay, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
                 sampleSteps, logEvery, classConditional ? labelDropout : 0.0);
         options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
@@ -162,9 +166,10 @@ final class TrainCommand implements Callable<Integer> {
             process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(images, process);
         }
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, steps)) {
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay))) {
             if (resume) {
-                System.err.println("resuming at step " + trainer.step() + " with the run's own settings");
+                System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
+                        + (steps == null && lrDecay == null ? "" : " (--steps and --lr-decay as given)"));
             }
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, into %s%n",
                     preset == null ? "the network of " + out.resolve("config.json") : preset, images.count(), images.height(), images.width(),

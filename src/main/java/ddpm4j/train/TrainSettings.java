@@ -12,6 +12,7 @@ package ddpm4j.train;
  * @param beta2           Adam β₂
  * @param eps             Adam ε
  * @param warmup          linear warm-up steps
+ * @param lrDecay         the last steps over which the learning rate falls linearly to zero (0: none)
  * @param gradClip        global gradient-norm clip (≤ 0: none)
  * @param emaDecay        EMA decay
  * @param emaWarmup       use min(decay, (1+n)/(10+n)) so short runs have a useful EMA
@@ -36,6 +37,7 @@ public record TrainSettings(
         double beta2,
         double eps,
         long warmup,
+        long lrDecay,
         double gradClip,
         double emaDecay,
         boolean emaWarmup,
@@ -56,6 +58,7 @@ public record TrainSettings(
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
         require(eps > 0, "Adam eps must be positive");
         require(warmup >= 0, "warm-up must be non-negative");
+        require(lrDecay >= 0, "learning-rate decay steps must be non-negative");
         require(emaDecay >= 0 && emaDecay < 1, "EMA decay must be in [0, 1)");
         require(batchSize >= 1, "batch size must be at least 1");
         require(steps >= 1, "steps must be at least 1");
@@ -72,16 +75,26 @@ public record TrainSettings(
         }
     }
 
-    /** The same settings with another total number of steps. */
-    public TrainSettings withSteps(long total) {
-        return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, gradClip, emaDecay,
-                emaWarmup, batchSize, total, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery,
-                labelDropout);
+    /** What {@code --resume} may change in a run's saved settings; a null keeps the saved value. */
+    public record Changes(Long steps, Long lrDecay) {
+        public static final Changes NONE = new Changes(null, null);
+
+        public TrainSettings applyTo(TrainSettings s) {
+            return new TrainSettings(s.objective, s.minSnrGamma, s.lossAware, s.lr, s.beta1, s.beta2, s.eps, s.warmup,
+                    lrDecay == null ? s.lrDecay : lrDecay, s.gradClip, s.emaDecay, s.emaWarmup, s.batchSize,
+                    steps == null ? s.steps : steps, s.seed, s.hflip, s.checkpointEvery, s.sampleEvery, s.sampleCount,
+                    s.sampleSteps, s.logEvery, s.labelDropout);
+        }
+    }
+
+    /** The learning rate of the n-th update (1-based). */
+    public double lrAt(long n) {
+        return LearningRate.at(lr, warmup, lrDecay, steps, n);
     }
 
     /** The paper's recipe: L_simple, Adam 2e-4, warm-up 5000, clip 1, EMA 0.9999, flips, batch 128. */
     public static TrainSettings paper(long steps) {
-        return new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 5000, 1.0, 0.9999, false, 128, steps,
+        return new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 5000, 0, 1.0, 0.9999, false, 128, steps,
                 0, true, 5000, 0, 16, 50, 100, 0.1);
     }
 }

@@ -70,15 +70,15 @@ public final class Trainer implements AutoCloseable {
      * A new run in {@code out}, or the continuation of the run whose checkpoint is there.
      *
      * @param resume     continue from {@code out}'s checkpoint (its settings win over {@code settings})
-     * @param resumeSteps with {@code resume}: a new total number of steps, or null to keep the run's
+     * @param changes    with {@code resume}: what to change in the run's saved settings (null: nothing)
      */
     public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
-                   boolean resume, Long resumeSteps) throws IOException {
+                   boolean resume, TrainSettings.Changes changes) throws IOException {
         Checkpoint.State saved = resume ? Checkpoint.load(out) : null;
         this.out = out;
         this.arch = arch;
         this.process = process;
-        this.settings = saved == null ? settings : resumeSteps == null ? saved.settings() : saved.settings().withSteps(resumeSteps);
+        this.settings = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
         this.diffusion = GaussianDiffusion.of(process);
         if (arch.outChannels() != diffusion.outputChannels(arch.inChannels())) {
             throw new IllegalArgumentException("variance '" + process.varianceType() + "' needs a network with "
@@ -189,7 +189,7 @@ public final class Trainer implements AutoCloseable {
     /** One step of Algorithm 1 on batch {@code step}. */
     Step trainStep(LossType loss) {
         long n = step;
-        double lr = LearningRate.at(settings.lr(), settings.warmup(), n + 1);
+        double lr = settings.lrAt(n + 1);
         try (PointerScope scope = new PointerScope()) {
             ImageSet im = data.images();
             int b = settings.batchSize();

@@ -90,6 +90,31 @@ class OptimizationTest {
     }
 
     @Test
+    void decayFallsLinearlyToZeroOverTheLastSteps() {
+        // 10,000 steps, warm-up 100, decay over the last 4,000: constant through step 6,000
+        assertEquals(1e-3 / 100, LearningRate.at(1e-3, 100, 4000, 10_000, 1), 1e-20);
+        assertEquals(1e-3, LearningRate.at(1e-3, 100, 4000, 10_000, 6000), 1e-18);
+        assertEquals(1e-3, LearningRate.at(1e-3, 100, 4000, 10_000, 6001), 1e-18);
+        assertEquals(1e-3 * 2000 / 4000, LearningRate.at(1e-3, 100, 4000, 10_000, 8001), 1e-18);
+        assertEquals(1e-3 / 4000, LearningRate.at(1e-3, 100, 4000, 10_000, 10_000), 1e-20);
+        // no decay: the warm-up schedule alone
+        assertEquals(LearningRate.at(1e-3, 100, 9999), LearningRate.at(1e-3, 100, 0, 10_000, 9999), 0);
+        // warm-up and decay overlap when the decay covers the whole run: both factors apply
+        assertEquals(1e-3 * (10.0 / 100) * (91.0 / 100), LearningRate.at(1e-3, 100, 100, 100, 10), 1e-18);
+    }
+
+    @Test
+    void resumeChangesOnlyStepsAndDecay() {
+        TrainSettings saved = TrainSettings.paper(50_000);
+        TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L).applyTo(saved);
+        assertEquals(60_000, changed.steps());
+        assertEquals(8_000, changed.lrDecay());
+        assertEquals(saved, new TrainSettings.Changes(50_000L, 0L).applyTo(saved));
+        assertEquals(saved, TrainSettings.Changes.NONE.applyTo(saved));
+        assertEquals(2e-4 * 1000 / 8000, changed.lrAt(59_001), 1e-18);
+    }
+
+    @Test
     void gradientClippingScalesToTheGlobalNorm() {
         Tensor a = Tensors.fromFloats(new float[] {1, 1}, 2).set_requires_grad(true);
         Tensor b = Tensors.fromFloats(new float[] {1}, 1).set_requires_grad(true);

@@ -20,6 +20,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
@@ -46,17 +47,19 @@ class TrainerTest {
     }
 
     static TrainSettings settings(long steps) {
-        return new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 1.0, 0.99, true, 8, steps, 7, true,
+        return new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.99, true, 8, steps, 7, true,
                 10, 0, 4, 5, 1, 0.0);
     }
 
     /** Records every step's loss. */
     static final class Losses implements Trainer.Listener {
         final List<Double> values = new ArrayList<>();
+        final List<Double> rates = new ArrayList<>();
 
         @Override
         public void stepped(Trainer.Step s) {
             values.add(s.loss());
+            rates.add(s.lr());
         }
     }
 
@@ -136,6 +139,34 @@ class TrainerTest {
     }
 
     @Test
+    void resumeTakesANewDecayAndReadsOlderSettingsWithoutOne() throws Exception {
+        Path out = dir.resolve("decay");
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(4), images(), false, null)) {
+            t.run(new Losses());
+        }
+        // a run saved before --lr-decay existed has no lrDecay in its settings.json
+        try (var files = Files.walk(out.resolve(Checkpoint.DIR))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().equals("settings.json")).toList()) {
+                String json = Files.readString(p);
+                assertTrue(json.contains("\"lrDecay\""), json);
+                Files.writeString(p, json.replaceAll("\"lrDecay\"\\s*:\\s*0\\s*,", ""));
+                assertFalse(Files.readString(p).contains("lrDecay"));
+            }
+        }
+        assertEquals(0, Checkpoint.load(out).settings().lrDecay());
+        Losses rest = new Losses();
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, new TrainSettings.Changes(8L, 3L))) {
+            t.run(rest);
+        }
+        double lr = settings(1).lr();
+        double[] expected = {lr, lr, lr * 2 / 3, lr / 3}; // steps 5–8 of 8, the last 3 decaying
+        assertEquals(expected.length, rest.rates.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], rest.rates.get(i), 1e-12 * lr, "step " + (i + 5));
+        }
+    }
+
+    @Test
     void checkpointRoundTripRestoresTheState() throws Exception {
         Path out = dir.resolve("ckpt");
         try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(5), images(), false, null)) {
@@ -163,7 +194,7 @@ class TrainerTest {
     void nonFiniteLossesAreSkippedThenStopTheRunKeepingTheLastCheckpoint() throws Exception {
         Path out = dir.resolve("nan");
         // a learning rate of 1e38 blows the weights up after the first update
-        TrainSettings wild = new TrainSettings("simple", null, false, 1e38, 0.9, 0.999, 1e-8, 0, 0, 0.99, false, 8, 100, 7,
+        TrainSettings wild = new TrainSettings("simple", null, false, 1e38, 0.9, 0.999, 1e-8, 0, 0, 0, 0.99, false, 8, 100, 7,
                 true, 1, 0, 4, 5, 1, 0.0);
         List<String> notes = new ArrayList<>();
         try (Trainer t = new Trainer(out, ARCH, PROCESS, wild, images(), false, null)) {
