@@ -80,9 +80,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema-warmup", description = "Use min(decay, (1+n)/(10+n)) so short runs get a useful EMA.")
     boolean emaWarmup;
 
-    @Option(names = "--flip", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Random horizontal flips (default: on; --no-flip for data where mirroring is wrong).")
-    boolean flip;
+    @Option(names = "--flip", negatable = true, fallbackValue = "true",
+            description = "Random horizontal flips (default: on, but off for mnist and fashion-mnist, whose images all face"
+                    + " one way; with --resume, changes the run's choice).")
+    Boolean flip;
 
     @Option(names = "--objective", defaultValue = "simple", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (default: ${DEFAULT-VALUE}).")
     String objective;
@@ -151,7 +152,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
         TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas[0], adamBetas[1], adamEps,
-                warmup, lrDecay == null ? 0 : lrDecay, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed, flip, checkpointEvery, sampleEvery, samples,
+                warmup, lrDecay == null ? 0 : lrDecay, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed,
+                flip != null ? flip : DataSpecs.flipsByDefault(data), checkpointEvery, sampleEvery, samples,
                 sampleSteps, logEvery, classConditional ? labelDropout : 0.0);
         options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
@@ -166,15 +168,15 @@ final class TrainCommand implements Callable<Integer> {
             process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(images, process);
         }
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay))) {
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip))) {
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (steps == null && lrDecay == null ? "" : " (--steps and --lr-decay as given)"));
+                        + (steps == null && lrDecay == null && flip == null ? "" : " but --steps, --lr-decay or --flip as given"));
             }
-            System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, into %s%n",
+            System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, %s, into %s%n",
                     preset == null ? "the network of " + out.resolve("config.json") : preset, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
-                    trainer.settings().batchSize(), out);
+                    trainer.settings().batchSize(), trainer.settings().hflip() ? "random flips" : "no flips", out);
             try (TrainProgress progress = new TrainProgress(trainer.settings().steps())) {
                 trainer.run(progress);
             }

@@ -33,6 +33,16 @@ public final class DataSpecs {
     private DataSpecs() {
     }
 
+    /**
+     * Whether random horizontal flips suit the data of {@code spec} by default: not for MNIST and
+     * Fashion-MNIST, whose digits and garments all face one way (a mirrored shoe is not in the
+     * data), yes for everything else, as the paper flips CIFAR-10.
+     */
+    public static boolean flipsByDefault(String spec) {
+        int colon = spec.indexOf(':');
+        return !IDX_DATASETS.contains(colon < 0 ? spec : spec.substring(0, colon));
+    }
+
     public static ImageSet load(String spec) throws IOException {
         return load(spec, null);
     }

@@ -43,6 +43,6 @@ public final class QuickstartRecipe {
     /** Settings for a time-boxed run: the step count is a ceiling, the clock ends the run. */
     public static TrainSettings settings(long seed) {
         return new TrainSettings("simple", null, false, 1e-3, 0.9, 0.999, 1e-8, 100, 0, 1.0, 0.999, true, 64, 1_000_000,
-                seed, true, 200, 0, 64, 50, 25, 0.0);
+                seed, false, 200, 0, 64, 50, 25, 0.0);
     }
 }

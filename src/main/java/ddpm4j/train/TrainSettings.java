@@ -76,13 +76,13 @@ public record TrainSettings(
     }
 
     /** What {@code --resume} may change in a run's saved settings; a null keeps the saved value. */
-    public record Changes(Long steps, Long lrDecay) {
-        public static final Changes NONE = new Changes(null, null);
+    public record Changes(Long steps, Long lrDecay, Boolean hflip) {
+        public static final Changes NONE = new Changes(null, null, null);
 
         public TrainSettings applyTo(TrainSettings s) {
             return new TrainSettings(s.objective, s.minSnrGamma, s.lossAware, s.lr, s.beta1, s.beta2, s.eps, s.warmup,
                     lrDecay == null ? s.lrDecay : lrDecay, s.gradClip, s.emaDecay, s.emaWarmup, s.batchSize,
-                    steps == null ? s.steps : steps, s.seed, s.hflip, s.checkpointEvery, s.sampleEvery, s.sampleCount,
+                    steps == null ? s.steps : steps, s.seed, hflip == null ? s.hflip : hflip, s.checkpointEvery, s.sampleEvery, s.sampleCount,
                     s.sampleSteps, s.logEvery, s.labelDropout);
         }
     }

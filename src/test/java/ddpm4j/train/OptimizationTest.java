@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 class OptimizationTest {
     @BeforeAll
@@ -106,10 +107,11 @@ class OptimizationTest {
     @Test
     void resumeChangesOnlyStepsAndDecay() {
         TrainSettings saved = TrainSettings.paper(50_000);
-        TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L).applyTo(saved);
+        TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L, false).applyTo(saved);
         assertEquals(60_000, changed.steps());
         assertEquals(8_000, changed.lrDecay());
-        assertEquals(saved, new TrainSettings.Changes(50_000L, 0L).applyTo(saved));
+        assertFalse(changed.hflip());
+        assertEquals(saved, new TrainSettings.Changes(50_000L, 0L, true).applyTo(saved));
         assertEquals(saved, TrainSettings.Changes.NONE.applyTo(saved));
         assertEquals(2e-4 * 1000 / 8000, changed.lrAt(59_001), 1e-18);
     }
