@@ -56,6 +56,8 @@ public final class ImageFolder {
             gray &= grayImage;
             if (grayImage) {
                 img = grayAsStored(img);
+            } else if (img.getColorModel().hasAlpha()) {
+                img = withoutAlpha(img);
             }
             if (own) {
                 if (rgb == null) {
@@ -141,6 +143,21 @@ public final class ImageFolder {
             for (int x = 0; x < img.getWidth(); x++) {
                 int v = raster.getSample(x, y, 0) >> Math.max(0, bits - 8);
                 out.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The stored colours with the alpha channel dropped, as PIL's {@code convert("RGB")} does (and so
+     * pytorch-fid); without this, resizing would composite transparent pixels onto black while the
+     * native size kept their stored colour.
+     */
+    private static BufferedImage withoutAlpha(BufferedImage img) {
+        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                out.setRGB(x, y, img.getRGB(x, y) & 0xffffff);
             }
         }
         return out;

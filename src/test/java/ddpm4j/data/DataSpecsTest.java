@@ -226,4 +226,26 @@ class DataSpecsTest {
         assertEquals(6, mixed.height(), "mixed sizes are resized to the fallback");
         assertEquals(6, mixed.width());
     }
+
+    /** Alpha is dropped, as PIL's convert("RGB") does, whether the images keep their size or are resized. */
+    @Test
+    void folderImagesDropAlphaAtTheirOwnSizeAndResized() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("rgba"));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        for (int x = 0; x < 4; x++) {
+            for (int y = 0; y < 4; y++) {
+                img.setRGB(x, y, (x * 60) << 24 | 200 << 16 | 100 << 8 | 50); // alpha 0, 60, 120, 180 by column
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", folder.resolve("a.png").toFile());
+        for (ImageSet set : new ImageSet[] {DataSpecs.load(folder.toString(), null, ImageFolder.nativeOr(4)),
+                DataSpecs.load(folder.toString(), null, 4)}) {
+            assertEquals(3, set.channels());
+            for (int p = 0; p < 16; p++) {
+                assertEquals(200, set.pixels()[3 * p] & 0xff, "red of pixel " + p);
+                assertEquals(100, set.pixels()[3 * p + 1] & 0xff, "green of pixel " + p);
+                assertEquals(50, set.pixels()[3 * p + 2] & 0xff, "blue of pixel " + p);
+            }
+        }
+    }
 }
