@@ -39,8 +39,13 @@ public final class DataSpecs {
      * data), yes for everything else, as the paper flips CIFAR-10.
      */
     public static boolean flipsByDefault(String spec) {
+        return !IDX_DATASETS.contains(datasetName(spec));
+    }
+
+    /** The NAME of a NAME[:SPLIT] spec. */
+    private static String datasetName(String spec) {
         int colon = spec.indexOf(':');
-        return !IDX_DATASETS.contains(colon < 0 ? spec : spec.substring(0, colon));
+        return colon < 0 ? spec : spec.substring(0, colon);
     }
 
     public static ImageSet load(String spec) throws IOException {
@@ -69,8 +74,8 @@ public final class DataSpecs {
             }
             return ImageFolder.read(Path.of(spec), folderSize);
         }
+        String name = datasetName(spec);
         int colon = spec.indexOf(':');
-        String name = colon < 0 ? spec : spec.substring(0, colon);
         String split = colon < 0 ? "train" : spec.substring(colon + 1);
         if ((IDX_DATASETS.contains(name) || name.equals("cifar10")) && !split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("data '" + spec + "': split must be train or test");

@@ -2,10 +2,10 @@ package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ddpm4j.data.DataSpecsTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -22,7 +22,9 @@ class TrainFlipsCliTest {
     @Test
     void fashionMnistIsNotFlippedByDefaultAndResumeMayChangeFlipsStepsAndDecay() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data/fashion-mnist"));
-        writeIdx(data.resolve("train-images-idx3-ubyte"), 4, 8);
+        byte[] pixels = new byte[4 * 8 * 8];
+        new SplittableRandom(3).nextBytes(pixels);
+        Files.write(data.resolve("train-images-idx3-ubyte"), DataSpecsTest.idx(0x803, 4, 8, 8, pixels));
         Path run = dir.resolve("run");
         Cli first = train("--data", "fashion-mnist:train", "--data-dir", dir.resolve("data").toString(), "--out", run.toString(),
                 "--steps", "2");
@@ -64,17 +66,5 @@ class TrainFlipsCliTest {
     private static JsonNode settings(Path run) throws Exception {
         Path latest = run.resolve("training_state").resolve(Files.readString(run.resolve("training_state/latest")).trim());
         return new ObjectMapper().readTree(latest.resolve("settings.json").toFile());
-    }
-
-    private static void writeIdx(Path file, int n, int side) throws Exception {
-        byte[] px = new byte[n * side * side];
-        new SplittableRandom(3).nextBytes(px);
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-            out.writeInt(0x00000803);
-            out.writeInt(n);
-            out.writeInt(side);
-            out.writeInt(side);
-            out.write(px);
-        }
     }
 }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DataSpecsTest {
+public class DataSpecsTest {
     @TempDir
     Path dir;
 
@@ -35,7 +35,7 @@ class DataSpecsTest {
         System.clearProperty("ddpm4j.cache");
     }
 
-    static byte[] idx(int magic, int n, int rows, int cols, byte[] pixels) throws Exception {
+    public static byte[] idx(int magic, int n, int rows, int cols, byte[] pixels) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(magic);

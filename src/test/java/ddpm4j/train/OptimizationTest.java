@@ -105,7 +105,7 @@ class OptimizationTest {
     }
 
     @Test
-    void resumeChangesOnlyStepsAndDecay() {
+    void resumeChangesOnlyStepsDecayAndFlips() {
         TrainSettings saved = TrainSettings.paper(50_000);
         TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L, false).applyTo(saved);
         assertEquals(60_000, changed.steps());
