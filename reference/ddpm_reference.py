@@ -6,12 +6,14 @@ Java or from diffusers, then saved under the diffusers state-dict names. Needs D
 python3-torch and python3-numpy only; never used at run time by ddpm4j.
 
     python3 ddpm_reference.py fixture OUT_DIR [--preset tiny|cifar10] [--seed S]
+    python3 ddpm_reference.py gradients OUT_DIR --preset odd
 
 writes OUT_DIR/model (diffusers layout, safetensors), OUT_DIR/model_bin (legacy attention
 names, torch.save .bin), x.npy, t.npy, out.npy (network output), xT.npy and ddim10.npy
 (10-step DDIM, eta 0, no clipping), images.npy (uint8 test images), bpd.npy and bpd_terms.npy
 (the original calc_bpd_loop: per-image total bits/dim and per-t terms), and vb_t.npy, vb_xt.npy,
-vb_terms.npy (single bound terms at given x_t).
+vb_terms.npy (single bound terms at given x_t). `gradients` writes a 1-channel model, x.npy, t.npy
+and the float64 gradients of mean(output²) (loss.npy, grads.npz).
 """
 import argparse
 import json
@@ -138,7 +140,7 @@ class Model(nn.Module):
         self.conv_out = nn.Conv2d(cur, out_ch, 3, padding=1)
 
     def forward(self, x, t):
-        temb = self.temb_dense1(F.silu(self.temb_dense0(timestep_embedding(t, self.ch))))
+        temb = self.temb_dense1(F.silu(self.temb_dense0(timestep_embedding(t, self.ch).to(self.temb_dense0.weight.dtype))))
         hs = [self.conv_in(x)]
         levels = len(self.ch_mult)
         for level in range(levels):
@@ -160,8 +162,8 @@ class Model(nn.Module):
         return self.conv_out(F.silu(self.norm_out(h)))
 
 
-def diffusers_state_dict(model, legacy=False):
-    """The reference's parameters under diffusers' UNet2DModel names."""
+def diffusers_state_dict(model, legacy=False, value=lambda p: p.detach().clone()):
+    """value(parameter) for each of the reference's parameters (by default a copy), under diffusers' UNet2DModel names."""
     levels = len(model.ch_mult)
     out = {}
 
@@ -170,7 +172,7 @@ def diffusers_state_dict(model, legacy=False):
             head, _, leaf = name.rpartition('.')
             if rename:
                 head = rename.get(head, head)
-            out[f'{prefix}.{head}.{leaf}' if head else f'{prefix}.{leaf}'] = p.detach().clone()
+            out[f'{prefix}.{head}.{leaf}' if head else f'{prefix}.{leaf}'] = value(p)
 
     res_names = {'temb_proj': 'time_emb_proj', 'nin_shortcut': 'conv_shortcut'}
     attn_names = ({'norm': 'group_norm', 'q': 'query', 'k': 'key', 'v': 'value', 'proj_out': 'proj_attn'} if legacy
@@ -217,7 +219,7 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
-def unet_config(preset):
+def unet_config(preset, channels=3):
     ch, mult, nrb, attn, res, groups = PRESETS[preset]
     downs, ups, r = [], [], res
     for _ in mult:
@@ -228,8 +230,8 @@ def unet_config(preset):
         '_class_name': 'UNet2DModel', 'act_fn': 'silu', 'attention_head_dim': None,
         'block_out_channels': [ch * m for m in mult], 'center_input_sample': False,
         'down_block_types': downs, 'downsample_padding': 0, 'flip_sin_to_cos': False, 'freq_shift': 1,
-        'in_channels': 3, 'layers_per_block': nrb, 'mid_block_scale_factor': 1, 'norm_eps': 1e-06,
-        'norm_num_groups': groups, 'out_channels': 3, 'sample_size': res,
+        'in_channels': channels, 'layers_per_block': nrb, 'mid_block_scale_factor': 1, 'norm_eps': 1e-06,
+        'norm_num_groups': groups, 'out_channels': channels, 'sample_size': res,
         'time_embedding_type': 'positional', 'up_block_types': ups,
     }
 
@@ -243,6 +245,8 @@ PRESETS = {
     'tiny_noattn': (16, (1, 2, 2), 1, (), 16, 8),
     'tiny_one_level': (16, (1,), 1, (), 16, 8),
     'cifar10': (128, (1, 2, 2, 2), 2, (16,), 32, 32),
+    # channel counts that are no multiple of 16 (12, 24, and 36 and 48 where skips are concatenated)
+    'odd': (12, (1, 2), 1, (4,), 8, 4),
 }
 
 
@@ -357,16 +361,23 @@ def save_dir(path, config, tensors, bin_file=False):
         write_safetensors(os.path.join(path, 'diffusion_pytorch_model.safetensors'), tensors)
 
 
-def fixture(out, preset, seed, n):
-    torch.manual_seed(seed)
+def random_model(preset, channels):
+    """The preset's network with random weights: no zero layers, O(1) activations."""
     ch, mult, nrb, attn, res, groups = PRESETS[preset]
-    model = Model(ch, mult, nrb, attn, res, 3, 3, groups).eval()
+    model = Model(ch, mult, nrb, attn, res, channels, channels, groups).eval()
     with torch.no_grad():
-        for name, p in model.named_parameters():  # random weights, no zero layers, O(1) activations
+        for name, p in model.named_parameters():
             if name.endswith('bias'):
                 p.normal_(0, 0.1)
             elif 'norm' in name:
                 p.normal_(1, 0.1)
+    return model
+
+
+def fixture(out, preset, seed, n):
+    torch.manual_seed(seed)
+    res = PRESETS[preset][4]
+    model = random_model(preset, 3)
     config = unet_config(preset)
     save_dir(os.path.join(out, 'model'), config, diffusers_state_dict(model))
     save_dir(os.path.join(out, 'model_bin'), config, diffusers_state_dict(model, legacy=True), bin_file=True)
@@ -401,13 +412,35 @@ def fixture(out, preset, seed, n):
     print(f'{preset}: {sum(p.numel() for p in model.parameters())} parameters; wrote {out}')
 
 
+def gradients(out, preset, seed, n, channels=1):
+    """A float32 model, an input, and the exact gradients of loss = mean(output²), computed in float64.
+
+    Writes OUT/model (diffusers layout), x.npy, t.npy, loss.npy and grads.npz (one entry per diffusers
+    parameter name). float64 convolutions run no oneDNN kernel, so the gradients are right on any CPU.
+    """
+    torch.manual_seed(seed)
+    res = PRESETS[preset][4]
+    model = random_model(preset, channels)
+    save_dir(os.path.join(out, 'model'), unet_config(preset, channels), diffusers_state_dict(model))
+    x = torch.randn(n, channels, res, res)
+    t = torch.randint(0, 1000, (n,), dtype=torch.int64)
+    model = model.double()
+    loss = model(x.double(), t).pow(2).mean()
+    loss.backward()
+    np.save(os.path.join(out, 'x.npy'), x.numpy())
+    np.save(os.path.join(out, 't.npy'), t.numpy())
+    np.save(os.path.join(out, 'loss.npy'), np.array([loss.item()], dtype=np.float64))
+    np.savez(os.path.join(out, 'grads.npz'), **{k: v.float().numpy() for k, v in diffusers_state_dict(model, value=lambda p: p.grad).items()})
+    print(f'{preset}: loss {loss.item():.9g}; gradients of {sum(p.numel() for p in model.parameters())} parameters; wrote {out}')
+
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('command', choices=['fixture'])
+    ap.add_argument('command', choices=['fixture', 'gradients'])
     ap.add_argument('out')
     ap.add_argument('--preset', default='tiny', choices=sorted(PRESETS))
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--n', type=int, default=4)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    fixture(args.out, args.preset, args.seed, args.n)
+    (fixture if args.command == 'fixture' else gradients)(args.out, args.preset, args.seed, args.n)

@@ -1,6 +1,10 @@
 package ddpm4j.bench;
 
+import ddpm4j.torch.ConvCheck;
+import ddpm4j.torch.Convolutions;
+
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One benchmark's figures.
@@ -18,10 +22,11 @@ import java.util.Arrays;
  * @param peakRssMb       the process's highest resident set so far, MiB (-1 where unknown)
  * @param threads         libtorch intra-op threads
  * @param precision       the network's arithmetic (fp32 or bf16)
+ * @param convolutions    the path each convolution shape of the process took, after its self-check
  */
 public record BenchResult(String preset, String mode, int batchSize, int iterations, double msPerStep,
                           double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
-                          double peakRssMb, int threads, String precision) {
+                          double peakRssMb, int threads, String precision, List<ConvCheck> convolutions) {
 
     /** The result for step times {@code ms} (any order). */
     static BenchResult of(String preset, String mode, int batchSize, double[] ms, double flopPerImage, long parameters,
@@ -33,6 +38,6 @@ public record BenchResult(String preset, String mode, int batchSize, int iterati
         double images = batchSize * 1000.0 / median;
         return new BenchResult(preset, mode, batchSize, n, median, images, flopPerImage / 1e9, images * flopPerImage / 1e9,
                 parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads(),
-                precision.toString());
+                precision.toString(), Convolutions.checks());
     }
 }

@@ -7,6 +7,8 @@ import ddpm4j.bench.SamplingBenchmark;
 import ddpm4j.bench.TrainingBenchmark;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.nn.Presets;
+import ddpm4j.torch.ConvCheck;
+import ddpm4j.torch.ConvPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,6 +76,12 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step, %.2f img/s, %.1f GFLOP/s (%.3f GFLOP per image),"
                         + " %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
                 r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
+        if (!r.convolutions().isEmpty()) {
+            System.out.println("convolution paths (self-checked against float64; oneDNN's relative error):");
+        }
+        for (ConvCheck c : r.convolutions()) {
+            System.out.printf(java.util.Locale.ROOT, "  %-7s %8.1e  %s%n", c.path(), c.errors().get(ConvPath.ONEDNN), c.shape());
+        }
         if (json != null) {
             Outputs.prepare(json);
             AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(r));

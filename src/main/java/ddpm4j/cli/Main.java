@@ -1,6 +1,7 @@
 package ddpm4j.cli;
 
 import ddpm4j.io.FormatException;
+import ddpm4j.torch.Convolutions;
 import ddpm4j.torch.Natives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,11 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code: 0 ok, 2 bad input or usage, 1 internal error. */
     public static int run(String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        Convolutions.setListener(check -> {
+            if (check.switched()) {
+                System.err.println("ddpm4j: warning: " + check.describe());
+            }
+        });
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, verbose));
         cli.setParameterExceptionHandler((e, a) -> {

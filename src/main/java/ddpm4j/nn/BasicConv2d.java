@@ -1,7 +1,7 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Convolutions;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /** Inception's unit: a convolution without bias ({@code conv.weight}), batch normalisation (ε = 0.001, {@code bn.*}), ReLU. */
@@ -39,7 +39,7 @@ final class BasicConv2d extends Layer {
     }
 
     Tensor forward(Tensor x) {
-        return torch.relu(bn.forward(torch.conv2d(x, conv.weight, new TensorOptional(), stride, padding, new long[] {1, 1}, 1)));
+        return torch.relu(bn.forward(Convolutions.conv2d(x, conv.weight, null, stride, padding)));
     }
 
     @Override

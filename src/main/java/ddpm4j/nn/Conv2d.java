@@ -1,21 +1,22 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Convolutions;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.global.torch;
 
-/** A square 2-d convolution with bias; parameters {@code weight [out,in,k,k]} and {@code bias [out]}. */
+/**
+ * A square 2-d convolution with bias; parameters {@code weight [out,in,k,k]} and {@code bias [out]}.
+ * It runs through {@link Convolutions}, which checks each shape's kernels on this CPU.
+ */
 public final class Conv2d extends Layer {
     private final Tensor weight;
-    private final TensorOptional bias;
+    private final Tensor bias;
     private final long[] stride;
     private final long[] padding;
     private final double initScale;
-    private static final long[] DILATION = {1, 1};
 
     Conv2d(long in, long out, long kernel, long stride, long padding, double initScale) {
         this.weight = parameter("weight", out, in, kernel, kernel);
-        this.bias = new TensorOptional(parameter("bias", out));
+        this.bias = parameter("bias", out);
         this.stride = new long[] {stride, stride};
         this.padding = new long[] {padding, padding};
         this.initScale = initScale;
@@ -27,13 +28,13 @@ public final class Conv2d extends Layer {
     }
 
     public Tensor forward(Tensor x) {
-        return torch.conv2d(x, weight, bias, stride, padding, DILATION, 1);
+        return Convolutions.conv2d(x, weight, bias, stride, padding);
     }
 
     @Override
     void initialize(WeightInit init) {
         long receptive = weight.size(2) * weight.size(3);
         init.varianceScaling(weight, initScale, weight.size(1) * receptive, weight.size(0) * receptive);
-        init.fill(bias.get(), 0f);
+        init.fill(bias, 0f);
     }
 }

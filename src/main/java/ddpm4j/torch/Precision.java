@@ -59,6 +59,23 @@ public enum Precision {
         }
     }
 
+    /** Whether the calling thread is inside {@link #BF16}'s autocast. */
+    static boolean inBf16Autocast() {
+        return torch.is_autocast_enabled(torch.DeviceType.CPU)
+                && torch.get_autocast_dtype(torch.DeviceType.CPU).value == torch.ScalarType.BFloat16.value;
+    }
+
+    /** Runs {@code work} with autocast off on the calling thread, then restores the caller's state. */
+    static <T> T withoutAutocast(Supplier<T> work) {
+        boolean wasEnabled = torch.is_autocast_enabled(torch.DeviceType.CPU);
+        torch.set_autocast_enabled(torch.DeviceType.CPU, false);
+        try {
+            return work.get();
+        } finally {
+            torch.set_autocast_enabled(torch.DeviceType.CPU, wasEnabled);
+        }
+    }
+
     /**
      * Whether this CPU computes bfloat16 products natively (AMX or AVX512-BF16, from
      * /proc/cpuinfo); without them libtorch emulates bfloat16 and {@code BF16} is slower than

@@ -1,0 +1,93 @@
+package ddpm4j.torch;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.Locale;
+
+/**
+ * A way of computing a 2-d convolution {@code y = conv(x, weight) + bias} (no dilation, one group),
+ * differentiable in all three inputs. {@link Convolutions} picks one per shape after checking it.
+ */
+public enum ConvPath {
+    /** libtorch's {@code conv2d}: oneDNN's kernels on CPUs (the fastest path, when it is right). */
+    ONEDNN("oneDNN") {
+        @Override
+        public Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
+            return torch.conv2d(x, weight, optional(bias), stride, padding, DILATION, 1);
+        }
+    },
+    /**
+     * oneDNN with input and output channels zero-padded to a multiple of {@value #CHANNEL_BLOCK}:
+     * oneDNN's AVX-512 kernels work on blocks of 16 channels, and with whole blocks they never
+     * touch the partial block that some CPUs get wrong. Zero input channels meet zero weights,
+     * the extra output channels are cut off; the gradients of the cut-off part are zero.
+     */
+    PADDED("oneDNN, channels zero-padded to " + ConvPath.CHANNEL_BLOCK) {
+        @Override
+        public Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
+            long out = weight.size(0);
+            long in = weight.size(1);
+            long extraOut = roundUp(out) - out;
+            long extraIn = roundUp(in) - in;
+            // constant_pad_nd pads the last dimensions first: (W, H, in, out) for a weight
+            Tensor w = extraOut + extraIn == 0 ? weight : torch.constant_pad_nd(weight, 0, 0, 0, 0, 0, extraIn, 0, extraOut);
+            Tensor xx = extraIn == 0 ? x : torch.constant_pad_nd(x, 0, 0, 0, 0, 0, extraIn);
+            Tensor b = bias == null || extraOut == 0 ? bias : torch.constant_pad_nd(bias, 0, extraOut);
+            Tensor y = torch.conv2d(xx, w, optional(b), stride, padding, DILATION, 1);
+            return extraOut == 0 ? y : y.narrow(1, 0, out);
+        }
+    },
+    /**
+     * libtorch's own im2col + matrix-product convolution ({@code thnn_conv2d}), which no oneDNN
+     * kernel touches; always in the weight's type (float32 also under bf16 autocast). Right
+     * everywhere, and 3 to 30 times slower: the last resort.
+     */
+    NATIVE("libtorch im2col + gemm, no oneDNN") {
+        @Override
+        public Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
+            Tensor xx = x.scalar_type().value == weight.scalar_type().value ? x : x.to(weight.scalar_type());
+            return torch.thnn_conv2d(xx, weight, new long[] {weight.size(2), weight.size(3)}, optional(bias), stride, padding);
+        }
+    };
+
+    /** Channels per block in oneDNN's AVX-512 float32 layouts (a multiple of AVX2's 8). */
+    public static final int CHANNEL_BLOCK = 16;
+    private static final long[] DILATION = {1, 1};
+
+    private final String description;
+
+    ConvPath(String description) {
+        this.description = description;
+    }
+
+    /**
+     * The convolution of {@code x [N,in,H,W]} with {@code weight [out,in,kh,kw]}, plus {@code bias
+     * [out]} unless it is null.
+     */
+    public abstract Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding);
+
+    /** What the path computes with, for messages. */
+    public String description() {
+        return description;
+    }
+
+    /** Whether this path differs from {@link #ONEDNN} for a weight of these channel counts. */
+    boolean differsFromOnednn(long in, long out) {
+        return this != PADDED || roundUp(in) != in || roundUp(out) != out;
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    private static long roundUp(long channels) {
+        return (channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
+    }
+
+    private static TensorOptional optional(Tensor bias) {
+        return bias == null ? new TensorOptional() : new TensorOptional(bias);
+    }
+}
