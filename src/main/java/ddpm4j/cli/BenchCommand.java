@@ -77,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
                         + " %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
                 r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
         if (!r.convolutions().isEmpty()) {
-            System.out.println("convolution paths (self-checked against float64; oneDNN's relative error):");
+            System.out.printf(java.util.Locale.ROOT, "convolution paths (%d shapes self-checked against float64 in %.1f s; oneDNN's relative error):%n",
+                    r.convolutions().size(), r.convolutions().stream().mapToDouble(ConvCheck::seconds).sum());
         }
         for (ConvCheck c : r.convolutions()) {
             System.out.printf(java.util.Locale.ROOT, "  %-7s %8.1e  %s%n", c.path(), c.errors().get(ConvPath.ONEDNN), c.shape());

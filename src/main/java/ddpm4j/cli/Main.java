@@ -1,6 +1,7 @@
 package ddpm4j.cli;
 
 import ddpm4j.io.FormatException;
+import ddpm4j.torch.ConvCheck;
 import ddpm4j.torch.Convolutions;
 import ddpm4j.torch.Natives;
 import picocli.CommandLine;
@@ -26,11 +27,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code: 0 ok, 2 bad input or usage, 1 internal error. */
     public static int run(String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-        Convolutions.setListener(check -> {
-            if (check.switched()) {
-                System.err.println("ddpm4j: warning: " + check.describe());
-            }
-        });
+        Convolutions.setListener(check -> warnIfSwitched(check, System.err));
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, verbose));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -59,6 +56,13 @@ public final class Main implements Runnable {
             System.err.println("(run with --verbose for the stack trace)");
         }
         return userError ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** One warning line for a convolution shape that the self-check moved off oneDNN; nothing otherwise. */
+    static void warnIfSwitched(ConvCheck check, java.io.PrintStream err) {
+        if (check.switched()) {
+            err.println("ddpm4j: warning: " + check.describe());
+        }
     }
 
     @Override

@@ -12,8 +12,9 @@ import java.util.Map;
  * @param path   the path chosen: the first that agreed with the float64 reference
  * @param errors for each path tried, in order, its largest relative error (L2, over the output
  *               and each gradient used) against the reference; NaN where it produced NaN
+ * @param seconds how long the check took
  */
-public record ConvCheck(ConvShape shape, ConvPath path, Map<ConvPath, Double> errors) {
+public record ConvCheck(ConvShape shape, ConvPath path, Map<ConvPath, Double> errors, double seconds) {
     public ConvCheck {
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
     }

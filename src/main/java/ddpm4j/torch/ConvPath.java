@@ -73,8 +73,8 @@ public enum ConvPath {
         return description;
     }
 
-    /** Whether this path differs from {@link #ONEDNN} for a weight of these channel counts. */
-    boolean differsFromOnednn(long in, long out) {
+    /** Whether this path is more than {@link #ONEDNN} again for these channel counts: padding whole blocks adds nothing. */
+    boolean appliesTo(long in, long out) {
         return this != PADDED || roundUp(in) != in || roundUp(out) != out;
     }
 

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * Every convolution of the project's networks, through a path checked on this CPU.
  *
  * <p>oneDNN's kernels differ between CPUs, and some are wrong on some: on an AMD EPYC (family
- * 26, AVX-512 without AMX) libtorch 2.10's oneDNN 3.7.1 computes wrong input gradients, and under
- * bf16 wrong outputs, whenever a channel count is not a multiple of 16. So the first time a
+ * 26, AVX-512 without AMX) libtorch 2.10's oneDNN 3.7.1 computes wrong input gradients whenever
+ * the output channels are not a multiple of 16, and wrong outputs when the input channels are
+ * not (or, under bf16, either). So the first time a
  * shape is used (channels, kernel, stride, padding, size, arithmetic, and which gradients are
  * needed), {@link ConvSelfCheck} compares oneDNN on it with a float64 reference and, if they
  * disagree, takes the first other path that agrees (see {@link ConvPath}). Each check costs a

@@ -34,6 +34,24 @@ class CliTest {
         }
     }
 
+    @Test
+    void aConvolutionMovedOffOnednnIsOneWarningLineAndAnAgreeingOneIsSilent() {
+        var shape = new ddpm4j.torch.ConvShape(2, 32, 1, 3, 3, 1, 1, 1, 1, 28, 28, false, true, true);
+        var errors = new java.util.LinkedHashMap<ddpm4j.torch.ConvPath, Double>();
+        errors.put(ddpm4j.torch.ConvPath.ONEDNN, Double.NaN);
+        errors.put(ddpm4j.torch.ConvPath.PADDED, 5.8e-7);
+        var text = new java.io.ByteArrayOutputStream();
+        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(shape, ddpm4j.torch.ConvPath.PADDED, errors, 0.1), new java.io.PrintStream(text, true));
+        String line = text.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("ddpm4j: warning: oneDNN computes the convolution 32→1 channels, 3×3 kernel")
+                && line.contains("relative error NaN") && line.contains("channels zero-padded to 16 instead"), line);
+        text.reset();
+        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(shape, ddpm4j.torch.ConvPath.ONEDNN, java.util.Map.of(ddpm4j.torch.ConvPath.ONEDNN, 5e-7), 0.1),
+                new java.io.PrintStream(text, true));
+        assertEquals("", text.toString());
+    }
+
     /** Bad input: exit 2, one line on stderr, no output file. */
     private void assertRejected(String expected, Path out, String... args) {
         Cli r = Cli.run(args);

@@ -173,11 +173,17 @@ class ConvolutionsTest {
     }
 
     @Test
-    void aRightKernelIsKeptAndWhenNothingAgreesTheCheckSaysSo() {
+    void aRightKernelIsKeptARefusingOneIsPassedOverAndWhenNothingAgreesTheCheckSaysSo() {
         // a right stand-in for oneDNN (the native computation) is kept, whatever this CPU's oneDNN does
         ConvCheck right = ConvSelfCheck.run(ODD, p -> p == ConvPath.ONEDNN ? ConvPath.NATIVE::apply : p::apply);
         assertEquals(ConvPath.ONEDNN, right.path());
         assertTrue(right.errors().get(ConvPath.ONEDNN) < 1e-5);
+        ConvSelfCheck.Convolution refusing = (x, w, b, stride, padding) -> {
+            throw new IllegalStateException("could not create a primitive");
+        };
+        ConvCheck refused = ConvSelfCheck.run(ODD, p -> p == ConvPath.ONEDNN ? refusing : ConvPath.NATIVE::apply);
+        assertEquals(ConvPath.PADDED, refused.path());
+        assertTrue(refused.errors().get(ConvPath.ONEDNN).isNaN());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> ConvSelfCheck.run(ODD, p -> ConvolutionsTest::wrongInputGradient));
         assertTrue(e.getMessage().contains("20→24 channels"), e.getMessage());
