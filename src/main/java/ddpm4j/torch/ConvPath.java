@@ -42,7 +42,8 @@ public enum ConvPath {
     /**
      * libtorch's own im2col + matrix-product convolution ({@code thnn_conv2d}), which no oneDNN
      * kernel touches; always in the weight's type (float32 also under bf16 autocast). Right
-     * everywhere, and 3 to 30 times slower: the last resort.
+     * everywhere, and slow (measured on the AMD EPYC: 3 to 36 times oneDNN's time per layer, 4 to
+     * 9 times per training step): the last resort.
      */
     NATIVE("libtorch im2col + gemm, no oneDNN") {
         @Override
