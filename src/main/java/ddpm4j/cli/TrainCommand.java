@@ -58,8 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "2e-4", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--adam-betas", defaultValue = "0.9,0.999", split = ",", paramLabel = "B1,B2", description = "Adam betas (default: ${DEFAULT-VALUE}).")
-    double[] adamBetas;
+    @Option(names = "--adam-betas", defaultValue = "0.9,0.999", paramLabel = "B1,B2", converter = NumberPair.Converter.class,
+            description = "Adam betas, two numbers (default: ${DEFAULT-VALUE}).")
+    NumberPair adamBetas;
 
     @Option(names = "--adam-eps", defaultValue = "1e-8", paramLabel = "E", description = "Adam epsilon (default: ${DEFAULT-VALUE}).")
     double adamEps;
@@ -106,8 +107,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--timesteps", defaultValue = "1000", paramLabel = "T", description = "Diffusion steps T (default: ${DEFAULT-VALUE}).")
     int timesteps;
 
-    @Option(names = "--beta-range", defaultValue = "1e-4,0.02", split = ",", paramLabel = "START,END", description = "Beta start and end (default: ${DEFAULT-VALUE}).")
-    double[] betaRange;
+    @Option(names = "--beta-range", defaultValue = "1e-4,0.02", paramLabel = "START,END", converter = NumberPair.Converter.class,
+            description = "Beta start and end, two numbers (default: ${DEFAULT-VALUE}).")
+    NumberPair betaRange;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of initialisation, data order, noise and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -141,9 +143,6 @@ final class TrainCommand implements Callable<Integer> {
         if (imageSize != null && imageSize < 1) {
             throw new UserException("--image-size must be at least 1, got " + imageSize);
         }
-        if (adamBetas.length != 2 || betaRange.length != 2) {
-            throw new UserException("--adam-betas and --beta-range take two numbers each");
-        }
         boolean hasRun = Checkpoint.exists(out);
         if (resume && !hasRun) {
             throw new UserException(out + " holds no checkpoint to resume");
@@ -151,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume && hasRun) {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
-        TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas[0], adamBetas[1], adamEps,
+        TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas.first(), adamBetas.second(), adamEps,
                 warmup, lrDecay == null ? 0 : lrDecay, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed,
                 flip != null ? flip : DataSpecs.flipsByDefault(data), checkpointEvery, sampleEvery, samples,
                 sampleSteps, logEvery, classConditional ? labelDropout : 0.0);
@@ -165,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
             arch = dir.readUNetConfig();
             process = dir.loadScheduler();
         } else {
-            process = new SchedulerConfig(timesteps, betaRange[0], betaRange[1], schedule, null, variance, true, 1.0, prediction, "leading");
+            process = new SchedulerConfig(timesteps, betaRange.first(), betaRange.second(), schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(images, process);
         }
         try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip))) {

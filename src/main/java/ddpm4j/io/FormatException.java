@@ -14,6 +14,13 @@ public class FormatException extends IOException {
         this.problem = problem;
     }
 
+    /** Refuses a directory where a file is to be read (Java's own error would be an unnamed "Is a directory"). */
+    public static void requireFile(Path file) throws FormatException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new FormatException(file, "is a directory, not a file");
+        }
+    }
+
     /**
      * What to throw when reading a zip container failed: a missing or unreadable file, or a
      * FormatException already raised, as it is; anything else (a ZipException, an EOF inside an

@@ -31,6 +31,7 @@ final class JsonFields {
     }
 
     static JsonFields read(Path file) throws IOException {
+        FormatException.requireFile(file);
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file));

@@ -34,9 +34,9 @@ public final class ModelDirectory {
     /** Finds the network and scheduler folders of {@code dir} in either layout. */
     public static ModelDirectory open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new FormatException(dir, "not a model directory (no such directory)");
+            throw new FormatException(dir, Files.exists(dir) ? "is a file, not a model directory" : "not a model directory (no such directory)");
         }
-        if (Files.isRegularFile(dir.resolve(CONFIG))) {
+        if (Files.exists(dir.resolve(CONFIG))) {
             return new ModelDirectory(dir, dir);
         }
         Path index = dir.resolve(MODEL_INDEX);
@@ -84,10 +84,11 @@ public final class ModelDirectory {
         Path bin = unetDir.resolve(WEIGHTS_BIN);
         Path source;
         Map<String, FloatArray> weights;
-        if (Files.isRegularFile(safetensors)) {
+        // exists, not isRegularFile: a directory in the weights' place is named by the reader, not passed over
+        if (Files.exists(safetensors)) {
             source = safetensors;
             weights = Safetensors.read(safetensors);
-        } else if (Files.isRegularFile(bin)) {
+        } else if (Files.exists(bin)) {
             source = bin;
             weights = TorchPickle.readStateDict(bin);
         } else {

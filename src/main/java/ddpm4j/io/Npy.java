@@ -94,6 +94,7 @@ public final class Npy {
     static final long MAX_BYTES = Integer.MAX_VALUE - 64;
 
     public static Array read(Path file) throws IOException {
+        FormatException.requireFile(file);
         long size = Files.size(file);
         if (size > MAX_BYTES) {
             throw new FormatException(file, "is too large to read (" + size + " bytes; at most " + MAX_BYTES + ")");

@@ -18,6 +18,7 @@ public final class Npz {
 
     /** Every array in the file, by name (without ".npy"), in file order. */
     public static Map<String, Npy.Array> read(Path file) throws IOException {
+        FormatException.requireFile(file);
         Map<String, Npy.Array> out = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();

@@ -30,7 +30,8 @@ import java.util.TreeMap;
 public final class Safetensors {
     /** Headers larger than this are refused (the reference implementation uses 100 MB). */
     static final long MAX_HEADER = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Refuses a name given twice, as the reference implementation does (Jackson would keep the last). */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Safetensors() {
     }
@@ -40,6 +41,7 @@ public final class Safetensors {
 
     /** Every tensor in the file, in header order. */
     public static Map<String, FloatArray> read(Path file) throws IOException {
+        FormatException.requireFile(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -83,6 +85,10 @@ public final class Safetensors {
         JsonNode root;
         try {
             root = JSON.readTree(text.strip());
+        } catch (com.fasterxml.jackson.core.exc.StreamReadException e) {
+            String why = e.getOriginalMessage();
+            throw new FormatException(file, why.startsWith("Duplicate") ? "header names an entry twice (" + why + ")"
+                    : "header is not valid JSON: " + why);
         } catch (JsonProcessingException e) {
             throw new FormatException(file, "header is not valid JSON: " + e.getOriginalMessage());
         }
@@ -93,11 +99,26 @@ public final class Safetensors {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
+                checkMetadata(file, f.getValue());
                 continue;
             }
             entries.add(parseEntry(file, f.getKey(), f.getValue()));
         }
         return entries;
+    }
+
+    /** {@code __metadata__} maps strings to strings, nothing else. */
+    private static void checkMetadata(Path file, JsonNode metadata) throws FormatException {
+        if (!metadata.isObject()) {
+            throw new FormatException(file, "__metadata__ must be a map of strings to strings, got " + metadata.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = metadata.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> m = it.next();
+            if (!m.getValue().isTextual()) {
+                throw new FormatException(file, "__metadata__ must map strings to strings; '" + m.getKey() + "' is "
+                        + m.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
     }
 
     private static Entry parseEntry(Path file, String name, JsonNode node) throws FormatException {

@@ -26,6 +26,7 @@ public final class TorchPickle {
     }
 
     public static Map<String, FloatArray> readStateDict(Path file) throws IOException {
+        FormatException.requireFile(file);
         if (LegacyTorchFile.looksLegacy(file)) {
             return LegacyTorchFile.readStateDict(file);
         }

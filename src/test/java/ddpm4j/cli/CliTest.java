@@ -61,6 +61,40 @@ class CliTest {
         assertFalse(Files.exists(out), "no output file");
     }
 
+    /** Two-valued options show two values in the help, not picocli's repeatable "[,START,END...]". */
+    @Test
+    void twoValuedOptionsSayTwoValues() {
+        Cli r = Cli.run("train", "--help");
+        assertEquals(0, r.exit);
+        for (String option : new String[] {"[--beta-range=START,END]", "[--adam-betas=B1,B2]"}) {
+            assertTrue(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(option) + "\\s").matcher(r.out).find(), option + " in\n" + r.out);
+            assertFalse(r.out.contains(option + "..."), option + " repeatable in\n" + r.out);
+        }
+        assertFalse(r.out.contains("...]"), r.out);
+        Cli three = Cli.run("train", "--data", "x.npy", "--out", dir.resolve("run").toString(), "--beta-range", "1e-4,0.02,0.5");
+        assertEquals(2, three.exit, three.toString());
+        assertTrue(three.err.contains("'1e-4,0.02,0.5' is not two numbers A,B") && three.err.strip().lines().count() == 1, three.err);
+    }
+
+    @Test
+    void aDirectoryWhereAFileIsExpectedIsAUsageErrorNamingIt() throws Exception {
+        Path out = dir.resolve("o.npy");
+        Path folder = Files.createDirectory(dir.resolve("folder.npy"));
+        assertRejected(folder + ": is a directory, not a file", out, "predict", "--model", MODEL, "--x", folder.toString(), "--t", T, "--out", out.toString());
+        assertRejected(folder + ": is a directory, not a file", out, "predict", "--model", MODEL, "--x", X, "--t", folder.toString(), "--out", out.toString());
+        Path model = Files.createDirectory(dir.resolve("model"));
+        for (String f : new String[] {"config.json", "scheduler_config.json"}) {
+            Files.copy(Path.of(MODEL, f), model.resolve(f));
+        }
+        Path weights = Files.createDirectory(model.resolve("diffusion_pytorch_model.safetensors"));
+        assertRejected(weights + ": is a directory, not a file", out, "predict", "--model", model.toString(), "--x", X, "--t", T, "--out", out.toString());
+        Files.delete(weights);
+        Files.createDirectory(model.resolve("diffusion_pytorch_model.bin"));
+        assertRejected("diffusion_pytorch_model.bin: is a directory, not a file", out,
+                "predict", "--model", model.toString(), "--x", X, "--t", T, "--out", out.toString());
+        assertRejected(X + ": is a file, not a model directory", out, "predict", "--model", X, "--x", X, "--t", T, "--out", out.toString());
+    }
+
     @Test
     void badInputIsAOneLineErrorWithExitCode2() throws Exception {
         Path out = dir.resolve("o.npy");

@@ -102,5 +102,12 @@ class SafetensorsTest {
         assertMalformed("non-negative integer", file(ok.replace("[2]", "[-2]"), eight));
         assertMalformed("data_offsets must be", file(ok.replace("[0,8]", "[0]"), eight));
         assertMalformed("missing or non-text dtype", file("{\"x\":{\"shape\":[2],\"data_offsets\":[0,8]}}", eight));
+        assertMalformed("names an entry twice", file(ok.replace("}}", "},\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"), eight));
+        assertMalformed("__metadata__ must map strings to strings; 'step' is number",
+                file(ok.replace("{\"x\"", "{\"__metadata__\":{\"format\":\"pt\",\"step\":5},\"x\""), eight));
+        assertMalformed("__metadata__ must be a map of strings to strings, got array",
+                file(ok.replace("{\"x\"", "{\"__metadata__\":[\"pt\"],\"x\""), eight));
+        // string metadata, as torch and diffusers write it, is fine
+        assertEquals(1, Safetensors.read(file(ok.replace("{\"x\"", "{\"__metadata__\":{\"format\":\"pt\"},\"x\""), eight)).size());
     }
 }
