@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Untimed steps first, for this long and at least 2 (default: ${DEFAULT-VALUE}); the JVM's first seconds are slower.")
     double warmup;
 
-    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON.")
+    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON." + Outputs.CREATES_FOLDERS)
     Path json;
 
     /** The preset names, for --help. */

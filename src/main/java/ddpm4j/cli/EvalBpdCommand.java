@@ -46,7 +46,8 @@ final class EvalBpdCommand implements Callable<Integer> {
             description = "Clip the predicted x0 to [-1,1], as the original (default: on).")
     boolean clip;
 
-    @Option(names = "--json", paramLabel = "OUT.json", description = "Per-image totals, prior, decoder, per-t terms and x0 MSE.")
+    @Option(names = "--json", paramLabel = "OUT.json",
+            description = "Per-image totals, prior, decoder, per-t terms and x0 MSE." + Outputs.CREATES_FOLDERS)
     Path json;
 
     @Override

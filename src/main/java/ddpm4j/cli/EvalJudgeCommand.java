@@ -30,7 +30,8 @@ final class EvalJudgeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where named datasets are looked for first.")
     Path dataDir;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output judge directory.")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Output judge directory." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "E", description = "Passes over the training images (default: ${DEFAULT-VALUE}).")

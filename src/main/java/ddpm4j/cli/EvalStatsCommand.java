@@ -24,7 +24,8 @@ final class EvalStatsCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Images: a named dataset with split, a folder of PNG/JPEG, a uint8 .npy/.npz.")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "STATS.npz", description = "Output statistics file.")
+    @Option(names = "--out", required = true, paramLabel = "STATS.npz",
+            description = "Output statistics file." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Override

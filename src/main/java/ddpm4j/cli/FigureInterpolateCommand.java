@@ -41,7 +41,7 @@ final class FigureInterpolateCommand implements Callable<Integer> {
     @Mixin
     DecodeOptions decoding;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "Output image.")
+    @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "Output image." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Override

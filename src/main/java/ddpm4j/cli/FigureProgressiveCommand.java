@@ -38,7 +38,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             description = "Timesteps shown, the paper's t in [1, T] (default: 10 from T to 1; the sampler's visited steps nearest to these).")
     List<Integer> at;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "Output image.")
+    @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "Output image." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Override

@@ -34,7 +34,8 @@ final class GeneratedImages {
     @Option(names = "--n", defaultValue = "1000", paramLabel = "N", description = "Images to sample from --model (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--save-samples", paramLabel = "OUT.npy", description = "Also keep the sampled images as uint8 [N,H,W,C].")
+    @Option(names = "--save-samples", paramLabel = "OUT.npy",
+            description = "Also keep the sampled images as uint8 [N,H,W,C]." + Outputs.CREATES_FOLDERS)
     Path saveSamples;
 
     @Mixin

@@ -22,10 +22,17 @@ final class Outputs {
         return ext;
     }
 
+    /** What {@link #prepare} does for a missing folder, for the options' help. */
+    static final String CREATES_FOLDERS = " Missing folders are created.";
+
     /** Creates the parent folder of {@code out} and checks that it can be written. */
     static void prepare(Path out) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
+        try {
+            Files.createDirectories(parent);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserException("cannot create " + parent + " (" + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")");
+        }
         if (!Files.isWritable(parent)) {
             throw new UserException("cannot write to " + parent);
         }

@@ -1,5 +1,6 @@
 package ddpm4j.cli;
 
+import ddpm4j.io.ModelDirectory;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.torch.Tensors;
@@ -29,10 +30,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "Network input, float [N,C,H,W].")
     Path x;
 
-    @Option(names = "--t", required = true, paramLabel = "T.npy", description = "Timesteps, [N] or a single value.")
+    @Option(names = "--t", required = true, paramLabel = "T.npy", description = "Integer timesteps in 0..T-1 (T: the model's num_train_timesteps), [N] or a single value.")
     Path t;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.npy", description = "Where to write the output.")
+    @Option(names = "--out", required = true, paramLabel = "OUT.npy",
+            description = "Where to write the output." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -45,7 +47,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
         options.apply();
-        Npy.Array xa = Npy.read(x);
+        Npy.Array xa = Npy.read(x).requireFinite(x);
         Npy.Array ta = Npy.read(t);
         if (xa.shape().length != 4) {
             throw new UserException(x + ": expected [N,C,H,W], got shape " + Arrays.toString(xa.shape()));
@@ -54,17 +56,21 @@ final class PredictCommand implements Callable<Integer> {
         int c = (int) xa.shape()[1];
         int h = (int) xa.shape()[2];
         int w = (int) xa.shape()[3];
-        float[] timesteps = ta.toFloats();
+        if (ta.shape().length > 1) {
+            throw new UserException(t + ": expected timesteps [N] or a single value, got shape " + Arrays.toString(ta.shape()));
+        }
+        long[] timesteps = ta.toLongs(t);
         if (timesteps.length != n && timesteps.length != 1) {
             throw new UserException(t + ": holds " + timesteps.length + " timesteps for " + n + " inputs");
         }
-        for (float v : timesteps) {
-            if (!Float.isFinite(v)) {
-                throw new UserException(t + ": timesteps must be finite");
-            }
+        ModelDirectory dir = model.open();
+        try {
+            dir.loadScheduler().requireTrainedTimesteps(timesteps);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(t + ": " + e.getMessage());
         }
         Outputs.prepare(out);
-        try (UNet2DModel unet = model.open().loadUNet()) {
+        try (UNet2DModel unet = dir.loadUNet()) {
             if (c != unet.config().inChannels()) {
                 throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
             }
@@ -78,11 +84,11 @@ final class PredictCommand implements Callable<Integer> {
                     int b = Math.min(batchSize, n - start);
                     try (PointerScope scope = new PointerScope()) {
                         Tensor xb = Tensors.fromFloats(Arrays.copyOfRange(input, start * inPer, (start + b) * inPer), b, c, h, w);
-                        float[] tb = new float[b];
+                        long[] tb = new long[b];
                         for (int i = 0; i < b; i++) {
                             tb[i] = timesteps.length == 1 ? timesteps[0] : timesteps[start + i];
                         }
-                        float[] y = Tensors.toFloats(unet.infer(xb, Tensors.fromFloats(tb, b)));
+                        float[] y = Tensors.toFloats(unet.infer(xb, Tensors.fromLongs(tb, b)));
                         System.arraycopy(y, 0, result, start * outPer, y.length);
                     }
                     progress.step(b);

@@ -30,7 +30,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--out", defaultValue = "quickstart", paramLabel = "DIR", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "quickstart", paramLabel = "DIR",
+            description = "Output directory (default: ${DEFAULT-VALUE})." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Option(names = "--minutes", defaultValue = "12", paramLabel = "M", description = "Training time (default: ${DEFAULT-VALUE}).")

@@ -13,7 +13,7 @@ import java.util.List;
 final class Reports {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON.")
+    @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON." + Outputs.CREATES_FOLDERS)
     Path json;
 
     /** Checks the path before any work. */

@@ -50,7 +50,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Write float32 [N,C,H,W] model-space samples (.npy only).")
     boolean raw;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output file: .png grid, .npy or .gif animation.")
+    @Option(names = "--out", required = true, paramLabel = "OUT",
+            description = "Output file: .png grid, .npy or .gif animation." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Override
@@ -68,7 +69,7 @@ final class SampleCommand implements Callable<Integer> {
         sampling.validate();
         conditioning.validate();
         options.apply();
-        Npy.Array start = noise == null ? null : Npy.read(noise);
+        Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
         try (Model m = model.load()) {
             SchedulerConfig sc = m.scheduler();

@@ -36,7 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--image-size", paramLabel = "S", description = "Side to crop and resize a folder's images to (default: the preset's).")
     Integer imageSize;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Output model directory." + Outputs.CREATES_FOLDERS)
     Path out;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,6 +84,45 @@ public final class Npy {
                 case INT32 -> b.getInt();
                 case INT64 -> b.getLong();
             };
+        }
+
+        /** This array, after checking that {@code file}'s values are all finite; else where the first NaN or infinity is. */
+        public Array requireFinite(Path file) throws FormatException {
+            if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+                return this;
+            }
+            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (long i = 0, n = count(); i < n; i++) {
+                double v = next(b);
+                if (!Double.isFinite(v)) {
+                    throw new FormatException(file, "holds " + v + " at index " + Arrays.toString(index(i))
+                            + "; the values must be finite");
+                }
+            }
+            return this;
+        }
+
+        /** The C-order index of flat element {@code flat}. */
+        private long[] index(long flat) {
+            long[] at = new long[shape.length];
+            for (int d = shape.length - 1; d >= 0; d--) {
+                at[d] = flat % shape[d];
+                flat /= shape[d];
+            }
+            return at;
+        }
+
+        /** Integer values as int64; floats are refused rather than truncated. */
+        public long[] toLongs(Path file) throws FormatException {
+            if (dtype == DType.FLOAT32 || dtype == DType.FLOAT64) {
+                throw new FormatException(file, "must hold integers, got " + dtype.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            long[] out = new long[Math.toIntExact(count())];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = dtype == DType.INT64 ? b.getLong() : (long) next(b);
+            }
+            return out;
         }
 
         public FloatArray toFloatArray() {
@@ -247,6 +287,13 @@ public final class Npy {
         b.asFloatBuffer().put(values);
         new FloatArray(shape, values); // validates the shape
         AtomicFiles.write(file, encode(DType.FLOAT32, shape, b.array()));
+    }
+
+    public static void writeLongs(Path file, long[] shape, long[] values) throws IOException {
+        checkFills(shape, values.length);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        AtomicFiles.write(file, encode(DType.INT64, shape, b.array()));
     }
 
     public static void writeBytes(Path file, long[] shape, byte[] values) throws IOException {

@@ -44,7 +44,7 @@ public final class UNet2DModel implements AutoCloseable {
         return config;
     }
 
-    /** The network output for inputs {@code x [B,C,H,W]} at integer or real timesteps {@code t [B]}. */
+    /** The network output for inputs {@code x [B,C,H,W]} at integer timesteps {@code t [B]} (or one for all); float or negative timesteps are refused. */
     public Tensor forward(Tensor x, Tensor t) {
         return forward(x, t, null);
     }

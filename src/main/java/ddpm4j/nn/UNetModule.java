@@ -57,8 +57,15 @@ final class UNetModule extends Layer {
             throw new IllegalArgumentException("expected input [B," + config.inChannels() + ",H,W], got "
                     + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(x)));
         }
-        if (t.numel() != x.size(0) && t.numel() != 1) {
-            throw new IllegalArgumentException(t.numel() + " timesteps for a batch of " + x.size(0));
+        if (t.dim() > 1 || t.numel() != x.size(0) && t.numel() != 1) {
+            throw new IllegalArgumentException("timesteps of shape " + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(t))
+                    + " for a batch of " + x.size(0) + "; give [B] or one");
+        }
+        if (t.is_floating_point() || t.is_complex()) {
+            throw new IllegalArgumentException("timesteps must be integers, got " + t.scalar_type());
+        }
+        if (t.is_cpu() && t.min().item_long() < 0) {
+            throw new IllegalArgumentException("timesteps must not be negative, got " + t.min().item_long());
         }
         Tensor timesteps = t.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t.reshape(-1);
         if (config.centerInputSample()) {

@@ -92,4 +92,14 @@ public record SchedulerConfig(
     public boolean learnedVariance() {
         return varianceType.startsWith("learned");
     }
+
+    /** Refuses timesteps the model was not trained on: each must lie in 0..T−1. */
+    public void requireTrainedTimesteps(long[] t) {
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] < 0 || t[i] >= numTrainTimesteps) {
+                throw new IllegalArgumentException("timestep " + t[i] + " at index " + i + " is outside 0.." + (numTrainTimesteps - 1)
+                        + ", the steps this model was trained on (num_train_timesteps " + numTrainTimesteps + ")");
+            }
+        }
+    }
 }

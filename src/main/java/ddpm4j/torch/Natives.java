@@ -41,6 +41,10 @@ public final class Natives {
             // libtorch parallelises with its own OpenMP pool; OpenBLAS's pool competing for the same
             // cores stalled both (measured: the cifar10 network's forward pass ran 2.8x slower).
             org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
+            // oneDNN computes every float convolution libtorch would give NNPACK (it prefers oneDNN for
+            // CPU floats); NNPACK unused costs nothing, but asking for it on a CPU it does not know (the
+            // AMD EPYC) printed "Could not initialize NNPACK! Reason: Unsupported hardware." on every call.
+            org.bytedeco.pytorch.global.torch.globalContext().setUserEnabledNNPACK(false);
             loaded = true;
         }
     }

@@ -44,12 +44,19 @@ public final class Checkpoint {
      * @param ema       EMA weights
      * @param optimizer Adam moments
      * @param timesteps loss-aware sampler history (empty map if not used)
+     * @param pending   the losses of the steps since the last metrics line, so that a resumed run logs
+     *                  the same means as an uninterrupted one
      */
     public record State(long step, TrainSettings settings, Map<String, FloatArray> weights, Map<String, FloatArray> ema,
-                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps) {
+                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending) {
     }
 
-    private record Meta(long step, int format) {
+    /** The sum and count of the losses not yet logged (none in checkpoints written before these were kept). */
+    public record PendingLosses(double sum, int count) {
+        public static final PendingLosses NONE = new PendingLosses(0, 0);
+    }
+
+    private record Meta(long step, int format, double pendingLossSum, int pendingLossCount) {
     }
 
     private Checkpoint() {
@@ -76,7 +83,7 @@ public final class Checkpoint {
             Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
             Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
             AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
-            AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1)));
+            AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count())));
             Path target = root.resolve(name);
             deleteTree(target); // a leftover of an interrupted save, never the one 'latest' names
             try {
@@ -126,7 +133,8 @@ public final class Checkpoint {
             throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
         }
         return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
-                Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)));
+                Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)),
+                new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount()));
     }
 
     private static String latestName(Path root) throws IOException {

@@ -74,6 +74,17 @@ final class RunOutputs implements AutoCloseable {
 
     private Trainer.Step last;
 
+    /** The losses recorded since the last metrics line, for a checkpoint. */
+    Checkpoint.PendingLosses pending() {
+        return new Checkpoint.PendingLosses(lossSum, lossCount);
+    }
+
+    /** Continues the running mean of a checkpoint, so that the next line covers the same steps as without the stop. */
+    void continueFrom(Checkpoint.PendingLosses p) {
+        lossSum = p.sum();
+        lossCount = p.count();
+    }
+
     /** Adds a step to the running mean; writes a line every logEvery steps. */
     void record(Trainer.Step s) throws IOException {
         lossSum += s.loss();

@@ -108,6 +108,7 @@ public final class Trainer implements AutoCloseable {
         this.outputs = new RunOutputs(out, this.settings);
         if (saved != null) {
             restore(saved);
+            outputs.continueFrom(saved.pending());
         }
         outputs.open(step);
     }
@@ -268,7 +269,8 @@ public final class Trainer implements AutoCloseable {
             sampler.put("history", new FloatArray(new long[] {h.length, h[0].length}, flat));
             sampler.put("counts", new FloatArray(new long[] {counts.length}, c));
         }
-        Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler));
+        Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler,
+                outputs.pending()));
         try {
             ModelDirectory.save(out, emaModel, process);
         } catch (IOException e) {

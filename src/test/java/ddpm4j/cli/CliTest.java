@@ -76,6 +76,32 @@ class CliTest {
         assertTrue(three.err.contains("'1e-4,0.02,0.5' is not two numbers A,B") && three.err.strip().lines().count() == 1, three.err);
     }
 
+    /** The network is never run on timesteps the model was not trained on, nor on non-finite inputs. */
+    @Test
+    void badTimestepsAndNonFiniteInputsAreRefusedNamingTheFile() throws Exception {
+        Path out = dir.resolve("o.npy");
+        int n = (int) Npy.read(Path.of(X)).shape()[0];
+        Path t = dir.resolve("t.npy");
+        Npy.writeLongs(t, new long[] {1}, new long[] {-3});
+        assertRejected(t + ": timestep -3 at index 0 is outside 0..999", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
+        Npy.writeLongs(t, new long[] {1}, new long[] {1000});
+        assertRejected(t + ": timestep 1000 at index 0 is outside 0..999", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
+        Npy.writeFloats(t, new long[] {1}, new float[] {10.5f});
+        assertRejected(t + ": must hold integers, got float32", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
+        Npy.writeLongs(t, new long[] {n, 1}, new long[n]);
+        assertRejected(t + ": expected timesteps [N] or a single value, got shape [" + n + ", 1]", out,
+                "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
+        Npy.Array x = Npy.read(Path.of(X));
+        float[] values = x.toFloats();
+        values[5] = Float.NaN;
+        Path bad = dir.resolve("nan.npy");
+        Npy.writeFloats(bad, x.shape(), values);
+        assertRejected(bad + ": holds NaN at index [0, 0, 0, 5]; the values must be finite", out,
+                "predict", "--model", MODEL, "--x", bad.toString(), "--t", T, "--out", out.toString());
+        Path png = dir.resolve("o.png");
+        assertRejected(bad + ": holds NaN at index [0, 0, 0, 5]", png, "sample", "--model", MODEL, "--noise", bad.toString(), "--out", png.toString());
+    }
+
     @Test
     void aDirectoryWhereAFileIsExpectedIsAUsageErrorNamingIt() throws Exception {
         Path out = dir.resolve("o.npy");
@@ -105,7 +131,7 @@ class CliTest {
         Npy.writeFloats(gray, new long[] {3, 1, 16, 16}, new float[3 * 256]);
         assertRejected("has 1 channels but the model takes 3", out, "predict", "--model", MODEL, "--x", gray.toString(), "--t", T, "--out", out.toString());
         Path twoT = dir.resolve("t2.npy");
-        Npy.writeFloats(twoT, new long[] {2}, new float[] {1, 2});
+        Npy.writeLongs(twoT, new long[] {2}, new long[] {1, 2});
         assertRejected("holds 2 timesteps for 3 inputs", out, "predict", "--model", MODEL, "--x", X, "--t", twoT.toString(), "--out", out.toString());
         assertRejected("--raw writes model-space arrays", dir.resolve("s.png"), "sample", "--model", MODEL, "--raw", "--out", dir.resolve("s.png").toString());
         assertRejected("Invalid value for option '--sampler'", out, "sample", "--model", MODEL, "--sampler", "euler", "--out", out.toString());

@@ -107,4 +107,16 @@ class NpyTest {
         e = assertThrows(FormatException.class, () -> Npz.read(noHeader));
         assertTrue(e.getMessage().contains("past the end of the entry"), e.getMessage());
     }
+
+    @Test
+    void nonFiniteValuesAreNamedByIndexAndFloatsAreNotTakenForIntegers(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("a.npy");
+        Files.write(f, Npy.encodeDoubles(new long[] {2, 3}, new double[] {0, 1, 2, 3, Double.POSITIVE_INFINITY, 5}));
+        FormatException e = org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> Npy.read(f).requireFinite(f));
+        assertEquals(f + ": holds Infinity at index [1, 1]; the values must be finite", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> Npy.read(f).toLongs(f));
+        Path g = tmp.resolve("t.npy");
+        Npy.writeLongs(g, new long[] {3}, new long[] {-2, 0, 1L << 40});
+        assertArrayEquals(new long[] {-2, 0, 1L << 40}, Npy.read(g).requireFinite(g).toLongs(g));
+    }
 }

@@ -75,6 +75,21 @@ class UNet2DModelTest {
     }
 
     @Test
+    void timestepsMustBeNonNegativeIntegersOnePerImage() {
+        try (UNet2DModel m = new UNet2DModel(Presets.get("small28"), 1)) {
+            Tensor x = torch.randn(2, 1, 28, 28);
+            IllegalArgumentException floats = assertThrows(IllegalArgumentException.class,
+                    () -> m.infer(x, Tensors.fromFloats(new float[] {10.5f, 3f}, 2)));
+            assertTrue(floats.getMessage().contains("must be integers"), floats.getMessage());
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> m.infer(x, Tensors.fromLongs(new long[] {5, -1}, 2)));
+            assertTrue(negative.getMessage().contains("must not be negative, got -1"), negative.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> m.infer(x, Tensors.fromLongs(new long[] {5, 6}, 2, 1)));
+            assertArrayEquals(new long[] {2, 1, 28, 28}, Tensors.shape(m.infer(x, Tensors.fromLongs(new long[] {7}, 1))));
+        }
+    }
+
+    @Test
     void initialisationIsSeededAndZeroesTheLastLayers() {
         try (UNet2DModel a = new UNet2DModel(Presets.get("small28"), 7);
              UNet2DModel b = new UNet2DModel(Presets.get("small28"), 7)) {

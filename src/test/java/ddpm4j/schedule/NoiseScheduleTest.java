@@ -7,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class NoiseScheduleTest {
     @Test
+    void onlyTheTrainedTimestepsZeroToTMinusOneAreAccepted() {
+        SchedulerConfig c = SchedulerConfig.paper();
+        c.requireTrainedTimesteps(new long[] {0, 500, 999});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.requireTrainedTimesteps(new long[] {3, 1000}));
+        assertEquals("timestep 1000 at index 1 is outside 0..999, the steps this model was trained on (num_train_timesteps 1000)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.requireTrainedTimesteps(new long[] {-1}));
+    }
+
+    @Test
     void linearScheduleOfThePaper() {
         NoiseSchedule s = SchedulerConfig.paper().schedule();
         assertEquals(1000, s.steps());

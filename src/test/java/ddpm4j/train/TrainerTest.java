@@ -138,6 +138,46 @@ class TrainerTest {
         }
     }
 
+    /** A checkpoint at step 10 splits the interval 9–12 of a metrics line every 4 steps: the resumed run logs its mean all the same. */
+    @Test
+    void aResumedRunLogsTheSameMeansAsAnUninterruptedOne() throws Exception {
+        TrainSettings every4 = new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.99, true, 8, 16, 7, true,
+                10, 0, 4, 5, 4, 0.0);
+        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, PROCESS, every4, images(), false, null)) {
+            t.run(new Losses());
+        }
+        Path out = dir.resolve("interrupted");
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, every4, images(), false, null)) {
+            t.run(new Trainer.Listener() {
+                @Override
+                public void stepped(Trainer.Step s) {
+                    if (s.step() == 11) {
+                        throw new IllegalStateException("killed");
+                    }
+                }
+            });
+        } catch (IllegalStateException expected) {
+            // stopped after the checkpoint at step 10, before the line of step 12
+        }
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, every4, images(), true, null)) {
+            assertEquals(10, t.step());
+            t.run(new Losses());
+        }
+        assertEquals(loggedLosses(dir.resolve("whole")), loggedLosses(out));
+        assertEquals(4, loggedLosses(out).size());
+    }
+
+    /** step → loss of each metrics line. */
+    private static java.util.Map<Long, Double> loggedLosses(Path run) throws Exception {
+        java.util.Map<Long, Double> m = new java.util.TreeMap<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var n = json.readTree(line);
+            m.put(n.get("step").asLong(), n.get("loss").asDouble());
+        }
+        return m;
+    }
+
     @Test
     void resumeTakesANewDecayAndReadsOlderSettingsWithoutOne() throws Exception {
         Path out = dir.resolve("decay");

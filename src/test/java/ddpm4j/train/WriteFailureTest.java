@@ -1,5 +1,6 @@
 package ddpm4j.train;
 
+import ddpm4j.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,19 +28,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class WriteFailureTest {
     @TempDir
     Path dir;
+    private Tmpfs tmpfs;
     private Path fs;
 
     @BeforeEach
     void mount() throws Exception {
-        fs = dir.resolve("fs");
-        Files.createDirectories(fs);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", fs.toString()) == 0, "cannot mount a tmpfs here");
+        tmpfs = Tmpfs.mount(dir.resolve("fs"), "64m", "");
+        assumeTrue(tmpfs != null, "cannot mount a tmpfs here");
+        fs = tmpfs.root();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (fs != null && run("umount", fs.toString()) != 0) {
-            run("umount", "-l", fs.toString()); // lazily, so the temporary directory can be deleted
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
@@ -74,16 +76,16 @@ class WriteFailureTest {
         }
         Map<Path, byte[]> saved = contents(out.resolve(Checkpoint.DIR));
         Checkpoint.State s = Checkpoint.load(out);
-        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps());
+        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps(), s.pending());
         // a file system with files open for writing cannot turn read-only, hence the closed trainer
-        assumeTrue(run("mount", "-o", "remount,ro", fs.toString()) == 0, "cannot remount the tmpfs read-only here");
+        assumeTrue(tmpfs.remount("ro"), "cannot remount the tmpfs read-only here");
         try {
             IOException e = assertThrows(IOException.class, () -> Checkpoint.save(out, next));
             assertTrue(e.getMessage().contains("could not write checkpoint step-000000011"), e.getMessage());
             assertTrue(e.getMessage().contains("Read-only file system"), e.getMessage());
             assertTrue(e.getMessage().contains("the previous checkpoint step-000000010 is intact"), e.getMessage());
         } finally {
-            assertEquals(0, run("mount", "-o", "remount,rw", fs.toString()));
+            assertTrue(tmpfs.remount("rw"));
         }
         assertEquals(saved.keySet(), contents(out.resolve(Checkpoint.DIR)).keySet());
         saved.forEach((file, bytes) -> assertArrayEquals(bytes, read(file), file.toString()));
@@ -126,15 +128,6 @@ class WriteFailureTest {
             return Files.isRegularFile(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static int run(String... command) throws Exception {
-        try {
-            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (IOException noSuchCommand) {
-            return -1;
         }
     }
 }
