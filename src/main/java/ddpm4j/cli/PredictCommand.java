@@ -1,6 +1,6 @@
 package ddpm4j.cli;
 
-import ddpm4j.io.ModelDirectory;
+import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.torch.Tensors;
@@ -53,6 +53,9 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException(x + ": expected [N,C,H,W], got shape " + Arrays.toString(xa.shape()));
         }
         int n = (int) xa.shape()[0];
+        if (n == 0) {
+            throw new UserException(x + ": holds no inputs (shape " + Arrays.toString(xa.shape()) + ")");
+        }
         int c = (int) xa.shape()[1];
         int h = (int) xa.shape()[2];
         int w = (int) xa.shape()[3];
@@ -63,14 +66,14 @@ final class PredictCommand implements Callable<Integer> {
         if (timesteps.length != n && timesteps.length != 1) {
             throw new UserException(t + ": holds " + timesteps.length + " timesteps for " + n + " inputs");
         }
-        ModelDirectory dir = model.open();
         try {
-            dir.loadScheduler().requireTrainedTimesteps(timesteps);
+            model.open().loadScheduler().requireTrainedTimesteps(timesteps);
         } catch (IllegalArgumentException e) {
             throw new UserException(t + ": " + e.getMessage());
         }
         Outputs.prepare(out);
-        try (UNet2DModel unet = dir.loadUNet()) {
+        try (Model m = model.load()) {
+            UNet2DModel unet = m.unet();
             if (c != unet.config().inChannels()) {
                 throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
             }
@@ -88,7 +91,12 @@ final class PredictCommand implements Callable<Integer> {
                         for (int i = 0; i < b; i++) {
                             tb[i] = timesteps.length == 1 ? timesteps[0] : timesteps[start + i];
                         }
-                        float[] y = Tensors.toFloats(unet.infer(xb, Tensors.fromLongs(tb, b)));
+                        float[] y;
+                        try {
+                            y = Tensors.toFloats(m.predict(xb, Tensors.fromLongs(tb, b)));
+                        } catch (IllegalArgumentException e) {
+                            throw new UserException(x + ": " + e.getMessage());
+                        }
                         System.arraycopy(y, 0, result, start * outPer, y.length);
                     }
                     progress.step(b);

@@ -81,6 +81,9 @@ final class SampleCommand implements Callable<Integer> {
                 if (s.length != 4 || s[1] != channels) {
                     throw new UserException(noise + ": expected [N," + channels + ",H,W], got " + Arrays.toString(s));
                 }
+                if (s[0] == 0) {
+                    throw new UserException(noise + ": holds no images (shape " + Arrays.toString(s) + ")");
+                }
                 if (n != null && n != s[0]) {
                     throw new UserException("--n " + n + " disagrees with the " + s[0] + " images in " + noise);
                 }

@@ -2,6 +2,8 @@ package ddpm4j.io;
 
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * A loaded model directory: the network and its diffusion process.
@@ -10,6 +12,17 @@ import ddpm4j.schedule.SchedulerConfig;
  * @param scheduler the process it was trained with
  */
 public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements AutoCloseable {
+    /**
+     * The network's output for {@code x [B,C,H,W]} at integer timesteps {@code t [B]}, refusing
+     * timesteps outside the 0..T−1 the model was trained on (the network alone cannot know T).
+     */
+    public Tensor predict(Tensor x, Tensor t) {
+        if (!t.is_floating_point()) {
+            scheduler.requireTrainedTimesteps(Tensors.toLongs(t));
+        }
+        return unet.infer(x, t);
+    }
+
     @Override
     public void close() {
         unet.close();

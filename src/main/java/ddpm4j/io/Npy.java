@@ -112,9 +112,9 @@ public final class Npy {
             return at;
         }
 
-        /** Integer values as int64; floats are refused rather than truncated. */
+        /** Integer values as int64; floats are refused rather than truncated, booleans rather than read as 0 and 1. */
         public long[] toLongs(Path file) throws FormatException {
-            if (dtype == DType.FLOAT32 || dtype == DType.FLOAT64) {
+            if (dtype == DType.FLOAT32 || dtype == DType.FLOAT64 || dtype == DType.BOOL) {
                 throw new FormatException(file, "must hold integers, got " + dtype.name().toLowerCase(java.util.Locale.ROOT));
             }
             ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -57,6 +57,11 @@ final class UNetModule extends Layer {
             throw new IllegalArgumentException("expected input [B," + config.inChannels() + ",H,W], got "
                     + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(x)));
         }
+        long factor = 1L << (config.blockOutChannels().size() - 1); // each level but the last halves the size
+        if (x.size(2) % factor != 0 || x.size(3) % factor != 0) {
+            throw new IllegalArgumentException("input of " + x.size(2) + "×" + x.size(3) + ": height and width must be multiples of "
+                    + factor + " for this network (it halves them " + (config.blockOutChannels().size() - 1) + " times)");
+        }
         if (t.dim() > 1 || t.numel() != x.size(0) && t.numel() != 1) {
             throw new IllegalArgumentException("timesteps of shape " + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(t))
                     + " for a batch of " + x.size(0) + "; give [B] or one");

@@ -40,6 +40,14 @@ public final class Tensors {
         return out;
     }
 
+    /** The elements of an integer tensor as int64, in C order. */
+    public static long[] toLongs(Tensor t) {
+        Tensor c = t.to(torch.ScalarType.Long).contiguous();
+        long[] out = new long[Math.toIntExact(c.numel())];
+        new LongPointer(c.data_ptr()).get(out, 0, out.length);
+        return out;
+    }
+
     /** The elements of a uint8 tensor in C order. */
     public static byte[] toBytes(Tensor t) {
         Tensor c = t.to(torch.ScalarType.Byte).contiguous();

@@ -78,7 +78,7 @@ class CliTest {
 
     /** The network is never run on timesteps the model was not trained on, nor on non-finite inputs. */
     @Test
-    void badTimestepsAndNonFiniteInputsAreRefusedNamingTheFile() throws Exception {
+    void badTimestepsNonFiniteInputsAndSizesTheNetworkCannotTakeAreRefusedNamingTheFile() throws Exception {
         Path out = dir.resolve("o.npy");
         int n = (int) Npy.read(Path.of(X)).shape()[0];
         Path t = dir.resolve("t.npy");
@@ -98,6 +98,10 @@ class CliTest {
         Npy.writeFloats(bad, x.shape(), values);
         assertRejected(bad + ": holds NaN at index [0, 0, 0, 5]; the values must be finite", out,
                 "predict", "--model", MODEL, "--x", bad.toString(), "--t", T, "--out", out.toString());
+        Path odd = dir.resolve("odd.npy");
+        Npy.writeFloats(odd, new long[] {n, 3, 7, 8}, new float[n * 3 * 56]);
+        assertRejected(odd + ": input of 7×8: height and width must be multiples of 4 for this network", out,
+                "predict", "--model", MODEL, "--x", odd.toString(), "--t", T, "--out", out.toString());
         Path png = dir.resolve("o.png");
         assertRejected(bad + ": holds NaN at index [0, 0, 0, 5]", png, "sample", "--model", MODEL, "--noise", bad.toString(), "--out", png.toString());
     }

@@ -26,6 +26,18 @@ public class ModelDirectoryTest {
 
     public static final UNetConfig SMALL = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0);
 
+    /** The model, knowing its scheduler, refuses timesteps it was not trained on; the network alone cannot. */
+    @Test
+    void predictRefusesTimestepsOutsideTheTrainedRange() throws Exception {
+        try (Model m = ModelDirectory.load(Path.of("src/test/resources/reference/tiny/model"))) {
+            Tensor x = torch.randn(2, 3, 16, 16);
+            assertArrayEquals(new long[] {2, 3, 16, 16}, Tensors.shape(m.predict(x, Tensors.fromLongs(new long[] {0, 999}, 2))));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.predict(x, Tensors.fromLongs(new long[] {3, 1000}, 2)));
+            assertTrue(e.getMessage().startsWith("timestep 1000 at index 1 is outside 0..999"), e.getMessage());
+        }
+    }
+
     @Test
     void saveThenLoadGivesTheSameNetwork() throws Exception {
         try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {

@@ -115,6 +115,10 @@ class NpyTest {
         FormatException e = org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> Npy.read(f).requireFinite(f));
         assertEquals(f + ": holds Infinity at index [1, 1]; the values must be finite", e.getMessage());
         org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> Npy.read(f).toLongs(f));
+        Path flags = tmp.resolve("b.npy");
+        Files.write(flags, Npy.encode(Npy.DType.BOOL, new long[] {2}, new byte[] {1, 0}));
+        FormatException bool = org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> Npy.read(flags).toLongs(flags));
+        assertEquals(flags + ": must hold integers, got bool", bool.getMessage());
         Path g = tmp.resolve("t.npy");
         Npy.writeLongs(g, new long[] {3}, new long[] {-2, 0, 1L << 40});
         assertArrayEquals(new long[] {-2, 0, 1L << 40}, Npy.read(g).requireFinite(g).toLongs(g));
