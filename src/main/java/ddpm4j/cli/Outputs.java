@@ -31,7 +31,7 @@ final class Outputs {
         try {
             Files.createDirectories(parent);
         } catch (java.nio.file.FileSystemException e) {
-            throw new UserException("cannot create " + parent + " (" + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + ")");
+            throw new UserException("cannot create " + parent + " (" + (e.getReason() != null ? e.getReason() : ddpm4j.io.IoErrors.describe(e)) + ")");
         }
         if (!Files.isWritable(parent)) {
             throw new UserException("cannot write to " + parent);
