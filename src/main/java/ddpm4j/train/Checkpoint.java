@@ -51,9 +51,8 @@ public final class Checkpoint {
                         Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending) {
     }
 
-    /** The sum and count of the losses not yet logged (none in checkpoints written before these were kept). */
+    /** The sum and count of the losses not yet logged (0 and 0 in checkpoints written before these were kept). */
     public record PendingLosses(double sum, int count) {
-        public static final PendingLosses NONE = new PendingLosses(0, 0);
     }
 
     private record Meta(long step, int format, double pendingLossSum, int pendingLossCount) {
