@@ -3,6 +3,7 @@ package ddpm4j.bench;
 import ddpm4j.nn.FlopCount;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -19,8 +20,9 @@ public final class SamplingBenchmark {
     private SamplingBenchmark() {
     }
 
-    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations) throws IOException {
-        try (UNet2DModel model = new UNet2DModel(config, 0)) {
+    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations,
+                                  Device device) throws IOException {
+        try (UNet2DModel model = new UNet2DModel(config, 0).to(device)) {
             int s = config.sampleSize();
             int per = config.inChannels() * s * s;
             SplittableRandom random = new SplittableRandom(0);
@@ -32,10 +34,12 @@ public final class SamplingBenchmark {
             Arrays.fill(t, 500);
             double[] ms = Timing.measure(() -> {
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor xt = Tensors.fromFloats(x, batchSize, config.inChannels(), s, s);
-                    Tensor ts = Tensors.fromLongs(t, batchSize);
+                    Tensor xt = device.put(Tensors.fromFloats(x, batchSize, config.inChannels(), s, s));
+                    Tensor ts = device.put(Tensors.fromLongs(t, batchSize));
+                    device.synchronize();
                     long start = System.nanoTime();
                     model.infer(xt, ts);
+                    device.synchronize();
                     return (System.nanoTime() - start) / 1e6;
                 }
             }, warmupSeconds, iterations);

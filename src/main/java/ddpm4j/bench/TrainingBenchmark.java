@@ -4,6 +4,7 @@ import ddpm4j.data.ImageSet;
 import ddpm4j.nn.FlopCount;
 import ddpm4j.nn.UNetConfig;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.train.TrainSettings;
 import ddpm4j.train.Trainer;
 
@@ -21,7 +22,8 @@ public final class TrainingBenchmark {
     }
 
     /** {@code iterations} timed steps after {@code warmupSeconds} of untimed ones. */
-    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations) throws IOException {
+    public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations,
+                                  Device device) throws IOException {
         int s = config.sampleSize();
         int count = Math.max(2 * batchSize, 64);
         byte[] pixels = new byte[count * s * s * config.inChannels()];
@@ -30,10 +32,11 @@ public final class TrainingBenchmark {
         TrainSettings settings = new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.9999, false,
                 batchSize, Integer.MAX_VALUE, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
-        try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null)) {
+        try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null, device)) {
             double[] ms = Timing.measure(() -> {
                 long start = System.nanoTime();
                 trainer.stepOnce();
+                device.synchronize();
                 return (System.nanoTime() - start) / 1e6;
             }, warmupSeconds, iterations);
             return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount(),

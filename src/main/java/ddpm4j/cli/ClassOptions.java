@@ -37,7 +37,7 @@ final class ClassOptions {
         return (x, t) -> {
             long[] none = new long[(int) x.size(0)];
             java.util.Arrays.fill(none, c.nullLabel());
-            return m.unet().infer(x, t, ddpm4j.torch.Tensors.fromLongs(none, none.length));
+            return m.unet().infer(x, t, m.device().put(ddpm4j.torch.Tensors.fromLongs(none, none.length)));
         };
     }
 

@@ -69,7 +69,7 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.prepare(json);
         }
-        try (Model m = model.load()) {
+        try (Model m = model.load(options.device())) {
             if (images.channels() != m.unet().config().inChannels()) {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());
@@ -79,7 +79,7 @@ final class EvalBpdCommand implements Callable<Integer> {
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result result;
             try (Progress progress = new Progress("bpd", (long) ((n + batchSize - 1) / batchSize) * steps)) {
-                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
+                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
             }
             report(result, n, steps);
         }

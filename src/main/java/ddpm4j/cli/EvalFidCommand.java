@@ -47,12 +47,12 @@ final class EvalFidCommand implements Callable<Integer> {
         if (ref == null && features.kind == FeatureOption.Kind.inception) {
             throw new UserException("--features inception needs --ref (reference images or statistics)");
         }
-        try (FeatureExtractor j = features.load()) {
+        try (FeatureExtractor j = features.load(options.device())) {
             String reference = ref != null ? ref : j.trainedOn();
             FeatureStatistics refStats = referenceStatistics(j, reference);
             FeatureStatistics stats = images.source.samples != null
                     ? referenceStatistics(j, images.source.samples)
-                    : FeatureOption.extract(j, images.load(j), "samples").statistics();
+                    : FeatureOption.extract(j, images.load(j, options.device()), "samples").statistics();
             if (stats.dim() != refStats.dim()) {
                 throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
             }

@@ -41,8 +41,8 @@ final class EvalIsCommand implements Callable<Integer> {
         }
         reports.prepare();
         options.apply();
-        try (FeatureExtractor j = features.load()) {
-            ImageSet generated = images.load(j);
+        try (FeatureExtractor j = features.load(options.device())) {
+            ImageSet generated = images.load(j, options.device());
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");
             }

@@ -77,7 +77,7 @@ final class EvalJudgeCommand implements Callable<Integer> {
         }
         Judge judge;
         try (Progress progress = new Progress("train judge", (long) epochs * (train.count() / batchSize))) {
-            judge = JudgeTraining.train(train, data, settings, (step, steps, loss) -> progress.step(1));
+            judge = JudgeTraining.train(train, data, settings, options.device(), (step, steps, loss) -> progress.step(1));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

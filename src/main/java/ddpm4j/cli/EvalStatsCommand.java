@@ -33,7 +33,7 @@ final class EvalStatsCommand implements Callable<Integer> {
         Outputs.extension(out, "--out", List.of("npz"));
         Outputs.prepare(out);
         options.apply();
-        try (FeatureExtractor j = features.load()) {
+        try (FeatureExtractor j = features.load(options.device())) {
             FeatureStatistics stats = FeatureOption.extract(j, FeatureOption.images(j, data), data).statistics();
             stats.write(out);
             System.err.println("wrote " + out + " (" + stats.count() + " images, " + stats.dim() + " features)");

@@ -8,6 +8,7 @@ import ddpm4j.eval.InceptionFeatures;
 import ddpm4j.eval.Judge;
 import ddpm4j.io.Builtins;
 import ddpm4j.io.CacheDir;
+import ddpm4j.torch.Device;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,7 +38,18 @@ final class FeatureOption {
                     + "; download it once from " + INCEPTION_URL + ").")
     Path inception;
 
-    FeatureExtractor load() throws IOException {
+    /** The feature network, on {@code device}. */
+    FeatureExtractor load(Device device) throws IOException {
+        FeatureExtractor fx = open();
+        try {
+            return fx.to(device);
+        } catch (RuntimeException e) {
+            fx.close();
+            throw e;
+        }
+    }
+
+    private FeatureExtractor open() throws IOException {
         if (kind == Kind.judge) {
             return Judge.load(Builtins.resolve(Builtins.Kind.JUDGE, judge));
         }

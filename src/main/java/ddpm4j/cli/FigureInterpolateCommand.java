@@ -55,7 +55,7 @@ final class FigureInterpolateCommand implements Callable<Integer> {
         }
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] steps = ts == null ? Figures.fractions(total, 1, 2, 3)
                     : Figures.networkSteps(ts, total, "--t");
@@ -72,8 +72,8 @@ final class FigureInterpolateCommand implements Callable<Integer> {
             try (Progress progress = new Progress("sample", DecodeOptions.work(steps, lambdas))) {
                 for (int i = 0; i < steps.length; i++) {
                     try (PointerScope step = new PointerScope()) {
-                        Interpolation.Result r = Interpolation.run(sampler, ClassOptions.unconditional(m), Tensors.fromFloats(a, 1, c, size, size),
-                                Tensors.fromFloats(b, 1, c, size, size), steps[i], grid, decoding.seed, (d, all) -> progress.step(lambdas));
+                        Interpolation.Result r = Interpolation.run(sampler, ClassOptions.unconditional(m), m.device().put(Tensors.fromFloats(a, 1, c, size, size)),
+                                m.device().put(Tensors.fromFloats(b, 1, c, size, size)), steps[i], grid, decoding.seed, (d, all) -> progress.step(lambdas));
                         rows[i] = Figures.concat(a, r.decoded(), b);
                     }
                 }

@@ -51,7 +51,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
         conditioning.validate();
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] wanted = at == null ? Figures.evenlySpaced(total, Math.min(10, total)) : Figures.networkSteps(at, total, "--at");
             TracedSampler sampler = sampling.build(m.scheduler());
@@ -60,7 +60,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             NoiseSource noise = new NoiseSource(sampling.seed, 0, n, c, size, size);
             ProgressiveGeneration.Result r;
             try (Progress progress = new Progress("sample", (long) n * sampler.steps())) {
-                r = ProgressiveGeneration.run(sampler, conditioning.network(m).of(0, n), noise.next(), noise, wanted, (d, all) -> progress.step(n));
+                r = ProgressiveGeneration.run(sampler, conditioning.network(m).of(0, n), noise.next(m.device()), noise, wanted, (d, all) -> progress.step(n));
             }
             int per = c * size * size;
             float[][] rows = new float[n][];

@@ -64,13 +64,13 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
         }
         Outputs.prepare(csv);
         options.apply();
-        try (Model m = model.load()) {
+        try (Model m = model.load(options.device())) {
             ImageSet images = Figures.images(data, m).limit(limit);
             GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result bpd;
             try (Progress progress = new Progress("rate-distortion", (long) ((images.count() + batchSize - 1) / batchSize) * steps)) {
-                bpd = BitsPerDim.evaluate(ClassOptions.unconditional(m), diffusion, images, batchSize, seed, m.scheduler().clipSample(),
+                bpd = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, m.scheduler().clipSample(),
                         (d, all) -> progress.step(1));
             }
             RateDistortion rd = RateDistortion.of(bpd);

@@ -51,7 +51,7 @@ final class FigureSharedLatentCommand implements Callable<Integer> {
         }
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] steps = ts == null ? Figures.fractions(total, 4, 3, 2, 1)
                     : Figures.networkSteps(ts, total, "--t");
@@ -65,7 +65,7 @@ final class FigureSharedLatentCommand implements Callable<Integer> {
             try (Progress progress = new Progress("sample", DecodeOptions.work(steps, n))) {
                 for (int i = 0; i < steps.length; i++) {
                     try (PointerScope step = new PointerScope()) {
-                        SharedLatent.Result r = SharedLatent.run(sampler, ClassOptions.unconditional(m), Tensors.fromFloats(image, 1, c, size, size),
+                        SharedLatent.Result r = SharedLatent.run(sampler, ClassOptions.unconditional(m), m.device().put(Tensors.fromFloats(image, 1, c, size, size)),
                                 steps[i], n, decoding.seed + i, (d, all) -> progress.step(n));
                         rows[i] = Figures.concat(image, r.xt(), r.completions());
                     }

@@ -9,6 +9,7 @@ import ddpm4j.io.Npy;
 import ddpm4j.nn.UNetConfig;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Sampler;
+import ddpm4j.torch.Device;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,11 +73,11 @@ final class GeneratedImages {
     }
 
     /** The images the judge will score, sampled with a progress bar or read (a folder's resized to the judge's size). */
-    ImageSet load(FeatureExtractor fx) throws IOException {
+    ImageSet load(FeatureExtractor fx, Device device) throws IOException {
         if (source.samples != null) {
             return FeatureOption.images(fx, source.samples);
         }
-        try (Model m = ModelOption.load(source.model)) {
+        try (Model m = ModelOption.load(source.model, device)) {
             UNetConfig c = m.unet().config();
             int size = c.sampleSize();
             if ((fx.imageSize() > 0 && size != fx.imageSize()) || (fx.channels() > 0 && c.inChannels() != fx.channels())) {
@@ -88,7 +89,7 @@ final class GeneratedImages {
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = new Progress("sample", (long) n * s.steps())) {
-                x = Generation.generateEach(conditioning.network(m), s, sampling.seed, n, sampling.batchSize, new long[] {ch, size, size},
+                x = Generation.generateEach(conditioning.network(m), m.device(), s, sampling.seed, n, sampling.batchSize, new long[] {ch, size, size},
                         null, progress::step);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);

@@ -72,6 +72,10 @@ public final class Main implements Runnable {
 
     /** Loads the native libraries before any command touches a tensor. */
     static void loadNatives() {
-        Natives.load();
+        try {
+            Natives.load();
+        } catch (IllegalStateException e) { // the machine lacks what this build needs: say what, not "internal error"
+            throw new UserException(e.getMessage());
+        }
     }
 }

@@ -3,6 +3,7 @@ package ddpm4j.cli;
 import ddpm4j.io.Builtins;
 import ddpm4j.io.Model;
 import ddpm4j.io.ModelDirectory;
+import ddpm4j.torch.Device;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -14,18 +15,24 @@ final class ModelOption {
             description = "Model directory (diffusers layout), or the built-in model fashion-mnist.")
     Path model;
 
-    /** The network and its diffusion process. */
-    Model load() throws IOException {
-        return load(model);
+    /** The network, on {@code device}, and its diffusion process. */
+    Model load(Device device) throws IOException {
+        return load(model, device);
     }
 
     ModelDirectory open() throws IOException {
         return ModelDirectory.open(Builtins.resolve(Builtins.Kind.MODEL, model));
     }
 
-    /** The model in a directory or built in under that name. */
-    static Model load(Path dirOrName) throws IOException {
-        return ModelDirectory.load(Builtins.resolve(Builtins.Kind.MODEL, dirOrName));
+    /** The model in a directory or built in under that name, moved to {@code device}. */
+    static Model load(Path dirOrName, Device device) throws IOException {
+        Model m = ModelDirectory.load(Builtins.resolve(Builtins.Kind.MODEL, dirOrName));
+        try {
+            return m.to(device);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 
     @Override

@@ -72,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException(t + ": " + e.getMessage());
         }
         Outputs.prepare(out);
-        try (Model m = model.load()) {
+        try (Model m = model.load(options.device())) {
             UNet2DModel unet = m.unet();
             if (c != unet.config().inChannels()) {
                 throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
@@ -86,14 +86,14 @@ final class PredictCommand implements Callable<Integer> {
                 for (int start = 0; start < n; start += batchSize) {
                     int b = Math.min(batchSize, n - start);
                     try (PointerScope scope = new PointerScope()) {
-                        Tensor xb = Tensors.fromFloats(Arrays.copyOfRange(input, start * inPer, (start + b) * inPer), b, c, h, w);
+                        Tensor xb = m.device().put(Tensors.fromFloats(Arrays.copyOfRange(input, start * inPer, (start + b) * inPer), b, c, h, w));
                         long[] tb = new long[b];
                         for (int i = 0; i < b; i++) {
                             tb[i] = timesteps.length == 1 ? timesteps[0] : timesteps[start + i];
                         }
                         float[] y;
                         try {
-                            y = Tensors.toFloats(m.predict(xb, Tensors.fromLongs(tb, b)));
+                            y = Tensors.toFloats(m.predict(xb, m.device().put(Tensors.fromLongs(tb, b))));
                         } catch (IllegalArgumentException e) {
                             throw new UserException(x + ": " + e.getMessage());
                         }

@@ -51,16 +51,16 @@ final class QuickstartCommand implements Callable<Integer> {
         } else {
             train();
         }
-        try (Model m = ModelDirectory.load(out)) {
+        try (Model m = ModelDirectory.load(out).to(options.device())) {
             GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
             DdimSampler sampler = new DdimSampler(diffusion, 50, 0.0, true, 1.0);
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);
-                float[] x = Tensors.toFloats(sampler.sample(m.unet()::infer, noise.next(), noise, (d, t) -> { }));
+                float[] x = Tensors.toFloats(sampler.sample(m.unet()::infer, noise.next(m.device()), noise, (d, t) -> { }));
                 Images.writeGrid(out.resolve("samples.png"), Images.toUint8Nhwc(x, 64, 1, s, s), 64, s, s, 1, 2);
                 NoiseSource gifNoise = new NoiseSource(seed, 1000, 16, 1, s, s);
-                Tensor xT = gifNoise.next();
+                Tensor xT = gifNoise.next(m.device());
                 DenoisingAnimation.write(out.resolve("denoising.gif"), sampler, m.unet()::infer, xT, gifNoise, 2, StepListener.NONE);
             }
         }
@@ -74,7 +74,7 @@ final class QuickstartCommand implements Callable<Integer> {
         var images = QuickstartRecipe.dataset();
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
-                QuickstartRecipe.settings(seed), images, false, null)) {
+                QuickstartRecipe.settings(seed), images, false, null, options.device())) {
             System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %.0f minutes%n",
                     trainer.emaModel().parameterCount(), images.count(), minutes);
             try (TimedProgress progress = new TimedProgress(deadline)) {

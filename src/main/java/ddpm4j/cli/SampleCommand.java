@@ -71,7 +71,7 @@ final class SampleCommand implements Callable<Integer> {
         options.apply();
         Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
-        try (Model m = model.load()) {
+        try (Model m = model.load(options.device())) {
             SchedulerConfig sc = m.scheduler();
             int channels = m.unet().config().inChannels();
             long[] imageShape = {channels, m.unet().config().sampleSize(), m.unet().config().sampleSize()};
@@ -105,10 +105,10 @@ final class SampleCommand implements Callable<Integer> {
     private void animate(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) throws java.io.IOException {
         try (PointerScope scope = new PointerScope(); Progress progress = new Progress("sample", (long) count * s.steps())) {
             NoiseSource noise = new NoiseSource(sampling.seed, 0, count, imageShape);
-            Tensor xT = noise.next();
+            Tensor xT = noise.next(m.device());
             if (start != null) {
-                xT = Tensors.fromFloats(Arrays.copyOf(start.toFloats(), count * (int) Tensors.count(imageShape)),
-                        count, imageShape[0], imageShape[1], imageShape[2]);
+                xT = m.device().put(Tensors.fromFloats(Arrays.copyOf(start.toFloats(), count * (int) Tensors.count(imageShape)),
+                        count, imageShape[0], imageShape[1], imageShape[2]));
             }
             int zoom = Math.max(1, 64 / (int) imageShape[1]);
             DenoisingAnimation.write(out, s, conditioning.network(m).of(0, count), xT, noise, zoom, (done, total) -> progress.step(count));
@@ -118,7 +118,7 @@ final class SampleCommand implements Callable<Integer> {
 
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) {
         try (Progress progress = new Progress("sample", (long) count * s.steps())) {
-            return Generation.generateEach(conditioning.network(m), s, sampling.seed, count, sampling.batchSize, imageShape,
+            return Generation.generateEach(conditioning.network(m), m.device(), s, sampling.seed, count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step);
         }
     }

@@ -168,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
             process = new SchedulerConfig(timesteps, betaRange.first(), betaRange.second(), schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(images, process);
         }
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip))) {
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip), options.device())) {
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
                         + (steps == null && lrDecay == null && flip == null ? "" : " but --steps, --lr-decay or --flip as given"));

@@ -2,11 +2,14 @@ package ddpm4j.diffusion;
 
 import ddpm4j.schedule.NoiseSchedule;
 import ddpm4j.schedule.SchedulerConfig;
-import ddpm4j.torch.Tensors;
+import ddpm4j.torch.Device;
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The forward process q, the reverse process p_θ around a network, and the terms of the
@@ -20,11 +23,13 @@ public final class GaussianDiffusion {
     private final NoiseSchedule schedule;
     private final Prediction prediction;
     private final VarianceType variance;
+    private final Coefficients coefficients;
 
     public GaussianDiffusion(NoiseSchedule schedule, Prediction prediction, VarianceType variance) {
         this.schedule = schedule;
         this.prediction = prediction;
         this.variance = variance;
+        this.coefficients = new Coefficients(schedule.steps());
     }
 
     /** The process a model directory's scheduler_config.json describes. */
@@ -50,48 +55,74 @@ public final class GaussianDiffusion {
         return variance.learned() ? 2 * dataChannels : dataChannels;
     }
 
-    private Tensor gather(java.util.function.IntToDoubleFunction table, int[] t) {
-        return Coefficients.gather(table, t);
+    /** The schedule's table {@code name} at timesteps t, [B,1,1,1] on the device of {@code like}. */
+    Tensor gather(String name, IntToDoubleFunction table, int[] t, Tensor like) {
+        return coefficients.gather(name, table, t, Device.of(like));
+    }
+
+    // the tables of the schedule the formulas below use, [B,1,1,1] on the device of like
+    private Tensor posteriorMeanCoef1(int[] t, Tensor like) {
+        return gather("posteriorMeanCoef1", schedule::posteriorMeanCoef1, t, like);
+    }
+
+    private Tensor posteriorMeanCoef2(int[] t, Tensor like) {
+        return gather("posteriorMeanCoef2", schedule::posteriorMeanCoef2, t, like);
+    }
+
+    private Tensor sqrtAlphaBar(int[] t, Tensor like) {
+        return gather("sqrtAlphaBar", schedule::sqrtAlphaBar, t, like);
+    }
+
+    private Tensor sqrtOneMinusAlphaBar(int[] t, Tensor like) {
+        return gather("sqrtOneMinusAlphaBar", schedule::sqrtOneMinusAlphaBar, t, like);
+    }
+
+    private Tensor sqrtRecipAlphaBar(int[] t, Tensor like) {
+        return gather("sqrtRecipAlphaBar", schedule::sqrtRecipAlphaBar, t, like);
+    }
+
+    private Tensor sqrtRecipM1AlphaBar(int[] t, Tensor like) {
+        return gather("sqrtRecipM1AlphaBar", schedule::sqrtRecipM1AlphaBar, t, like);
     }
 
     /** eq. 4: x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε. */
     public Tensor qSample(Tensor x0, int[] t, Tensor noise) {
-        return gather(schedule::sqrtAlphaBar, t).mul(x0).add(gather(schedule::sqrtOneMinusAlphaBar, t).mul(noise));
+        return sqrtAlphaBar(t, x0).mul(x0).add(sqrtOneMinusAlphaBar(t, x0).mul(noise));
     }
 
     /** eq. 4 solved for x₀: x̂₀ = √(1/ᾱ_t) x_t − √(1/ᾱ_t − 1) ε. */
     public Tensor predictStartFromNoise(Tensor xt, int[] t, Tensor eps) {
-        return gather(schedule::sqrtRecipAlphaBar, t).mul(xt).sub(gather(schedule::sqrtRecipM1AlphaBar, t).mul(eps));
+        return sqrtRecipAlphaBar(t, xt).mul(xt).sub(sqrtRecipM1AlphaBar(t, xt).mul(eps));
     }
 
     /** eq. 4 solved for ε given x₀. */
     public Tensor predictNoiseFromStart(Tensor xt, int[] t, Tensor x0) {
-        return gather(schedule::sqrtRecipAlphaBar, t).mul(xt).sub(x0).div(gather(schedule::sqrtRecipM1AlphaBar, t));
+        return sqrtRecipAlphaBar(t, xt).mul(xt).sub(x0).div(sqrtRecipM1AlphaBar(t, xt));
     }
 
     /** eq. 7 solved for x₀ given the posterior mean. */
     public Tensor predictStartFromMean(Tensor xt, int[] t, Tensor mean) {
-        return mean.sub(gather(schedule::posteriorMeanCoef2, t).mul(xt)).div(gather(schedule::posteriorMeanCoef1, t));
+        return mean.sub(posteriorMeanCoef2(t, xt).mul(xt)).div(posteriorMeanCoef1(t, xt));
     }
 
     /** x₀ = √ᾱ_t x_t − √(1 − ᾱ_t) v. */
     public Tensor predictStartFromV(Tensor xt, int[] t, Tensor v) {
-        return gather(schedule::sqrtAlphaBar, t).mul(xt).sub(gather(schedule::sqrtOneMinusAlphaBar, t).mul(v));
+        return sqrtAlphaBar(t, xt).mul(xt).sub(sqrtOneMinusAlphaBar(t, xt).mul(v));
     }
 
     /** v = √ᾱ_t ε − √(1 − ᾱ_t) x₀. */
     public Tensor velocity(Tensor x0, int[] t, Tensor noise) {
-        return gather(schedule::sqrtAlphaBar, t).mul(noise).sub(gather(schedule::sqrtOneMinusAlphaBar, t).mul(x0));
+        return sqrtAlphaBar(t, x0).mul(noise).sub(sqrtOneMinusAlphaBar(t, x0).mul(x0));
     }
 
     /** eq. 7: the mean μ̃_t(x_t, x₀) of the posterior q(x_{t−1} | x_t, x₀). */
     public Tensor posteriorMean(Tensor x0, Tensor xt, int[] t) {
-        return gather(schedule::posteriorMeanCoef1, t).mul(x0).add(gather(schedule::posteriorMeanCoef2, t).mul(xt));
+        return posteriorMeanCoef1(t, xt).mul(x0).add(posteriorMeanCoef2(t, xt).mul(xt));
     }
 
-    /** eq. 7: log β̃_t, clipped at the first step. */
-    public Tensor posteriorLogVariance(int[] t) {
-        return gather(schedule::posteriorLogVarianceClipped, t);
+    /** eq. 7: log β̃_t, clipped at the first step, on the device of {@code like}. */
+    public Tensor posteriorLogVariance(int[] t, Tensor like) {
+        return gather("posteriorLogVarianceClipped", schedule::posteriorLogVarianceClipped, t, like);
     }
 
     /**
@@ -107,7 +138,7 @@ public final class GaussianDiffusion {
 
     /** Runs the network at x_t and interprets its output. */
     public Output pMeanVariance(Denoiser model, Tensor xt, int[] t, boolean clip, double range) {
-        return interpret(model.apply(xt, timesteps(t)), xt, t, clip, range);
+        return interpret(model.apply(xt, timesteps(t, xt)), xt, t, clip, range);
     }
 
     /** Interprets a network output: its first C channels per {@link Prediction}, the rest per {@link VarianceType}. */
@@ -120,7 +151,7 @@ public final class GaussianDiffusion {
         }
         Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
         Tensor varValues = variance.learned() ? out.narrow(1, c, c) : null;
-        Tensor logVariance = variance.logVariance(this, t, varValues);
+        Tensor logVariance = variance.logVariance(this, t, varValues, xt);
         Tensor start = prediction.start(this, xt, t, predicted);
         if (clip) {
             start = clamp(start, range);
@@ -136,28 +167,19 @@ public final class GaussianDiffusion {
      * t ≥ 1 and the discretized decoder −log p_θ(x₀|x₁) at the first step.
      */
     public Tensor vbTermBits(Output p, Tensor x0, Tensor xt, int[] t) {
-        Tensor kl = Gaussians.meanFlat(Gaussians.normalKl(posteriorMean(x0, xt, t), posteriorLogVariance(t),
+        Tensor kl = Gaussians.meanFlat(Gaussians.normalKl(posteriorMean(x0, xt, t), posteriorLogVariance(t, xt),
                 p.mean(), p.logVariance())).div(new Scalar(LN2));
         Tensor nll = Gaussians.meanFlat(Gaussians.discretizedLogLikelihood(x0, p.mean(),
                 p.logVariance().mul(new Scalar(0.5)))).neg().div(new Scalar(LN2));
-        return torch.where(firstStep(t), nll, kl);
-    }
-
-    /** [B] booleans: t == 0. */
-    private static Tensor firstStep(int[] t) {
-        float[] v = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            v[i] = t[i] == 0 ? 1 : 0;
-        }
-        return Tensors.fromFloats(v, t.length).gt(new Scalar(0.5));
+        return MetaKernels.where(timesteps(t, xt).eq(new Scalar(0L)), nll, kl);
     }
 
     /** The prior term KL(q(x_T | x₀) ‖ N(0, I)) in bits/dim per image [B]. */
     public Tensor priorBits(Tensor x0) {
         int last = schedule.steps() - 1;
         Tensor mean = x0.mul(new Scalar(schedule.sqrtAlphaBar(last)));
-        Tensor logVar = torch.zeros(1).add(new Scalar(schedule.logOneMinusAlphaBar(last)));
-        Tensor zero = torch.zeros(1);
+        Tensor zero = torch.zeros_like(x0);
+        Tensor logVar = zero.add(new Scalar(schedule.logOneMinusAlphaBar(last)));
         return Gaussians.meanFlat(Gaussians.normalKl(mean, logVar, zero, zero)).div(new Scalar(LN2));
     }
 
@@ -169,7 +191,7 @@ public final class GaussianDiffusion {
      */
     public Tensor trainingLoss(Denoiser model, Tensor x0, int[] t, Tensor noise, LossType loss, Double minSnrGamma) {
         Tensor xt = qSample(x0, t, noise);
-        Tensor out = model.apply(xt, timesteps(t));
+        Tensor out = model.apply(xt, timesteps(t, xt));
         long c = x0.size(1);
         Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
         return switch (loss) {
@@ -196,11 +218,8 @@ public final class GaussianDiffusion {
         if (minSnrGamma == null) {
             return mse;
         }
-        float[] w = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            w[i] = (float) minSnrWeight(t[i], minSnrGamma);
-        }
-        return mse.mul(Tensors.fromFloats(w, t.length));
+        Tensor w = gather("minSnrWeight" + minSnrGamma, i -> minSnrWeight(i, minSnrGamma), t, x0);
+        return mse.mul(w.view(t.length));
     }
 
     /**
@@ -223,13 +242,9 @@ public final class GaussianDiffusion {
         return torch.clamp(x, new ScalarOptional(new Scalar(-range)), new ScalarOptional(new Scalar(range)));
     }
 
-    /** The int64 tensor of timesteps the network is conditioned on. */
-    public static Tensor timesteps(int[] t) {
-        long[] v = new long[t.length];
-        for (int i = 0; i < t.length; i++) {
-            v[i] = t[i];
-        }
-        return Tensors.fromLongs(v, t.length);
+    /** The int64 timesteps [B] the network is conditioned on, on the device of {@code like}. */
+    public Tensor timesteps(int[] t, Tensor like) {
+        return coefficients.indices(t, Device.of(like));
     }
 
     /** The same timestep for every image of a batch. */

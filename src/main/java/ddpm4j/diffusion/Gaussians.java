@@ -1,5 +1,6 @@
 package ddpm4j.diffusion;
 
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -37,11 +38,11 @@ public final class Gaussians {
         Tensor invStd = torch.exp(logScale.neg());
         Tensor cdfPlus = approxStandardNormalCdf(invStd.mul(centered.add(new Scalar(BIN))));
         Tensor cdfMin = approxStandardNormalCdf(invStd.mul(centered.sub(new Scalar(BIN))));
-        Tensor logCdfPlus = torch.log(torch.clamp_min(cdfPlus, new Scalar(1e-12)));
-        Tensor logOneMinusCdfMin = torch.log(torch.clamp_min(cdfMin.neg().add(new Scalar(1.0)), new Scalar(1e-12)));
-        Tensor logDelta = torch.log(torch.clamp_min(cdfPlus.sub(cdfMin), new Scalar(1e-12)));
-        return torch.where(x.lt(new Scalar(-0.999)), logCdfPlus,
-                torch.where(x.gt(new Scalar(0.999)), logOneMinusCdfMin, logDelta));
+        Tensor logCdfPlus = torch.log(MetaKernels.clampMin(cdfPlus, 1e-12));
+        Tensor logOneMinusCdfMin = torch.log(MetaKernels.clampMin(cdfMin.neg().add(new Scalar(1.0)), 1e-12));
+        Tensor logDelta = torch.log(MetaKernels.clampMin(cdfPlus.sub(cdfMin), 1e-12));
+        return MetaKernels.where(x.lt(new Scalar(-0.999)), logCdfPlus,
+                MetaKernels.where(x.gt(new Scalar(0.999)), logOneMinusCdfMin, logDelta));
     }
 
     /** The mean over all but the batch dimension: [B, ...] → [B]. */

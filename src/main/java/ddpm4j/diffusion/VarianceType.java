@@ -29,17 +29,20 @@ public enum VarianceType {
         return learned;
     }
 
-    /** log σ²_t, from the schedule or from the network's variance channels {@code values}. */
-    Tensor logVariance(GaussianDiffusion d, int[] t, Tensor values) {
+    /**
+     * log σ²_t, from the schedule or from the network's variance channels {@code values}, on the
+     * device of {@code like}.
+     */
+    Tensor logVariance(GaussianDiffusion d, int[] t, Tensor values, Tensor like) {
         var s = d.schedule();
         return switch (this) {
-            case FIXED_LARGE -> Coefficients.gather(i -> fixedLargeLog(d, i), t);
-            case FIXED_SMALL -> Coefficients.gather(s::posteriorLogVarianceClipped, t);
+            case FIXED_LARGE -> d.gather("fixedLargeLogVariance", i -> fixedLargeLog(d, i), t, like);
+            case FIXED_SMALL -> d.posteriorLogVariance(t, like);
             case LEARNED -> values;
             case LEARNED_RANGE -> {
                 Tensor frac = values.add(new Scalar(1.0)).mul(new Scalar(0.5));
-                Tensor maxLog = Coefficients.gather(i -> Math.log(s.beta(i)), t);
-                Tensor minLog = Coefficients.gather(s::posteriorLogVarianceClipped, t);
+                Tensor maxLog = d.gather("logBeta", i -> Math.log(s.beta(i)), t, like);
+                Tensor minLog = d.posteriorLogVariance(t, like);
                 yield frac.mul(maxLog).add(frac.neg().add(new Scalar(1.0)).mul(minLog));
             }
         };

@@ -6,6 +6,7 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Gaussians;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.StepListener;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -49,7 +50,7 @@ public final class BitsPerDim {
                 int t = steps - 1 - i;
                 try (PointerScope scope = new PointerScope()) {
                     int[] ts = GaussianDiffusion.fill(b, t);
-                    Tensor xt = diffusion.qSample(x0, ts, noise.next());
+                    Tensor xt = diffusion.qSample(x0, ts, noise.next(Device.of(x0)));
                     GaussianDiffusion.Output p = diffusion.pMeanVariance(model, xt, ts, clip, 1.0);
                     float[] bits = Tensors.toFloats(diffusion.vbTermBits(p, x0, xt, ts));
                     Tensor err = p.start().sub(x0);
@@ -79,10 +80,10 @@ public final class BitsPerDim {
     }
 
     /**
-     * {@link #evaluate} over a whole image set, batch by batch; image k's x_t draws come from
+     * {@link #evaluate} over a whole image set on the network's {@code device}, batch by batch; image k's x_t draws come from
      * (seed, k), so the batch size does not change them. {@code listener} hears every network pass.
      */
-    public static Result evaluate(Denoiser model, GaussianDiffusion diffusion, ImageSet images, int batchSize, long seed,
+    public static Result evaluate(Denoiser model, Device device, GaussianDiffusion diffusion, ImageSet images, int batchSize, long seed,
                                   boolean clip, StepListener listener) {
         int n = images.count();
         int steps = diffusion.schedule().steps();
@@ -97,7 +98,7 @@ public final class BitsPerDim {
             int b = Math.min(batchSize, n - first);
             int done = k * steps;
             try (PointerScope scope = new PointerScope()) {
-                Tensor x0 = Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width());
+                Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));
                 NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
                 Result r = evaluate(model, diffusion, x0, noise, clip, (i, all) -> listener.stepDone(done + i, batches * steps));
                 System.arraycopy(r.total(), 0, total, first, b);

@@ -1,6 +1,7 @@
 package ddpm4j.eval;
 
 import ddpm4j.data.ImageSet;
+import ddpm4j.torch.Device;
 
 import java.util.function.IntConsumer;
 
@@ -8,6 +9,9 @@ import java.util.function.IntConsumer;
 public interface FeatureExtractor extends AutoCloseable {
     /** Features and logits of every image; {@code progress} hears how many images each batch held. */
     Features extract(ImageSet images, IntConsumer progress);
+
+    /** Moves the network to {@code device} (images are copied there batch by batch); returns this extractor. */
+    FeatureExtractor to(Device device);
 
     /** For reports. */
     String describe();

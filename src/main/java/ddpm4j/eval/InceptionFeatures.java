@@ -6,6 +6,7 @@ import ddpm4j.io.FormatException;
 import ddpm4j.io.TorchPickle;
 import ddpm4j.io.Weights;
 import ddpm4j.nn.InceptionV3;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -71,6 +72,12 @@ public final class InceptionFeatures implements FeatureExtractor {
     }
 
     @Override
+    public InceptionFeatures to(Device device) {
+        net.to(device);
+        return this;
+    }
+
+    @Override
     public String describe() {
         return "Inception-v3 " + weights.getFileName();
     }
@@ -86,7 +93,7 @@ public final class InceptionFeatures implements FeatureExtractor {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (x[i] + 1f) / 2f; // [−1, 1] → [0, 1], i.e. x/255
             }
-            Tensor t = Tensors.fromFloats(x, b, images.channels(), h, w);
+            Tensor t = net.device().put(Tensors.fromFloats(x, b, images.channels(), h, w));
             if (images.channels() == 1) {
                 t = t.expand(new long[] {b, 3, h, w}).contiguous();
             }

@@ -4,6 +4,7 @@ import ddpm4j.data.ImageSet;
 import ddpm4j.io.JudgeFiles;
 import ddpm4j.nn.Classifier;
 import ddpm4j.nn.ClassifierConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -61,6 +62,12 @@ public final class Judge implements FeatureExtractor {
     }
 
     @Override
+    public Judge to(Device device) {
+        net.to(device);
+        return this;
+    }
+
+    @Override
     public String describe() {
         return "judge trained on " + info.trainedOn();
     }
@@ -74,7 +81,7 @@ public final class Judge implements FeatureExtractor {
                     + "x" + images.channels());
         }
         return Features.collect(images, BATCH, c.featureDim(), c.classes(), (x, b) -> {
-            Classifier.Output out = net.infer(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize()));
+            Classifier.Output out = net.infer(net.device().put(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize())));
             return new Tensor[] {out.features(), out.logits()};
         }, progress);
     }

@@ -4,6 +4,7 @@ import ddpm4j.data.ImageSet;
 import ddpm4j.io.JudgeFiles;
 import ddpm4j.nn.Classifier;
 import ddpm4j.nn.ClassifierConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
@@ -37,8 +38,8 @@ public final class JudgeTraining {
     private JudgeTraining() {
     }
 
-    /** A judge for images like {@code data}, which must be labelled. */
-    public static Judge train(ImageSet data, String trainedOn, Settings s, Listener listener) {
+    /** A judge for images like {@code data}, which must be labelled, trained on {@code device}. */
+    public static Judge train(ImageSet data, String trainedOn, Settings s, Device device, Listener listener) {
         if (!data.labelled()) {
             throw new IllegalArgumentException(trainedOn + " has no class labels; a judge needs them");
         }
@@ -48,7 +49,7 @@ public final class JudgeTraining {
         }
         int classes = data.classCount();
         ClassifierConfig config = ClassifierConfig.judge(data.channels(), data.height(), classes);
-        Classifier net = new Classifier(config, s.seed());
+        Classifier net = new Classifier(config, s.seed()).to(device);
         try (Adam adam = new Adam(net.module().parameters(), new AdamOptions(s.lr()))) {
             net.train(true);
             SplittableRandom random = new SplittableRandom(s.seed());
@@ -82,8 +83,8 @@ public final class JudgeTraining {
         }
         try (PointerScope scope = new PointerScope()) {
             adam.zero_grad(true);
-            Tensor logits = net.forward(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize())).logits();
-            Tensor loss = torch.cross_entropy_loss(logits, Tensors.fromLongs(y, b));
+            Tensor logits = net.forward(net.device().put(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize()))).logits();
+            Tensor loss = torch.cross_entropy_loss(logits, net.device().put(Tensors.fromLongs(y, b)));
             loss.backward();
             adam.step();
             return loss.item_double();

@@ -2,6 +2,7 @@ package ddpm4j.io;
 
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -17,10 +18,21 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
      * timesteps outside the 0..T−1 the model was trained on (the network alone cannot know T).
      */
     public Tensor predict(Tensor x, Tensor t) {
-        if (!t.is_floating_point()) {
+        if (!t.is_floating_point() && !t.is_meta()) {
             scheduler.requireTrainedTimesteps(Tensors.toLongs(t));
         }
         return unet.infer(x, t);
+    }
+
+    /** The device the network lives on. */
+    public Device device() {
+        return unet.device();
+    }
+
+    /** Moves the network to {@code device}; returns this model. */
+    public Model to(Device device) {
+        unet.to(device);
+        return this;
     }
 
     @Override

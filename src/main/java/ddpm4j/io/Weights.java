@@ -2,7 +2,6 @@ package ddpm4j.io;
 
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
 
 import java.nio.file.Path;
@@ -68,7 +67,7 @@ public final class Weights {
                 throw new FormatException(source, "weight '" + e.getKey() + "' has shape " + Arrays.toString(a.shape())
                         + " but " + architecture + " implies " + Arrays.toString(want));
             }
-            new FloatPointer(p.data_ptr()).put(a.data(), 0, a.data().length);
+            Tensors.write(p, a.data());
         }
     }
 

@@ -1,6 +1,7 @@
 package ddpm4j.nn;
 
 import ddpm4j.torch.Convolutions;
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -39,7 +40,7 @@ final class BasicConv2d extends Layer {
     }
 
     Tensor forward(Tensor x) {
-        return torch.relu(bn.forward(Convolutions.conv2d(x, conv.weight, null, stride, padding)));
+        return MetaKernels.relu(bn.forward(Convolutions.conv2d(x, conv.weight, null, stride, padding)));
     }
 
     @Override

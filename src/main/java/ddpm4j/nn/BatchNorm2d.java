@@ -1,7 +1,7 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /** Batch normalisation with stored statistics (inference only): {@code weight}, {@code bias}, buffers {@code running_mean}, {@code running_var}. */
@@ -21,8 +21,7 @@ final class BatchNorm2d extends Layer {
     }
 
     Tensor forward(Tensor x) {
-        return torch.batch_norm(x, new TensorOptional(weight), new TensorOptional(bias), new TensorOptional(runningMean),
-                new TensorOptional(runningVar), false, 0.1, eps, false);
+        return MetaKernels.batchNormEval(x, weight, bias, runningMean, runningVar, eps);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -15,10 +16,10 @@ public final class ClassEmbedding extends Layer {
     public Tensor forward(Tensor labels) {
         long rows = weight.size(0);
         Tensor l = labels.to(torch.ScalarType.Long).reshape(-1);
-        if (l.numel() > 0 && (l.min().item_long() < 0 || l.max().item_long() >= rows)) {
+        if (l.numel() > 0 && !l.is_meta() && (l.min().item_long() < 0 || l.max().item_long() >= rows)) {
             throw new IllegalArgumentException("class labels must be in [0, " + rows + ")");
         }
-        return torch.embedding(weight, l);
+        return MetaKernels.embedding(weight, l);
     }
 
     @Override

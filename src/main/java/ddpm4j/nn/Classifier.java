@@ -1,5 +1,7 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Device;
+import ddpm4j.torch.MetaKernels;
 import ddpm4j.torch.Natives;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Module;
@@ -25,11 +27,18 @@ public final class Classifier implements AutoCloseable {
     private final ClassifierConfig config;
     private final Net net;
     private final Map<String, Tensor> stateDict;
+    private Device device;
 
     /** A network with random initialisation drawn from {@code seed}. */
     public Classifier(ClassifierConfig config, long seed) {
+        this(config, seed, Device.CPU);
+    }
+
+    /** A network initialised from {@code seed}, made on {@code device}. */
+    public Classifier(ClassifierConfig config, long seed, Device device) {
         this.config = config;
-        this.net = new Net(config);
+        this.device = device;
+        this.net = Layer.building(device, () -> new Net(config));
         net.initialize(new WeightInit(seed));
         this.stateDict = Layer.namedParameters(net);
         net.eval();
@@ -53,6 +62,18 @@ public final class Classifier implements AutoCloseable {
     /** Parameters by name; the tensors are the live parameters. */
     public Map<String, Tensor> stateDict() {
         return stateDict;
+    }
+
+    /** The device the parameters live on (the CPU until {@link #to} moves them). */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves the parameters and buffers to {@code device} in place; returns this network. */
+    public Classifier to(Device device) {
+        Layer.moveTo(net, this.device, device);
+        this.device = device;
+        return this;
     }
 
     public Module module() {
@@ -88,11 +109,11 @@ public final class Classifier implements AutoCloseable {
         }
 
         Output forward(Tensor x) {
-            Tensor h = torch.relu(conv2.forward(torch.relu(conv1.forward(x))));
+            Tensor h = MetaKernels.relu(conv2.forward(MetaKernels.relu(conv1.forward(x))));
             h = torch.max_pool2d(h, new long[] {2, 2});
-            h = torch.relu(conv4.forward(torch.relu(conv3.forward(h))));
+            h = MetaKernels.relu(conv4.forward(MetaKernels.relu(conv3.forward(h))));
             h = torch.max_pool2d(h, new long[] {2, 2});
-            Tensor f = torch.relu(features.forward(h.flatten(1, -1)));
+            Tensor f = MetaKernels.relu(features.forward(h.flatten(1, -1)));
             return new Output(f, logits.forward(f));
         }
 

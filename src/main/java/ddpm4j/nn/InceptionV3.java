@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Natives;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.DoubleArrayRefOptional;
@@ -34,10 +35,17 @@ public final class InceptionV3 implements AutoCloseable {
 
     private final Net net;
     private final Map<String, Tensor> stateDict;
+    private Device device;
 
     /** A network with random weights drawn from {@code seed} (to be overwritten by real ones, or for tests). */
     public InceptionV3(long seed) {
-        this.net = new Net();
+        this(seed, Device.CPU);
+    }
+
+    /** A network with random weights drawn from {@code seed}, made on {@code device}. */
+    public InceptionV3(long seed, Device device) {
+        this.device = device;
+        this.net = Layer.building(device, Net::new);
         net.initialize(new WeightInit(seed));
         this.stateDict = Layer.namedTensors(net);
         net.eval();
@@ -46,6 +54,18 @@ public final class InceptionV3 implements AutoCloseable {
     /** Parameters and batch-norm statistics by torchvision's names; the tensors are the live ones. */
     public Map<String, Tensor> stateDict() {
         return stateDict;
+    }
+
+    /** The device the parameters live on (the CPU until {@link #to} moves them). */
+    public Device device() {
+        return device;
+    }
+
+    /** Moves the parameters and buffers to {@code device} in place; returns this network. */
+    public InceptionV3 to(Device device) {
+        Layer.moveTo(net, this.device, device);
+        this.device = device;
+        return this;
     }
 
     /** Features and logits of images {@code x [B,3,H,W]} with values in [0, 1]. */

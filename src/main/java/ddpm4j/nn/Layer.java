@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Natives;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
@@ -11,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A native libtorch module whose parameters and children are registered under PyTorch's dotted
@@ -34,19 +36,51 @@ public abstract class Layer extends Module {
         return module;
     }
 
+    /** The device parameters are made on while {@link #building} runs on this thread. */
+    private static final ThreadLocal<Device> BUILDING = ThreadLocal.withInitial(() -> Device.CPU);
+
+    /**
+     * Runs {@code build} with every parameter and buffer it registers made on {@code device} (as
+     * PyTorch's {@code with torch.device(...)}): the way onto the meta device, which libtorch's
+     * in-place {@code Module::to} cannot reach from the CPU.
+     */
+    static <T> T building(Device device, Supplier<T> build) {
+        Device was = BUILDING.get();
+        BUILDING.set(device);
+        try {
+            return build.get();
+        } finally {
+            BUILDING.set(was);
+        }
+    }
+
+    /**
+     * Moves {@code module}'s parameters and buffers to {@code device} in place, so the tensors
+     * callers hold stay the live ones; from or to the meta device this is impossible and refused.
+     */
+    static void moveTo(Module module, Device from, Device device) {
+        if (from.equals(device)) {
+            return;
+        }
+        if (from.equals(Device.META) || device.equals(Device.META)) {
+            throw new IllegalArgumentException("a network cannot move to or from the meta device; build it there instead");
+        }
+        module.to(device.toTorch(), false);
+    }
+
     /**
      * Registers a zero-filled float32 parameter and returns a handle to it. (The reference that
      * register_parameter returns points into a growing vector and dies at the next registration.)
      */
     protected final Tensor parameter(String name, long... shape) {
-        Tensor t = torch.zeros(shape);
+        Tensor t = torch.zeros(shape, BUILDING.get().options(torch.ScalarType.Float));
         register_parameter(name, t, true);
         return t;
     }
 
     /** Registers a zero-filled float32 buffer (state that is not trained, e.g. running statistics). */
     protected final Tensor buffer(String name, long... shape) {
-        Tensor t = torch.zeros(shape);
+        Tensor t = torch.zeros(shape, BUILDING.get().options(torch.ScalarType.Float));
         register_buffer(name, t);
         return t;
     }

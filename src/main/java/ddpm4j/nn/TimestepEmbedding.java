@@ -1,8 +1,8 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -42,7 +42,7 @@ public final class TimestepEmbedding extends Layer {
         if (half - freqShift <= 0) {
             throw new IllegalArgumentException("embedding dimension " + dim + " too small for freq_shift " + freqShift);
         }
-        Tensor i = torch.arange(new Scalar(half), new TensorOptions(torch.ScalarType.Float));
+        Tensor i = torch.arange(new Scalar(half), Device.of(timesteps).options(torch.ScalarType.Float));
         Tensor exponent = i.mul(new Scalar(-Math.log(MAX_PERIOD))).div(new Scalar(half - freqShift));
         Tensor freqs = torch.exp(exponent);
         Tensor args = timesteps.reshape(-1, 1).to(torch.ScalarType.Float).mul(freqs.unsqueeze(0));

@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Natives;
 import ddpm4j.torch.Precision;
 import org.bytedeco.pytorch.InferenceMode;
@@ -25,17 +26,29 @@ public final class UNet2DModel implements AutoCloseable {
     private final UNetModule module;
     private final Map<String, Tensor> stateDict;
     private Precision precision = Precision.getDefault();
+    private Device device;
 
     /** A network with the original code's random initialisation drawn from {@code seed}. */
     public UNet2DModel(UNetConfig config, long seed) {
-        this(config);
+        this(config, seed, Device.CPU);
+    }
+
+    /** A network initialised from {@code seed} (the same values on every device), made on {@code device}. */
+    public UNet2DModel(UNetConfig config, long seed, Device device) {
+        this(config, device);
         module.initialize(new WeightInit(seed));
     }
 
     /** A network whose parameters are all zero, to be filled from a checkpoint. */
     public UNet2DModel(UNetConfig config) {
+        this(config, Device.CPU);
+    }
+
+    /** A network of zeros made on {@code device}. */
+    public UNet2DModel(UNetConfig config, Device device) {
         this.config = config;
-        this.module = new UNetModule(config);
+        this.device = device;
+        this.module = Layer.building(device, () -> new UNetModule(config));
         this.stateDict = Layer.namedParameters(module);
         module.eval();
     }
@@ -51,7 +64,7 @@ public final class UNet2DModel implements AutoCloseable {
 
     /** The output of a class-conditional network for class {@code labels [B]}. */
     public Tensor forward(Tensor x, Tensor t, Tensor labels) {
-        return precision.run(() -> module.forward(x, t, labels));
+        return precision.run(device, () -> module.forward(x, t, labels));
     }
 
     /** {@link #forward} without autograd bookkeeping, for sampling and evaluation. */
@@ -72,7 +85,24 @@ public final class UNet2DModel implements AutoCloseable {
     }
 
     public void setPrecision(Precision precision) {
-        this.precision = java.util.Objects.requireNonNull(precision);
+        this.precision = java.util.Objects.requireNonNull(precision).requireSupportedOn(device);
+    }
+
+    /** The device the parameters live on (the CPU until {@link #to} moves them). */
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * Moves every parameter and buffer to {@code device} in place (the tensors of
+     * {@link #stateDict()} stay the live parameters) and returns this network. Inputs must then be
+     * on that device. Not to or from the meta device: build the network there.
+     */
+    public UNet2DModel to(Device device) {
+        precision.requireSupportedOn(device);
+        Layer.moveTo(module, this.device, device);
+        this.device = device;
+        return this;
     }
 
     /** Parameters by their diffusers names, in registration order. The tensors are the live parameters. */

@@ -69,7 +69,7 @@ final class UNetModule extends Layer {
         if (t.is_floating_point() || t.is_complex()) {
             throw new IllegalArgumentException("timesteps must be integers, got " + t.scalar_type());
         }
-        if (t.is_cpu() && t.min().item_long() < 0) {
+        if (!t.is_meta() && t.min().item_long() < 0) {
             throw new IllegalArgumentException("timesteps must not be negative, got " + t.min().item_long());
         }
         Tensor timesteps = t.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t.reshape(-1);

@@ -1,7 +1,6 @@
 package ddpm4j.nn;
 
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.SplittableRandom;
@@ -28,7 +27,7 @@ public final class WeightInit {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
         }
-        write(weight, values);
+        Tensors.write(weight, values);
     }
 
     /** Independent N(0, std²) values. */
@@ -37,19 +36,12 @@ public final class WeightInit {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (random.nextGaussian() * std);
         }
-        write(t, values);
+        Tensors.write(t, values);
     }
 
     void fill(Tensor t, float value) {
         float[] values = new float[Math.toIntExact(t.numel())];
         java.util.Arrays.fill(values, value);
-        write(t, values);
-    }
-
-    private static void write(Tensor t, float[] values) {
-        if (!t.is_contiguous() || Tensors.count(Tensors.shape(t)) != values.length) {
-            throw new IllegalStateException("parameter is not a contiguous tensor of " + values.length);
-        }
-        new FloatPointer(t.data_ptr()).put(values, 0, values.length);
+        Tensors.write(t, values);
     }
 }

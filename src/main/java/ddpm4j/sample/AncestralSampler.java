@@ -5,6 +5,7 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Prediction;
 import ddpm4j.diffusion.VarianceType;
 import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -69,14 +70,14 @@ public final class AncestralSampler implements TracedSampler {
         checkStart(from);
         int batch = (int) xt.size(0);
         GaussianDiffusion diffusion = process.diffusion();
-        Denoiser net = process.model(model);
+        Denoiser net = process.model(model, Device.of(xt));
         return ReverseLoop.run(xt, from + 1, (i, x) -> {
             int t = from - i;
             GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
             Tensor next = p.mean();
             if (t > 0) {
                 Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));
-                next = next.add(noise.next().mul(sigma));
+                next = next.add(noise.next(Device.of(x)).mul(sigma));
             }
             trajectory.step(i, process.kept()[t], next, p.start());
             return next;

@@ -1,6 +1,7 @@
 package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -38,7 +39,8 @@ public final class ClassConditioning {
             if (labels.length != b) {
                 throw new IllegalArgumentException(labels.length + " labels for a batch of " + b);
             }
-            Tensor y = Tensors.fromLongs(labels, b);
+            Device device = Device.of(x);
+            Tensor y = device.put(Tensors.fromLongs(labels, b));
             if (guidance == 1.0) {
                 return net.apply(x, t, y);
             }
@@ -46,7 +48,7 @@ public final class ClassConditioning {
             java.util.Arrays.fill(none, nullLabel);
             Tensor tt = t.numel() == 1 ? t.reshape(1).expand(b) : t.reshape(-1);
             Tensor both = net.apply(torch.cat(new TensorVector(x, x), 0), torch.cat(new TensorVector(tt, tt), 0),
-                    torch.cat(new TensorVector(y, Tensors.fromLongs(none, b)), 0));
+                    torch.cat(new TensorVector(y, device.put(Tensors.fromLongs(none, b))), 0));
             Tensor cond = both.narrow(0, 0, b);
             Tensor uncond = both.narrow(0, b, b);
             Tensor guidedPart = uncond.narrow(1, 0, dataChannels)

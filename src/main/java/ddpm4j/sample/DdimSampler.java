@@ -4,6 +4,7 @@ import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.schedule.NoiseSchedule;
 import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -77,7 +78,7 @@ public final class DdimSampler implements TracedSampler {
             double dirCoef = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
             Tensor next = x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(p.noise().mul(new Scalar(dirCoef)));
             if (sigma > 0) {
-                next = next.add(noise.next().mul(new Scalar(sigma)));
+                next = next.add(noise.next(Device.of(x)).mul(new Scalar(sigma)));
             }
             trajectory.step(i, t, next, x0);
             return next;

@@ -1,6 +1,7 @@
 package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -23,18 +24,19 @@ public final class Generation {
     }
 
     /**
+     * @param device     where the network lives: x_T is made there
      * @param start      x_T for every image, float32 NCHW, or null for seeded noise
      * @param imageShape [C,H,W]
      * @param progress   told the number of images that finished a network pass
      * @return the samples in model space, float32 NCHW
      */
-    public static float[] generate(Denoiser model, Sampler sampler, long seed, int count, int batchSize,
+    public static float[] generate(Denoiser model, Device device, Sampler sampler, long seed, int count, int batchSize,
                                    long[] imageShape, float[] start, IntConsumer progress) {
-        return generateEach((first, n) -> model, sampler, seed, count, batchSize, imageShape, start, progress);
+        return generateEach((first, n) -> model, device, sampler, seed, count, batchSize, imageShape, start, progress);
     }
 
     /** {@link #generate} with a network per batch (e.g. bound to the batch's class labels). */
-    public static float[] generateEach(PerImages model, Sampler sampler, long seed, int count, int batchSize,
+    public static float[] generateEach(PerImages model, Device device, Sampler sampler, long seed, int count, int batchSize,
                                        long[] imageShape, float[] start, IntConsumer progress) {
         int per = Math.toIntExact(Tensors.count(imageShape));
         float[] result = new float[Math.multiplyExact(count, per)];
@@ -42,10 +44,10 @@ public final class Generation {
             int b = Math.min(batchSize, count - first);
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource source = new NoiseSource(seed, first, b, imageShape);
-                Tensor xT = source.next();
+                Tensor xT = source.next(device);
                 if (start != null) {
-                    xT = Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
-                            b, imageShape[0], imageShape[1], imageShape[2]);
+                    xT = device.put(Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
+                            b, imageShape[0], imageShape[1], imageShape[2]));
                 }
                 Tensor x0 = sampler.sample(model.of(first, b), xT, source, (done, total) -> progress.accept(b));
                 float[] v = Tensors.toFloats(x0);

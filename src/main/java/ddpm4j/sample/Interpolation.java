@@ -2,6 +2,7 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -54,7 +55,7 @@ public final class Interpolation {
         GaussianDiffusion diffusion = sampler.process().diffusion();
         long[] shape = Tensors.shape(x0a);
         long[] image = {shape[1], shape[2], shape[3]};
-        Tensor noise = new NoiseSource(seed, 0, 1, image).next(); // shared by both encodings
+        Tensor noise = new NoiseSource(seed, 0, 1, image).next(Device.of(x0a)); // shared by both encodings
         Tensor a = diffusion.qSample(x0a, new int[] {t}, noise);
         Tensor b = diffusion.qSample(x0b, new int[] {t}, noise);
         Tensor latents = mix(a, b, lambdas);

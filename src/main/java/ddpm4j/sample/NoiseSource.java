@@ -1,5 +1,6 @@
 package ddpm4j.sample;
 
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -36,7 +37,15 @@ public final class NoiseSource {
         return s;
     }
 
-    /** The next [B,C,H,W] draw. */
+    /**
+     * The next [B,C,H,W] draw on {@code device}. The values come from the Java streams (so they
+     * are the same on every device and for every batch size) and are copied there once.
+     */
+    public Tensor next(Device device) {
+        return device.put(next());
+    }
+
+    /** The next [B,C,H,W] draw, on the CPU. */
     public Tensor next() {
         int per = Math.toIntExact(Tensors.count(imageShape));
         float[] v = new float[per * streams.length];

@@ -3,6 +3,7 @@ package ddpm4j.sample;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -42,8 +43,11 @@ public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusio
         return kept.length;
     }
 
-    /** {@code model} as the S-step process calls it: new step i becomes original step kept[i]. */
-    public Denoiser model(Denoiser model) {
+    /**
+     * {@code model} as the S-step process calls it on {@code device}: new step i becomes original
+     * step kept[i], through a table made on the device once.
+     */
+    public Denoiser model(Denoiser model, Device device) {
         if (isFull()) {
             return model;
         }
@@ -51,9 +55,7 @@ public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusio
         for (int i = 0; i < map.length; i++) {
             map[i] = kept[i];
         }
-        return (x, t) -> {
-            Tensor table = Tensors.fromLongs(map, map.length);
-            return model.apply(x, torch.index_select(table, 0, t.to(torch.ScalarType.Long)));
-        };
+        Tensor table = device.put(Tensors.fromLongs(map, map.length));
+        return (x, t) -> model.apply(x, table.gather(0, t.to(torch.ScalarType.Long).reshape(-1)));
     }
 }

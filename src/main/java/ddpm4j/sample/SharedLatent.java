@@ -2,6 +2,7 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -33,7 +34,7 @@ public final class SharedLatent {
         sampler.checkStart(t);
         long[] shape = Tensors.shape(x0);
         long[] image = {shape[1], shape[2], shape[3]};
-        Tensor noise = new NoiseSource(seed, 0, 1, image).next();
+        Tensor noise = new NoiseSource(seed, 0, 1, image).next(Device.of(x0));
         Tensor xt = diffusion.qSample(x0, new int[] {t}, noise); // eq. 4
         Tensor batch = xt.expand(new long[] {count, shape[1], shape[2], shape[3]}).contiguous();
         Tensor out = sampler.sampleFrom(model, batch, t, new NoiseSource(seed, 1, count, image), listener, Trajectory.NONE);

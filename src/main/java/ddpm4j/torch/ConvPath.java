@@ -1,7 +1,9 @@
 package ddpm4j.torch;
 
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.util.Locale;
@@ -50,6 +52,34 @@ public enum ConvPath {
         public Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
             Tensor xx = x.scalar_type().value == weight.scalar_type().value ? x : x.to(weight.scalar_type());
             return torch.thnn_conv2d(xx, weight, new long[] {weight.size(2), weight.size(3)}, optional(bias), stride, padding);
+        }
+    },
+    /**
+     * The definition itself: one strided slice of the padded input per kernel tap, stacked and
+     * contracted with the weight by one matrix product. For devices libtorch has no convolution
+     * kernel for (the meta device, which only propagates shapes: slices, stacks and products have
+     * meta kernels forwards and backwards); right on the CPU too, but it materialises every tap.
+     */
+    UNFOLD("strided slices and a matrix product") {
+        @Override
+        public Tensor apply(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
+            Tensor xx = padding[0] == 0 && padding[1] == 0 ? x
+                    : torch.constant_pad_nd(x, padding[1], padding[1], padding[0], padding[0]);
+            long kh = weight.size(2);
+            long kw = weight.size(3);
+            long ho = (xx.size(2) - kh) / stride[0] + 1;
+            long wo = (xx.size(3) - kw) / stride[1] + 1;
+            TensorVector taps = new TensorVector();
+            for (long i = 0; i < kh; i++) {
+                for (long j = 0; j < kw; j++) { // x[:, :, i + s·h, j + s·w] for every output position (h, w)
+                    taps.push_back(xx.slice(2, new LongOptional(i), new LongOptional(i + (ho - 1) * stride[0] + 1), stride[0])
+                            .slice(3, new LongOptional(j), new LongOptional(j + (wo - 1) * stride[1] + 1), stride[1]));
+                }
+            }
+            Tensor patches = torch.stack(taps, 2); // [N,in,kh·kw,Ho,Wo]
+            Tensor w = weight.reshape(weight.size(0), weight.size(1), kh * kw);
+            Tensor y = torch.tensordot(patches, w, new long[] {1, 2}, 1, 2).permute(0, 3, 1, 2); // [N,out,Ho,Wo]
+            return bias == null ? y : y.add(bias.view(1, -1, 1, 1));
         }
     };
 

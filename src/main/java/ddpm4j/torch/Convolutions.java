@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * few forward and backward passes of one small batch, once per shape and process.
  *
  * <p>Float32 on the CPU and bf16 autocast are checked; other types and devices go straight to
- * libtorch's {@code conv2d}. The system property {@value #PATH_PROPERTY} ({@code onednn},
- * {@code padded} or {@code native}) skips the check and takes that path for every shape, for
- * measurements and for showing what the check prevents.
+ * libtorch's {@code conv2d} (cuDNN on CUDA), except the meta device, which has no convolution
+ * kernel and takes {@link ConvPath#UNFOLD}. The system property {@value #PATH_PROPERTY}
+ * ({@code onednn}, {@code padded}, {@code native} or {@code unfold}) skips the check and takes
+ * that path for every shape, for measurements and for showing what the check prevents.
  */
 public final class Convolutions {
     public static final String PATH_PROPERTY = "ddpm4j.convolution";
@@ -50,6 +51,9 @@ public final class Convolutions {
     public static ConvPath pathFor(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
         if (FORCED != null) {
             return FORCED;
+        }
+        if (x.is_meta()) {
+            return ConvPath.UNFOLD; // libtorch has no meta kernel for its convolutions
         }
         boolean bf16 = Precision.inBf16Autocast();
         if (x.dim() != 4 || !x.is_cpu() || !bf16 && x.scalar_type().value != torch.ScalarType.Float.value) {
@@ -84,7 +88,7 @@ public final class Convolutions {
                 return p;
             }
         }
-        throw new IllegalArgumentException("-D" + PATH_PROPERTY + " must be checked, onednn, padded or native, got '" + name + "'");
+        throw new IllegalArgumentException("-D" + PATH_PROPERTY + " must be checked, onednn, padded, native or unfold, got '" + name + "'");
     }
 
     private static synchronized ConvCheck check(ConvShape shape) {

@@ -4,9 +4,12 @@ import org.bytedeco.javacpp.Loader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
- * Loads libtorch and OpenBLAS from the JavaCPP jars, with OpenBLAS single-threaded.
+ * Loads libtorch and OpenBLAS from the JavaCPP jars, with OpenBLAS single-threaded: the CPU build
+ * of libtorch, or its GPU build and the CUDA runtime when the {@code -Pcuda} profile put them on the
+ * class path.
  *
  * <p>All native resources are extracted to the JavaCPP cache before the first library is loaded.
  * Loading lazily from a cold cache lets the dynamic linker pick a dependency such as
@@ -15,6 +18,12 @@ import java.io.UncheckedIOException;
  * {@code org.bytedeco.pytorch} class is touched.
  */
 public final class Natives {
+    /**
+     * Where the JavaCPP jars keep their native libraries: the CPU build's, then (with the
+     * {@code -Pcuda} profile) libtorch's GPU build and the CUDA runtime.
+     */
+    private static final String[] RESOURCE_DIRS = {"javacpp/PLATFORM", "openblas/PLATFORM", "pytorch/PLATFORM",
+            "pytorch/PLATFORM-gpu", "cuda/PLATFORM"};
     private static volatile boolean loaded;
 
     private Natives() {
@@ -30,10 +39,26 @@ public final class Natives {
                 return;
             }
             String platform = Loader.getPlatform();
+            if (Natives.class.getResource("/org/bytedeco/pytorch/" + platform + "/") == null
+                    && Natives.class.getResource("/org/bytedeco/pytorch/" + platform + "-gpu/") == null) {
+                throw new IllegalStateException("no libtorch for " + platform + " on the class path (org.bytedeco:pytorch:"
+                        + platform + " or " + platform + "-gpu)");
+            }
+            if (Natives.class.getResource("/org/bytedeco/pytorch/" + platform + "-gpu/") != null) {
+                List<String> missing = CudaLibraries.missing();
+                if (!missing.isEmpty()) {
+                    throw new IllegalStateException("this is the CUDA build of ddpm4j, and the dynamic linker finds no "
+                            + String.join(", ", missing) + ": install CUDA 13's libraries and cuDNN 9 or add them to"
+                            + " LD_LIBRARY_PATH (or use the CPU build: mvn package)");
+                }
+            }
             try {
-                Loader.cacheResources("/org/bytedeco/javacpp/" + platform + "/");
-                Loader.cacheResources("/org/bytedeco/openblas/" + platform + "/");
-                Loader.cacheResources("/org/bytedeco/pytorch/" + platform + "/");
+                for (String dir : RESOURCE_DIRS) {
+                    String path = "/org/bytedeco/" + dir.replace("PLATFORM", platform) + "/";
+                    if (Natives.class.getResource(path) != null) { // the GPU build's and CUDA's exist only with -Pcuda
+                        Loader.cacheResources(path);
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot extract native libraries to the JavaCPP cache", e);
             }

@@ -8,15 +8,22 @@ import java.util.function.Supplier;
 
 /**
  * The arithmetic a network's forward pass runs in. {@code FP32} is exact float32, the precision
- * of the reference implementations. {@code BF16} is libtorch's CPU autocast: convolutions and
- * matrix products take bfloat16 inputs (float32 accumulation inside oneDNN), normalisations and
- * reductions stay float32; the output is returned as float32. On CPUs with AMX or AVX512-BF16 it
- * is several times faster; elsewhere it may be slower.
+ * of the reference implementations. {@code BF16} and {@code FP16} are libtorch's autocast on the
+ * network's device: convolutions and matrix products take 16-bit inputs (float32 accumulation),
+ * normalisations and reductions stay float32; the output is returned as float32. On CPUs with AMX
+ * or AVX512-BF16, bf16 is several times faster; elsewhere it may be slower. fp16 is for CUDA.
  */
 public enum Precision {
-    FP32, BF16;
+    FP32(null), BF16(torch.ScalarType.BFloat16), FP16(torch.ScalarType.Half);
 
     private static volatile Precision fallback = FP32;
+
+    /** The autocast type, null for none. */
+    private final torch.ScalarType autocastType;
+
+    Precision(torch.ScalarType autocastType) {
+        this.autocastType = autocastType;
+    }
 
     /** The precision of networks created from now on (the CLI's {@code --precision}). */
     public static void setDefault(Precision p) {
@@ -34,28 +41,37 @@ public enum Precision {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown precision '" + name + "' (fp32 or bf16)");
+        throw new IllegalArgumentException("unknown precision '" + name + "' (fp32, bf16 or fp16)");
     }
 
-    /** Runs {@code forward} in this precision on the calling thread; the result is float32. */
-    public Tensor run(Supplier<Tensor> forward) {
-        if (this == FP32) {
-            return forward.get();
+    /** This precision, if a network on {@code device} can run in it (fp16 needs CUDA); else an exception. */
+    public Precision requireSupportedOn(Device device) {
+        if (this == FP16 && !device.isCuda() && !device.equals(Device.META)) {
+            throw new IllegalArgumentException("fp16 runs on CUDA devices only (on " + device + " use fp32 or bf16)");
+        }
+        return this;
+    }
+
+    /** Runs {@code forward} of a network on {@code device} in this precision on the calling thread; the result is float32. */
+    public Tensor run(Device device, Supplier<Tensor> forward) {
+        if (autocastType == null || device.equals(Device.META)) {
+            return forward.get(); // the meta device has shapes only: nothing to round
         }
         Natives.load();
-        boolean wasEnabled = torch.is_autocast_enabled(torch.DeviceType.CPU);
-        torch.ScalarType wasType = torch.get_autocast_dtype(torch.DeviceType.CPU);
-        torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-        torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+        torch.DeviceType type = device.deviceType();
+        boolean wasEnabled = torch.is_autocast_enabled(type);
+        torch.ScalarType wasType = torch.get_autocast_dtype(type);
+        torch.set_autocast_dtype(type, autocastType);
+        torch.set_autocast_enabled(type, true);
         torch.increment_nesting();
         try {
             return forward.get().to(torch.ScalarType.Float);
         } finally {
             if (torch.decrement_nesting() == 0) {
-                torch.clear_cache(); // bfloat16 copies of the weights: the weights may change before the next pass
+                torch.clear_cache(); // 16-bit copies of the weights: the weights may change before the next pass
             }
-            torch.set_autocast_enabled(torch.DeviceType.CPU, wasEnabled);
-            torch.set_autocast_dtype(torch.DeviceType.CPU, wasType);
+            torch.set_autocast_enabled(type, wasEnabled);
+            torch.set_autocast_dtype(type, wasType);
         }
     }
 

@@ -2,7 +2,6 @@ package ddpm4j.train;
 
 import ddpm4j.io.FloatArray;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -86,7 +85,7 @@ public final class Adam {
                     missing.add(kind + name);
                     continue;
                 }
-                new FloatPointer(target.data_ptr()).put(a.data(), 0, a.data().length);
+                Tensors.write(target, a.data());
             }
         }
         if (!missing.isEmpty()) {

@@ -141,7 +141,7 @@ final class RunOutputs implements AutoCloseable {
                 }
                 net = ClassConditioning.guided(ema::infer, labels, ema.config().nullLabel(), 1.0, c);
             }
-            values = Tensors.toFloats(sampler.sample(net, noise.next(), noise, StepListener.NONE));
+            values = Tensors.toFloats(sampler.sample(net, noise.next(ema.device()), noise, StepListener.NONE));
         }
         byte[] images = Images.toUint8Nhwc(values, n, c, s, s);
         Images.writeGrid(out.resolve("samples").resolve(String.format("step-%09d.png", step)), images, n, s, s, c);

@@ -12,6 +12,7 @@ import ddpm4j.io.Weights;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -64,6 +65,7 @@ public final class Trainer implements AutoCloseable {
     private final TimestepSampler timesteps;
     private final TrainingData data;
     private final RunOutputs outputs;
+    private final Device device;
     private long step;
 
     /**
@@ -74,6 +76,16 @@ public final class Trainer implements AutoCloseable {
      */
     public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
                    boolean resume, TrainSettings.Changes changes) throws IOException {
+        this(out, arch, process, settings, images, resume, changes, Device.CPU);
+    }
+
+    /**
+     * As above, training on {@code device}: the networks, the optimizer's moments and the EMA live
+     * there; batches, noise and timesteps are drawn on the host as on the CPU and copied once per step.
+     */
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+                   boolean resume, TrainSettings.Changes changes, Device device) throws IOException {
+        this.device = device;
         Checkpoint.State saved = resume ? Checkpoint.load(out) : null;
         this.out = out;
         this.arch = arch;
@@ -96,8 +108,8 @@ public final class Trainer implements AutoCloseable {
                         + arch.numClassEmbeds() + " holds " + arch.nullLabel() + " and the no-class label");
             }
         }
-        this.model = new UNet2DModel(arch, this.settings.seed());
-        this.emaModel = new UNet2DModel(arch);
+        this.model = new UNet2DModel(arch, this.settings.seed()).to(device);
+        this.emaModel = new UNet2DModel(arch).to(device);
         this.params = model.stateDict();
         this.paramVector = new TensorVector(params.values().toArray(new Tensor[0]));
         this.adam = new Adam(params, this.settings.beta1(), this.settings.beta2(), this.settings.eps());
@@ -194,14 +206,14 @@ public final class Trainer implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             ImageSet im = data.images();
             int b = settings.batchSize();
-            Tensor x0 = Tensors.fromFloats(data.batch(n), b, im.channels(), im.height(), im.width());
+            Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), b, im.channels(), im.height(), im.width()));
             SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
             TimestepSampler.Draw draw = timesteps.sample(b, random);
             float[] noiseValues = new float[(int) x0.numel()];
             for (int i = 0; i < noiseValues.length; i++) {
                 noiseValues[i] = (float) random.nextGaussian();
             }
-            Tensor noise = Tensors.fromFloats(noiseValues, Tensors.shape(x0));
+            Tensor noise = device.put(Tensors.fromFloats(noiseValues, Tensors.shape(x0)));
             torch.manual_seed(Seeds.of(settings.seed(), Seeds.DROPOUT, n)); // dropout masks
             model.train(true);
             model.module().zero_grad(true);
@@ -211,7 +223,7 @@ public final class Trainer implements AutoCloseable {
             for (int i = 0; i < b; i++) {
                 weights[i] = (float) draw.weights()[i];
             }
-            Tensor total = perImage.mul(Tensors.fromFloats(weights, b)).mean();
+            Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, b))).mean();
             double value = total.item_double();
             if (!Double.isFinite(value)) {
                 step = n + 1; // move on to the next batch without an update
@@ -246,7 +258,7 @@ public final class Trainer implements AutoCloseable {
                     < settings.labelDropout();
             y[i] = drop ? none : labels[i];
         }
-        Tensor tensor = Tensors.fromLongs(y, b);
+        Tensor tensor = device.put(Tensors.fromLongs(y, b));
         return (x, t) -> model.forward(x, t, tensor);
     }
 

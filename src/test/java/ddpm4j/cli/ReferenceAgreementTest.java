@@ -1,5 +1,6 @@
 package ddpm4j.cli;
 
+import ddpm4j.TestDevice;
 import ddpm4j.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,7 @@ class ReferenceAgreementTest {
         Npy.Array want = Npy.read(FIXTURE.resolve("out.npy"));
         for (String model : new String[] {"model", "model_bin"}) {
             Path out = dir.resolve(model + ".npy");
-            Cli r = Cli.run("predict", "--model", FIXTURE.resolve(model).toString(), "--x", FIXTURE.resolve("x.npy").toString(),
+            Cli r = Cli.run("predict", "--device", TestDevice.name(), "--model", FIXTURE.resolve(model).toString(), "--x", FIXTURE.resolve("x.npy").toString(),
                     "--t", FIXTURE.resolve("t.npy").toString(), "--out", out.toString());
             assertEquals(0, r.exit, r.toString());
             Npy.Array got = Npy.read(out);
@@ -52,7 +53,7 @@ class ReferenceAgreementTest {
     @Test
     void ddimTenStepsMatchesTheReference() throws Exception {
         Path out = dir.resolve("ddim.npy");
-        Cli r = Cli.run("sample", "--model", FIXTURE.resolve("model").toString(), "--sampler", "ddim", "--steps", "10",
+        Cli r = Cli.run("sample", "--device", TestDevice.name(), "--model", FIXTURE.resolve("model").toString(), "--sampler", "ddim", "--steps", "10",
                 "--eta", "0", "--no-clip", "--raw", "--noise", FIXTURE.resolve("xT.npy").toString(), "--out", out.toString());
         assertEquals(0, r.exit, r.toString());
         double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("ddim10.npy")).toFloats());

@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class GaussianDiffusionTest {
@@ -68,18 +69,37 @@ class GaussianDiffusionTest {
     void varianceChoices() {
         var s = d.schedule();
         int[] t = {0, 500};
-        float[] large = Tensors.toFloats(VarianceType.FIXED_LARGE.logVariance(d, t, null));
+        Tensor cpu = torch.zeros(1); // the device the tables are made on
+        float[] large = Tensors.toFloats(VarianceType.FIXED_LARGE.logVariance(d, t, null, cpu));
         assertEquals(Math.log(s.posteriorVariance(1)), large[0], 1e-6);
         assertEquals(Math.log(s.beta(500)), large[1], 1e-6);
-        float[] small = Tensors.toFloats(VarianceType.FIXED_SMALL.logVariance(d, t, null));
+        float[] small = Tensors.toFloats(VarianceType.FIXED_SMALL.logVariance(d, t, null, cpu));
         assertEquals(Math.log(s.posteriorVariance(1)), small[0], 1e-6);
         assertEquals(Math.log(s.posteriorVariance(500)), small[1], 1e-6);
         // learned_range: v = 1 gives log β, v = −1 the clipped log β̃, v = 0 their midpoint
         Tensor v = Tensors.fromFloats(new float[] {1, -1, 0, 0}, 2, 2, 1, 1);
-        float[] r = Tensors.toFloats(VarianceType.LEARNED_RANGE.logVariance(d, t, v));
+        float[] r = Tensors.toFloats(VarianceType.LEARNED_RANGE.logVariance(d, t, v, cpu));
         assertEquals(Math.log(s.beta(0)), r[0], 1e-5);
         assertEquals(s.posteriorLogVarianceClipped(0), r[1], 1e-5);
         assertEquals((Math.log(s.beta(500)) + s.posteriorLogVarianceClipped(500)) / 2, r[2], 1e-5);
-        assertEquals(v, VarianceType.LEARNED.logVariance(d, t, v));
+        assertEquals(v, VarianceType.LEARNED.logVariance(d, t, v, cpu));
+    }
+
+    /** The schedule's tables are made once per device: every sampling step's coefficient is a view into the same table. */
+    @Test
+    void coefficientsAreViewsOfOneTablePerDevice() {
+        Tensor x = torch.zeros(4, 1, 2, 2);
+        Tensor a = d.posteriorLogVariance(GaussianDiffusion.fill(4, 10), x);
+        Tensor b = d.posteriorLogVariance(GaussianDiffusion.fill(4, 11), x);
+        assertEquals(a.data_ptr().address() + Float.BYTES, b.data_ptr().address(), "consecutive steps of one table");
+        float[] values = Tensors.toFloats(d.posteriorLogVariance(new int[] {11, 10, 11, 0}, x));
+        assertEquals((float) d.schedule().posteriorLogVarianceClipped(11), values[0], 0f);
+        assertEquals((float) d.schedule().posteriorLogVarianceClipped(10), values[1], 0f);
+        assertEquals((float) d.schedule().posteriorLogVarianceClipped(0), values[3], 0f);
+        int[] t = {3, 999, 0, 3};
+        Tensor first = d.timesteps(t, x);
+        assertEquals(first.data_ptr().address(), d.timesteps(t.clone(), x).data_ptr().address(),
+                "the same timesteps are copied to the device once");
+        assertArrayEquals(new long[] {3, 999, 0, 3}, Tensors.toLongs(first));
     }
 }

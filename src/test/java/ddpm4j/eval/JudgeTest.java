@@ -1,6 +1,7 @@
 package ddpm4j.eval;
 
 import ddpm4j.data.ImageSet;
+import ddpm4j.torch.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class JudgeTest {
     void trainingLearnsASeparableTaskAndTheJudgeSurvivesASaveAndLoad() throws Exception {
         ImageSet train = stripes(256, 1);
         ImageSet test = stripes(100, 2);
-        try (Judge judge = JudgeTraining.train(train, "stripes", new JudgeTraining.Settings(2, 32, 1e-3, 0), (s, n, l) -> { })) {
+        try (Judge judge = JudgeTraining.train(train, "stripes", new JudgeTraining.Settings(2, 32, 1e-3, 0), Device.CPU, (s, n, l) -> { })) {
             double accuracy = judge.accuracy(test);
             assertTrue(accuracy >= 0.95, "accuracy " + accuracy);
             judge.withTestAccuracy(accuracy).save(dir);
@@ -59,9 +60,9 @@ class JudgeTest {
     void unlabelledOrMisshapenDataIsRefused() {
         ImageSet unlabelled = new ImageSet(new byte[64], 1, 8, 8, 1);
         assertThrows(IllegalArgumentException.class, () ->
-                JudgeTraining.train(unlabelled, "x", JudgeTraining.Settings.defaults(), (s, n, l) -> { }));
+                JudgeTraining.train(unlabelled, "x", JudgeTraining.Settings.defaults(), Device.CPU, (s, n, l) -> { }));
         ImageSet odd = new ImageSet(new byte[36], 1, 6, 6, 1, new int[] {1});
         assertThrows(IllegalArgumentException.class, () ->
-                JudgeTraining.train(odd, "x", JudgeTraining.Settings.defaults(), (s, n, l) -> { }));
+                JudgeTraining.train(odd, "x", JudgeTraining.Settings.defaults(), Device.CPU, (s, n, l) -> { }));
     }
 }

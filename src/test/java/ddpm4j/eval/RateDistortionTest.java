@@ -7,6 +7,7 @@ import ddpm4j.diffusion.Prediction;
 import ddpm4j.diffusion.VarianceType;
 import ddpm4j.schedule.BetaSchedules;
 import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class RateDistortionTest {
             px[i] = (byte) Math.max(0, Math.min(255, Math.round((x + 1) * 127.5)));
         }
         ImageSet images = new ImageSet(px, n, 16, 16, 1);
-        BitsPerDim.Result bpd = BitsPerDim.evaluate(optimal, diffusion, images, 3, 0, true, (d, all) -> { });
+        BitsPerDim.Result bpd = BitsPerDim.evaluate(optimal, Device.CPU, diffusion, images, 3, 0, true, (d, all) -> { });
         RateDistortion rd = RateDistortion.of(bpd);
         assertEquals(20, rd.t().length);
         assertEquals(19, rd.t()[0], "decoding starts from x_T");

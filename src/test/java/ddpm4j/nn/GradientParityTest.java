@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import ddpm4j.TestDevice;
 import ddpm4j.io.Model;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.io.Npy;
@@ -33,7 +34,8 @@ class GradientParityTest {
     /** The loss of the fixture's input; the model's parameters keep its gradients. */
     private static double lossAndBackward(UNet2DModel unet) throws Exception {
         try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.fromFloats(Npy.read(FIXTURE.resolve("x.npy")).toFloats(), Npy.read(FIXTURE.resolve("x.npy")).shape());
+            Tensor x = unet.device().put(Tensors.fromFloats(Npy.read(FIXTURE.resolve("x.npy")).toFloats(),
+                    Npy.read(FIXTURE.resolve("x.npy")).shape()));
             Npy.Array t = Npy.read(FIXTURE.resolve("t.npy"));
             long[] steps = new long[(int) t.count()];
             double[] tv = t.toDoubles();
@@ -41,7 +43,7 @@ class GradientParityTest {
                 steps[i] = (long) tv[i];
             }
             unet.module().zero_grad(true);
-            Tensor loss = unet.forward(x, Tensors.fromLongs(steps, steps.length)).pow(new Scalar(2)).mean();
+            Tensor loss = unet.forward(x, unet.device().put(Tensors.fromLongs(steps, steps.length))).pow(new Scalar(2)).mean();
             loss.backward();
             return loss.item_double();
         }
@@ -64,7 +66,7 @@ class GradientParityTest {
 
     @Test
     void everyParameterGradientMatchesTheFloat64Reference() throws Exception {
-        try (Model model = ModelDirectory.load(FIXTURE.resolve("model"))) {
+        try (Model model = ModelDirectory.load(FIXTURE.resolve("model")).to(TestDevice.get())) {
             UNet2DModel unet = model.unet();
             double loss = lossAndBackward(unet);
             double want = Npy.read(FIXTURE.resolve("loss.npy")).toDoubles()[0];
@@ -97,7 +99,7 @@ class GradientParityTest {
     /** Under bf16 autocast the gradients stay within bfloat16 rounding of the exact ones, taken over all parameters. */
     @Test
     void bf16GradientsStayNearTheFloat64Reference() throws Exception {
-        try (Model model = ModelDirectory.load(FIXTURE.resolve("model"))) {
+        try (Model model = ModelDirectory.load(FIXTURE.resolve("model")).to(TestDevice.get())) {
             UNet2DModel unet = model.unet();
             unet.setPrecision(Precision.BF16);
             lossAndBackward(unet);
@@ -119,7 +121,7 @@ class GradientParityTest {
      */
     @Test
     void finiteDifferencesAgreeWithBackpropagation() throws Exception {
-        try (Model model = ModelDirectory.load(FIXTURE.resolve("model"))) {
+        try (Model model = ModelDirectory.load(FIXTURE.resolve("model")).to(TestDevice.get())) {
             UNet2DModel unet = model.unet();
             lossAndBackward(unet);
             for (String name : List.of("conv_in.weight", "time_embedding.linear_1.weight", "down_blocks.0.resnets.0.conv1.weight",

@@ -128,7 +128,7 @@ class ConvolutionsTest {
             double err = worstError(c, Convolutions::conv2d);
             assertTrue(err < 1e-5, c + ": relative error " + err);
             double[] bf16Error = new double[1];
-            Precision.BF16.run(() -> {
+            Precision.BF16.run(Device.CPU, () -> {
                 bf16Error[0] = worstError(c, Convolutions::conv2d);
                 return torch.zeros(1);
             });
