@@ -201,6 +201,26 @@ class CliTest {
         }
     }
 
+    /** DPM-Solver++ through the CLI: seeded and batch-size independent (it is deterministic after x_T), its own options checked. */
+    @Test
+    void dpmSolverSamplesReproduciblyAndRefusesOptionsItHasNot() throws Exception {
+        Path a = dir.resolve("dpm-a.npy");
+        Path b = dir.resolve("dpm-b.npy");
+        String[] common = {"sample", "--model", MODEL, "--sampler", "dpmsolver", "--steps", "6", "--n", "3", "--seed", "4", "--raw"};
+        Cli r = Cli.run(concat(common, "--batch-size", "3", "--out", a.toString()));
+        assertEquals(0, r.exit, r.toString());
+        assertEquals(0, Cli.run(concat(common, "--batch-size", "1", "--out", b.toString())).exit);
+        float[] fa = Npy.read(a).toFloats();
+        float[] fb = Npy.read(b).toFloats();
+        for (int i = 0; i < fa.length; i++) { // the fixture's random network is unclipped here: values reach hundreds
+            assertEquals(fa[i], fb[i], 1e-4 * Math.max(1, Math.abs(fa[i])));
+        }
+        assertRejected("--eta applies to --sampler ddim only", dir.resolve("x.png"), "sample", "--model", MODEL, "--sampler", "dpmsolver",
+                "--eta", "0.5", "--out", dir.resolve("x.png").toString());
+        assertRejected("--clip applies to --sampler ancestral and ddim", dir.resolve("x.png"), "sample", "--model", MODEL,
+                "--sampler", "dpmsolver", "--clip", "--out", dir.resolve("x.png").toString());
+    }
+
     @Test
     void seededSamplingIsReproducibleAcrossBatchSizes() throws Exception {
         Path a = dir.resolve("a.npy");
