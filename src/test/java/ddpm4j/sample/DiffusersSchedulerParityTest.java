@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * diffusers' own regression numbers for DPMSolverMultistepScheduler
- * (tests/schedulers/test_scheduler_dpm_multi.py): its dummy model x·t/(t+1), its deterministic
- * sample, 10 steps of the default configuration (linear β 1e-4..0.02, T = 1000, order 2, midpoint,
- * dpmsolver++, linspace spacing, final σ zero), mean |x| after the loop.
+ * diffusers' own regression numbers (tests/schedulers/test_scheduler_*.py) for the samplers that
+ * stand for its schedulers: its dummy model x·t/(t+1), its deterministic sample [4,3,8,8], 10 steps
+ * of linear β 1e-4..0.02 over T = 1000, then sum and mean of |x| after the loop. DPM-Solver++ in
+ * test_scheduler_dpm_multi.py's configuration: order 2, midpoint, linspace spacing, final σ = σ_min.
  */
-class DpmSolverMultistepSamplerTest {
+class DiffusersSchedulerParityTest {
     private static final NoiseSchedule LINEAR = new NoiseSchedule(BetaSchedules.linear(1000, 1e-4, 0.02));
 
     @BeforeAll
@@ -85,6 +85,26 @@ class DpmSolverMultistepSamplerTest {
             Tensor ddim = new DdimSampler(Respaced.of(d, 10, Spacing.TRAILING), 0.0, false, 1.0)
                     .sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
             assertEquals(0, dpm.sub(ddim).abs().max().item_double(), 1e-5);
+        }
+    }
+
+    /**
+     * diffusers' DDIMScheduler full loop (tests/schedulers/test_scheduler_ddim.py): 10 leading steps,
+     * η = 0, x̂₀ clipped, ᾱ_prev = 1 at the end (set_alpha_to_one): ε sum 172.0067 mean 0.223967,
+     * v-prediction sum 52.5302 mean 0.0684.
+     */
+    @Test
+    void ddimFullLoopMatchesDiffusers() {
+        double[][] expected = {{172.0067, 0.223967}, {52.5302, 0.0684}};
+        Prediction[] predictions = {Prediction.EPSILON, Prediction.V};
+        for (int k = 0; k < 2; k++) {
+            try (PointerScope scope = new PointerScope()) {
+                GaussianDiffusion d = new GaussianDiffusion(LINEAR, predictions[k], VarianceType.FIXED_SMALL);
+                Tensor out = new DdimSampler(Respaced.of(d, 10, Spacing.LEADING), 0.0, true, 1.0)
+                        .sample(DUMMY, dummySampleDeter(), new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
+                assertEquals(expected[k][0], out.abs().sum().item_double(), 1e-2, predictions[k].configName);
+                assertEquals(expected[k][1], out.abs().mean().item_double(), 1e-3, predictions[k].configName);
+            }
         }
     }
 }
