@@ -153,10 +153,9 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         double h0 = lambda(sigmaS) - lambda(sigmaPrev);
         double r0 = h0 / h;
         double alphaNext = alpha(sigmaNext);
-        double ratio = sigmaNext * alphaNext / (sigmaS * alpha(sigmaS));
         double e = Math.expm1(-h); // e^{−h} − 1
         Tensor d1 = m0.sub(m1).mul(new Scalar(1 / r0));
-        Tensor next = x.mul(new Scalar(ratio)).sub(m0.mul(new Scalar(alphaNext * e)));
+        Tensor next = firstOrder(x, m0, sigmaS, sigmaNext); // the D0 terms
         return solverType == SolverType.MIDPOINT
                 ? next.sub(d1.mul(new Scalar(0.5 * alphaNext * e)))
                 : next.add(d1.mul(new Scalar(alphaNext * (e / h + 1))));
