@@ -7,6 +7,7 @@ python3-torch and python3-numpy only; never used at run time by ddpm4j.
 
     python3 ddpm_reference.py fixture OUT_DIR [--preset tiny|cifar10] [--seed S]
     python3 ddpm_reference.py gradients OUT_DIR --preset odd
+    python3 ddpm_reference.py pipeline OUT_DIR --seed S --n 2   (after fixture: diffusers' DDPM/DDIM pipeline loops)
 
 writes OUT_DIR/model (diffusers layout, safetensors), OUT_DIR/model_bin (legacy attention
 names, torch.save .bin), x.npy, t.npy, out.npy (network output), xT.npy and ddim10.npy
@@ -412,6 +413,51 @@ def fixture(out, preset, seed, n):
     print(f'{preset}: {sum(p.numel() for p in model.parameters())} parameters; wrote {out}')
 
 
+def pipeline(out, preset, seed, n, steps=10):
+    """diffusers' DDPMPipeline and DDIMPipeline loops on the fixture's model, noise from torch.manual_seed(seed).
+
+    Rebuilds the fixture model (seed 0), checks it against OUT/out.npy, then writes
+    pipeline_ddpm_seedS.npy (DDPMScheduler: all 1000 steps, fixed_large, x0 clipped, noise at t > 0) and
+    pipeline_ddim_seedS.npy (DDIMScheduler from that config: leading spacing, eta 0, x0 clipped), in
+    model space, with float32 tables as diffusers builds them.
+    """
+    torch.manual_seed(0)
+    res = PRESETS[preset][4]
+    model = random_model(preset, 3)
+    with torch.no_grad():
+        y = model(torch.from_numpy(np.load(os.path.join(out, 'x.npy'))), torch.from_numpy(np.load(os.path.join(out, 't.npy'))))
+    assert np.allclose(y.numpy(), np.load(os.path.join(out, 'out.npy')), atol=1e-5), 'not the fixture model'
+    betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float32)
+    abar = torch.cumprod(1 - betas, 0)
+
+    def step(eps, t, prev, x):
+        a_t = abar[t]
+        a_prev = abar[prev] if prev >= 0 else torch.tensor(1.0)
+        x0 = ((x - (1 - a_t).sqrt() * eps) / a_t.sqrt()).clamp(-1, 1)
+        return a_t, a_prev, x0
+
+    with torch.no_grad():
+        g = torch.manual_seed(seed)
+        x = torch.randn((n, 3, res, res), generator=g)
+        for t in range(999, -1, -1):
+            eps = model(x, torch.full((n,), t, dtype=torch.int64))
+            a_t, a_prev, x0 = step(eps, t, t - 1, x)
+            beta = 1 - a_t / a_prev
+            x = (a_prev.sqrt() * beta / (1 - a_t)) * x0 + ((1 - beta).sqrt() * (1 - a_prev) / (1 - a_t)) * x
+            if t > 0:
+                x = x + beta.sqrt() * torch.randn((n, 3, res, res), generator=g)  # fixed_large: variance beta_t
+        np.save(os.path.join(out, f'pipeline_ddpm_seed{seed}.npy'), x.numpy())
+        g = torch.manual_seed(seed)
+        x = torch.randn((n, 3, res, res), generator=g)
+        ts = [k * (1000 // steps) for k in range(steps)][::-1]
+        for t in ts:
+            eps = model(x, torch.full((n,), t, dtype=torch.int64))
+            a_t, a_prev, x0 = step(eps, t, t - 1000 // steps, x)
+            x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
+        np.save(os.path.join(out, f'pipeline_ddim_seed{seed}.npy'), x.numpy())
+    print(f'wrote the DDPM and DDIM pipeline samples of seed {seed} to {out}')
+
+
 def gradients(out, preset, seed, n, channels=1):
     """A float32 model, an input, and the exact gradients of loss = mean(output²), computed in float64.
 
@@ -436,11 +482,11 @@ def gradients(out, preset, seed, n, channels=1):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('command', choices=['fixture', 'gradients'])
+    ap.add_argument('command', choices=['fixture', 'gradients', 'pipeline'])
     ap.add_argument('out')
     ap.add_argument('--preset', default='tiny', choices=sorted(PRESETS))
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--n', type=int, default=4)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    (fixture if args.command == 'fixture' else gradients)(args.out, args.preset, args.seed, args.n)
+    {'fixture': fixture, 'gradients': gradients, 'pipeline': pipeline}[args.command](args.out, args.preset, args.seed, args.n)

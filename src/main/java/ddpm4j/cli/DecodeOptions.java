@@ -1,8 +1,8 @@
 package ddpm4j.cli;
 
-import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.Model;
 import ddpm4j.sample.AncestralSampler;
+import ddpm4j.sample.Samplers;
 import picocli.CommandLine.Option;
 
 /** Options of the figures that decode noised data images with the full reverse process. */
@@ -15,8 +15,7 @@ final class DecodeOptions {
 
     /** Algorithm 2 on all T steps of the model's process. */
     AncestralSampler sampler(Model m) {
-        return new AncestralSampler(GaussianDiffusion.of(m.scheduler()), clip == null ? m.scheduler().clipSample() : clip,
-                m.scheduler().clipSampleRange());
+        return Samplers.ancestral(clip == null ? m.scheduler() : m.scheduler().withSetting("clip_sample", clip));
     }
 
     /** Network passes to decode {@code images} images from each 0-based step in {@code steps}. */

@@ -1,6 +1,7 @@
 package ddpm4j.cli;
 
 import ddpm4j.io.Model;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.ProgressiveGeneration;
 import ddpm4j.sample.TracedSampler;
@@ -26,7 +27,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
-    SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ancestral);
+    SamplerOptions sampling = new SamplerOptions(SchedulerClass.DDPM);
 
     @Mixin
     ClassOptions conditioning;
@@ -57,7 +58,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             TracedSampler sampler = sampling.build(m.scheduler());
             int c = m.unet().config().inChannels();
             int size = m.unet().config().sampleSize();
-            NoiseSource noise = new NoiseSource(sampling.seed, 0, n, c, size, size);
+            NoiseSource noise = sampling.noise().batch(0, n, c, size, size);
             ProgressiveGeneration.Result r;
             try (Progress progress = new Progress("sample", (long) n * sampler.steps())) {
                 r = ProgressiveGeneration.run(sampler, conditioning.network(m).of(0, n), noise.next(m.device()), noise, wanted, (d, all) -> progress.step(n));

@@ -7,6 +7,7 @@ import ddpm4j.eval.FeatureExtractor;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Sampler;
 import ddpm4j.torch.Device;
@@ -40,7 +41,7 @@ final class GeneratedImages {
     Path saveSamples;
 
     @Mixin
-    SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ddim);
+    SamplerOptions sampling = new SamplerOptions(SchedulerClass.DDIM);
 
     @Mixin
     ClassOptions conditioning;
@@ -89,7 +90,7 @@ final class GeneratedImages {
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = new Progress("sample", (long) n * s.steps())) {
-                x = Generation.generateEach(conditioning.network(m), m.device(), s, sampling.seed, n, sampling.batchSize, new long[] {ch, size, size},
+                x = Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
                         null, progress::step);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);

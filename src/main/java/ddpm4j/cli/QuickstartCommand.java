@@ -1,13 +1,14 @@
 package ddpm4j.cli;
 
-import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.ModelDirectory;
-import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
+import ddpm4j.sample.TracedSampler;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.QuickstartRecipe;
 import ddpm4j.train.Trainer;
@@ -52,8 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
             train();
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
-            GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
-            DdimSampler sampler = new DdimSampler(diffusion, 50, 0.0, true, 1.0);
+            TracedSampler sampler = Samplers.of(m.scheduler().withClassName(SchedulerClass.DDIM.className).withSetting("clip_sample", true), 50);
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);

@@ -3,6 +3,7 @@ package ddpm4j.cli;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.NoiseSource;
@@ -36,7 +37,7 @@ final class SampleCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
-    SamplerOptions sampling = new SamplerOptions(SamplerOptions.Kind.ancestral);
+    SamplerOptions sampling = new SamplerOptions(SchedulerClass.DDPM);
 
     @Mixin
     ClassOptions conditioning;
@@ -104,7 +105,7 @@ final class SampleCommand implements Callable<Integer> {
     /** One batch sampled while every step is drawn into the GIF. */
     private void animate(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) throws java.io.IOException {
         try (PointerScope scope = new PointerScope(); Progress progress = new Progress("sample", (long) count * s.steps())) {
-            NoiseSource noise = new NoiseSource(sampling.seed, 0, count, imageShape);
+            NoiseSource noise = sampling.noise().batch(0, count, imageShape);
             Tensor xT = noise.next(m.device());
             if (start != null) {
                 xT = m.device().put(Tensors.fromFloats(Arrays.copyOf(start.toFloats(), count * (int) Tensors.count(imageShape)),
@@ -118,7 +119,7 @@ final class SampleCommand implements Callable<Integer> {
 
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) {
         try (Progress progress = new Progress("sample", (long) count * s.steps())) {
-            return Generation.generateEach(conditioning.network(m), m.device(), s, sampling.seed, count, sampling.batchSize, imageShape,
+            return Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step);
         }
     }

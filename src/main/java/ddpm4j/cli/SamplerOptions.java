@@ -1,39 +1,50 @@
 package ddpm4j.cli;
 
-import ddpm4j.diffusion.GaussianDiffusion;
-import ddpm4j.sample.AncestralSampler;
-import ddpm4j.sample.DdimSampler;
-import ddpm4j.sample.DpmSolverMultistepSampler;
-import ddpm4j.sample.Respaced;
+import ddpm4j.sample.Noise;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.TracedSampler;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** The sampler options every command that generates images shares. */
 final class SamplerOptions {
-    enum Kind { ancestral, ddim, dpmsolver }
-
-    @Option(names = "--sampler", paramLabel = "NAME",
-            description = "ancestral (Algorithm 2), ddim, or dpmsolver (DPM-Solver++ 2M, diffusers' DPMSolverMultistepScheduler"
-                    + " defaults: order 2, midpoint, lower order at the end, final sigma 0) (default: ${DEFAULT-VALUE}).")
-    Kind sampler;
+    @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME",
+            description = "The diffusers scheduler that samples, by class name or short name: ddpm (ancestral, Algorithm 2),"
+                    + " ddim, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
+                    + " scheduler_config.json, except that a DDPMScheduler there samples with ${DEFAULT-VALUE}).")
+    String scheduler;
 
     @Option(names = "--steps", paramLabel = "S",
-            description = "Sampling steps: a respaced process of S of the T training steps (default: T for ancestral, 50 or T if"
-                    + " smaller for ddim, 20 or T if smaller for dpmsolver).")
+            description = "Inference steps (default: T for ddpm, 50 or T if smaller for ddim, 20 or T if smaller for the others;"
+                    + " heun takes 2S-1 network passes).")
     Integer steps;
 
     @Option(names = "--spacing", paramLabel = "NAME",
-            description = "Which steps a shortened process keeps: leading (0, T/S, ...), trailing (..., T-1) or linspace"
-                    + " (default: the scheduler's timestep_spacing, else leading; linspace for dpmsolver, as diffusers).")
+            description = "Which training steps are visited: leading (0, T/S, ...), trailing (..., T-1) or linspace"
+                    + " (default: the scheduler's timestep_spacing).")
     String spacing;
 
     @Option(names = "--eta", paramLabel = "E", description = "DDIM noise scale: 0 deterministic, 1 ancestral-like (default: 0).")
     Double eta;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Sets a key of the scheduler's scheduler_config.json, e.g. --set solver_order=3 --set use_karras_sigmas=true"
+                    + " (repeatable; values are JSON: true, 3, 0.5, or text).")
+    List<String> settings = new ArrayList<>();
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed; image k's noise depends only on (K, k) (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--generator", defaultValue = "per-image", paramLabel = "KIND",
+            description = "per-image: image k's noise depends only on (seed, k), whatever the batch size; torch: PyTorch's CPU"
+                    + " generator after torch.manual_seed(seed), as diffusers' pipelines draw with a generator, batch by batch"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String noise;
 
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -41,9 +52,12 @@ final class SamplerOptions {
     @Option(names = "--clip", negatable = true, description = "Clip the predicted x0 to [-1,1] at each step (default: the scheduler's clip_sample).")
     Boolean clip;
 
-    /** Options whose sampler is {@code defaultKind} unless --sampler says otherwise. */
-    SamplerOptions(Kind defaultKind) {
-        this.sampler = defaultKind;
+    private final SchedulerClass fallback;
+    private SchedulerConfig chosen;
+
+    /** Options whose scheduler is {@code fallback} where the model's is a DDPMScheduler and --scheduler is not given. */
+    SamplerOptions(SchedulerClass fallback) {
+        this.fallback = fallback;
     }
 
     /** Checks the values that do not depend on the model. */
@@ -51,56 +65,110 @@ final class SamplerOptions {
         if (batchSize < 1) {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
-        if (sampler != Kind.ddim && eta != null) {
-            throw new UserException("--eta applies to --sampler ddim only");
-        }
-        if (sampler == Kind.dpmsolver && clip != null) {
-            throw new UserException("--clip applies to --sampler ancestral and ddim (DPM-Solver++ does not clip x0)");
-        }
         if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
             throw new UserException("--eta must be a non-negative number, got " + eta);
         }
         if (spacing != null) {
-            spacing();
+            try {
+                Spacing.of(spacing);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--spacing: " + e.getMessage());
+            }
+        }
+        if (scheduler != null) {
+            schedulerClass(null);
+        }
+        if (!noise.equals("per-image") && !noise.equals("torch")) {
+            throw new UserException("--generator must be per-image or torch, got '" + noise + "'");
+        }
+        for (String s : settings) {
+            if (s.indexOf('=') < 1) {
+                throw new UserException("--set takes KEY=VALUE, got '" + s + "'");
+            }
+        }
+    }
+
+    /** The scheduler configuration these options make of a model's. */
+    SchedulerConfig config(SchedulerConfig model) {
+        try {
+            SchedulerConfig c = model.withClassName(schedulerClass(model).className);
+            c = set(c, "timestep_spacing", spacing, "--spacing");
+            c = set(c, "eta", eta, "--eta");
+            c = set(c, "clip_sample", clip, "--clip");
+            for (String s : settings) {
+                int eq = s.indexOf('=');
+                String key = s.substring(0, eq);
+                if (!c.has(key)) {
+                    throw new UserException("--set: " + c.className() + " has no key '" + key + "'");
+                }
+                c = c.withSetting(key, jsonValue(s.substring(eq + 1)));
+            }
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
     }
 
     /** The sampler these options describe for a model's process. */
-    TracedSampler build(SchedulerConfig sc) {
-        GaussianDiffusion diffusion = GaussianDiffusion.of(sc);
-        boolean clipping = clip == null ? sc.clipSample() : clip;
-        int total = sc.numTrainTimesteps();
-        int s = steps != null ? steps : sampler == Kind.ancestral ? total : Math.min(sampler == Kind.ddim ? 50 : 20, total);
-        if (s < 1 || s > total) {
-            throw new UserException("--steps must be in [1, " + total + "], got " + s);
-        }
-        if (sampler == Kind.dpmsolver) {
-            return new DpmSolverMultistepSampler(diffusion, s, spacing == null ? Spacing.LINSPACE : spacing(), 2,
-                    DpmSolverMultistepSampler.SolverType.MIDPOINT, true, DpmSolverMultistepSampler.FinalSigma.ZERO);
-        }
-        Respaced process;
+    TracedSampler build(SchedulerConfig model) {
+        SchedulerConfig c = config(model);
+        int s = steps != null ? steps : Samplers.defaultSteps(c);
         try {
-            process = Respaced.of(diffusion, s, spacing == null ? Spacing.of(sc.timestepSpacing()) : spacing());
+            TracedSampler sampler = Samplers.of(c, s);
+            chosen = c;
+            return sampler;
         } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+            throw new UserException((steps != null && e.getMessage().startsWith("steps ") ? "--" : "") + e.getMessage());
         }
-        return sampler == Kind.ancestral
-                ? new AncestralSampler(process, clipping, sc.clipSampleRange())
-                : new DdimSampler(process, eta == null ? 0.0 : eta, clipping, sc.clipSampleRange());
     }
 
-    /** For reports: sampler, steps, spacing, eta and seed. */
+    /** The run's noise, as --generator and --seed say. */
+    Noise noise() {
+        return noise.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed);
+    }
+
+    /** For reports: scheduler, steps, eta and seed. */
     String describe() {
-        String count = steps == null && sampler == Kind.ancestral ? "all steps"
-                : (steps == null ? sampler == Kind.ddim ? "50" : "20" : steps) + (spacing == null ? "" : " " + spacing) + " steps";
-        return sampler + " " + count + (sampler == Kind.ddim && eta != null && eta > 0 ? ", eta " + eta : "") + ", seed " + seed;
+        String name = chosen != null ? chosen.scheduler().alias : scheduler != null ? scheduler : fallback.alias;
+        String count = steps == null ? "default steps" : steps + " steps";
+        return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
+                + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed
+                + (noise.equals("torch") ? " (torch noise)" : "");
     }
 
-    Spacing spacing() {
+    private SchedulerClass schedulerClass(SchedulerConfig model) {
+        if (scheduler != null) {
+            try {
+                return SchedulerClass.lookup(scheduler);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--scheduler: " + e.getMessage());
+            }
+        }
+        return model == null || model.scheduler() == SchedulerClass.DDPM ? fallback : model.scheduler();
+    }
+
+    private static SchedulerConfig set(SchedulerConfig c, String key, Object value, String option) {
+        if (value == null) {
+            return c;
+        }
+        if (!c.has(key)) {
+            throw new UserException(option + " does not apply to " + c.className() + " (it has no '" + key + "')");
+        }
+        return c.withSetting(key, value);
+    }
+
+    /** A --set value as JSON would read it: true/false, null, a number, else the text. */
+    private static Object jsonValue(String v) {
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.valueOf(v);
+        }
+        if (v.equals("null")) {
+            return null;
+        }
         try {
-            return Spacing.of(spacing);
-        } catch (IllegalArgumentException e) {
-            throw new UserException("--spacing: " + e.getMessage());
+            return v.matches("-?\\d+") ? (Object) Integer.valueOf(v) : (Object) Double.valueOf(v);
+        } catch (NumberFormatException e) {
+            return v;
         }
     }
 }

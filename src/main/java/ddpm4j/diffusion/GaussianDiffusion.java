@@ -138,11 +138,21 @@ public final class GaussianDiffusion {
 
     /** Runs the network at x_t and interprets its output. */
     public Output pMeanVariance(Denoiser model, Tensor xt, int[] t, boolean clip, double range) {
-        return interpret(model.apply(xt, timesteps(t, xt)), xt, t, clip, range);
+        return pMeanVariance(model, xt, t, Clipping.of(clip, range));
+    }
+
+    /** Runs the network at x_t and interprets its output, x̂₀ passed through {@code clipping}. */
+    public Output pMeanVariance(Denoiser model, Tensor xt, int[] t, Clipping clipping) {
+        return interpret(model.apply(xt, timesteps(t, xt)), xt, t, clipping);
     }
 
     /** Interprets a network output: its first C channels per {@link Prediction}, the rest per {@link VarianceType}. */
     public Output interpret(Tensor out, Tensor xt, int[] t, boolean clip, double range) {
+        return interpret(out, xt, t, Clipping.of(clip, range));
+    }
+
+    /** {@link #interpret} with x̂₀ passed through {@code clipping}. */
+    public Output interpret(Tensor out, Tensor xt, int[] t, Clipping clipping) {
         long c = xt.size(1);
         long expected = variance.learned() ? 2 * c : c;
         if (out.size(1) != expected) {
@@ -152,10 +162,7 @@ public final class GaussianDiffusion {
         Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
         Tensor varValues = variance.learned() ? out.narrow(1, c, c) : null;
         Tensor logVariance = variance.logVariance(this, t, varValues, xt);
-        Tensor start = prediction.start(this, xt, t, predicted);
-        if (clip) {
-            start = clamp(start, range);
-        }
+        Tensor start = clipping.apply(prediction.start(this, xt, t, predicted));
         // The original uses a predicted mean directly; otherwise the mean is eq. 7 at x̂₀.
         Tensor mean = prediction == Prediction.MEAN ? predicted : posteriorMean(start, xt, t);
         Tensor noise = prediction == Prediction.EPSILON ? predicted : predictNoiseFromStart(xt, t, start);

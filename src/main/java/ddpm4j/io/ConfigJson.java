@@ -7,13 +7,15 @@ import ddpm4j.nn.UNetConfig;
 import ddpm4j.schedule.SchedulerConfig;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Reads and writes diffusers' {@code config.json} (UNet2DModel) and
- * {@code scheduler_config.json} (DDPMScheduler). Absent keys take diffusers' defaults; values this
- * project cannot honour, and unknown keys, are errors naming the key.
+ * {@code scheduler_config.json} ({@link SchedulerConfig#parse}). Absent keys take diffusers' defaults; values
+ * this project cannot honour, and unknown keys, are errors naming the key.
  */
 public final class ConfigJson {
     static final String VERSION = "0.1.0";
@@ -87,36 +89,17 @@ public final class ConfigJson {
     }
 
     public static SchedulerConfig readScheduler(Path file) throws IOException {
-        JsonFields f = JsonFields.read(file);
-        // Keys of DDPMScheduler/DDIMScheduler that are accepted when they keep the default behaviour.
-        if (f.bool("thresholding", false)) {
-            throw f.error("thresholding", "is not supported");
-        }
-        if (f.bool("rescale_betas_zero_snr", false)) {
-            throw f.error("rescale_betas_zero_snr", "is not supported");
-        }
-        f.number("dynamic_thresholding_ratio", 0.995);
-        f.number("sample_max_value", 1.0);
-        if (f.integer("steps_offset", 0) != 0) {
-            throw f.error("steps_offset", "is not supported (only 0)");
-        }
-        if (!f.bool("set_alpha_to_one", true)) {
-            throw f.error("set_alpha_to_one", "is not supported (only true: DDIM's last step returns x0)");
+        FormatException.requireFile(file);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new FormatException(file, "file not found");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new FormatException(file, "not UTF-8 text");
         }
         try {
-            SchedulerConfig c = new SchedulerConfig(
-                    f.integer("num_train_timesteps", 1000),
-                    f.number("beta_start", 1e-4),
-                    f.number("beta_end", 0.02),
-                    f.text("beta_schedule", "linear"),
-                    f.doubles("trained_betas"),
-                    f.text("variance_type", "fixed_small"),
-                    f.bool("clip_sample", true),
-                    f.number("clip_sample_range", 1.0),
-                    f.text("prediction_type", "epsilon"),
-                    f.text("timestep_spacing", "leading"));
-            f.rejectUnknown();
-            return c;
+            return SchedulerConfig.parse(text);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, e.getMessage());
         }
@@ -167,27 +150,7 @@ public final class ConfigJson {
     }
 
     public static void writeScheduler(Path file, SchedulerConfig c) throws IOException {
-        ObjectNode o = JsonFields.JSON.createObjectNode();
-        o.put("_class_name", "DDPMScheduler");
-        o.put("_ddpm4j_version", VERSION);
-        o.put("beta_end", c.betaEnd());
-        o.put("beta_schedule", c.betaSchedule());
-        o.put("beta_start", c.betaStart());
-        o.put("clip_sample", c.clipSample());
-        o.put("clip_sample_range", c.clipSampleRange());
-        o.put("num_train_timesteps", c.numTrainTimesteps());
-        o.put("prediction_type", c.predictionType());
-        if (c.trainedBetas() == null) {
-            o.putNull("trained_betas");
-        } else {
-            ArrayNode a = o.putArray("trained_betas");
-            for (double b : c.trainedBetas()) {
-                a.add(b);
-            }
-        }
-        o.put("variance_type", c.varianceType());
-        o.put("timestep_spacing", c.timestepSpacing());
-        AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+        AtomicFiles.write(file, c.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void putNumber(ObjectNode o, String key, double v) {

@@ -1,5 +1,6 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Prediction;
@@ -18,8 +19,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class AncestralSampler implements TracedSampler {
     private final Respaced process;
-    private final boolean clip;
-    private final double clipRange;
+    private final Clipping clipping;
 
     /** All T steps. */
     public AncestralSampler(GaussianDiffusion diffusion, boolean clip, double clipRange) {
@@ -28,18 +28,22 @@ public final class AncestralSampler implements TracedSampler {
 
     /** S steps of a respaced process. */
     public AncestralSampler(Respaced process, boolean clip, double clipRange) {
+        this(process, Clipping.of(clip, clipRange));
+    }
+
+    /** S steps of a respaced process, x̂₀ passed through {@code clipping}. */
+    public AncestralSampler(Respaced process, Clipping clipping) {
         if (!process.isFull() && process.diffusion().variance() == VarianceType.LEARNED) {
             // a learned log σ² is one step's variance; learned_range interpolates on the respaced betas instead
             throw new IllegalArgumentException("ancestral sampling with a learned (not learned_range) variance runs all steps;"
-                    + " use --sampler ddim for fewer");
+                    + " DDIM or DPM-Solver take fewer");
         }
         if (!process.isFull() && process.diffusion().prediction() == Prediction.MEAN) {
             // the network predicts a one-step posterior mean, which a jump over several steps cannot use
-            throw new IllegalArgumentException("ancestral sampling of a mean-predicting network runs all steps; use --sampler ddim for fewer");
+            throw new IllegalArgumentException("ancestral sampling of a mean-predicting network runs all steps; DDIM takes fewer");
         }
         this.process = process;
-        this.clip = clip;
-        this.clipRange = clipRange;
+        this.clipping = clipping;
     }
 
     @Override
@@ -47,15 +51,7 @@ public final class AncestralSampler implements TracedSampler {
         return process.descending();
     }
 
-    @Override
-    public int steps() {
-        return process.steps();
-    }
 
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
-        return sample(model, xT, noise, listener, Trajectory.NONE);
-    }
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
@@ -73,7 +69,7 @@ public final class AncestralSampler implements TracedSampler {
         Denoiser net = process.model(model, Device.of(xt));
         return ReverseLoop.run(xt, from + 1, (i, x) -> {
             int t = from - i;
-            GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clipping);
             Tensor next = p.mean();
             if (t > 0) {
                 Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));

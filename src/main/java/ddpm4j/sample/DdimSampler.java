@@ -1,5 +1,6 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.schedule.NoiseSchedule;
@@ -17,8 +18,8 @@ import org.bytedeco.pytorch.Tensor;
 public final class DdimSampler implements TracedSampler {
     private final Respaced process;
     private final double eta;
-    private final boolean clip;
-    private final double clipRange;
+    private final Clipping clipping;
+    private final double finalAlphaBar;
 
     /** S steps with leading spacing (0, T/S, 2T/S, ..., as diffusers' DDIMScheduler). */
     public DdimSampler(GaussianDiffusion diffusion, int steps, double eta, boolean clip, double clipRange) {
@@ -26,13 +27,22 @@ public final class DdimSampler implements TracedSampler {
     }
 
     public DdimSampler(Respaced process, double eta, boolean clip, double clipRange) {
+        this(process, eta, Clipping.of(clip, clipRange), true);
+    }
+
+    /**
+     * @param clipping   what is done to x̂₀ at each step
+     * @param alphaToOne diffusers' {@code set_alpha_to_one}: ᾱ past the last kept step is 1 (the last step
+     *                   returns x̂₀), else ᾱ of the first training step
+     */
+    public DdimSampler(Respaced process, double eta, Clipping clipping, boolean alphaToOne) {
         if (!(eta >= 0)) {
             throw new IllegalArgumentException("eta must be non-negative, got " + eta);
         }
         this.process = process;
         this.eta = eta;
-        this.clip = clip;
-        this.clipRange = clipRange;
+        this.clipping = clipping;
+        this.finalAlphaBar = alphaToOne ? 1.0 : process.base().schedule().alphaBar(0);
     }
 
     private static Respaced checked(GaussianDiffusion diffusion, int steps, Spacing spacing) {
@@ -48,15 +58,7 @@ public final class DdimSampler implements TracedSampler {
         return process.descending();
     }
 
-    @Override
-    public int steps() {
-        return process.steps();
-    }
 
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
-        return sample(model, xT, noise, listener, Trajectory.NONE);
-    }
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
@@ -70,10 +72,10 @@ public final class DdimSampler implements TracedSampler {
         return ReverseLoop.run(xT, total, (i, x) -> {
             int j = total - 1 - i;
             int t = kept[j];
-            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clip, clipRange);
+            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clipping);
             Tensor x0 = p.start();
             double alphaBar = s.alphaBar(t);
-            double alphaBarPrev = j > 0 ? s.alphaBar(kept[j - 1]) : 1.0;
+            double alphaBarPrev = j > 0 ? s.alphaBar(kept[j - 1]) : finalAlphaBar;
             double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
             double dirCoef = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
             Tensor next = x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(p.noise().mul(new Scalar(dirCoef)));
@@ -97,7 +99,7 @@ public final class DdimSampler implements TracedSampler {
         int[] kept = process.kept();
         int batch = (int) x0.size(0);
         return ReverseLoop.run(x0, steps() - 1, (i, x) -> {
-            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, kept[i]), clip, clipRange);
+            GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, kept[i]), clipping);
             double alphaBarNext = s.alphaBar(kept[i + 1]);
             return p.start().mul(new Scalar(Math.sqrt(alphaBarNext))).add(p.noise().mul(new Scalar(Math.sqrt(1 - alphaBarNext))));
         }, listener);

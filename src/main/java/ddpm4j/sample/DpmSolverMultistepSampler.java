@@ -1,72 +1,151 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
-import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.Arrays;
 
 /**
- * DPM-Solver++ (Lu et al. 2022, arXiv 2211.01095), multistep, order 1 or 2: diffusers'
- * {@code DPMSolverMultistepScheduler} with {@code algorithm_type="dpmsolver++"}. It integrates the
- * probability-flow ODE in λ = log(α/σ) with the network's x̂₀, reusing the previous step's x̂₀ for the
- * second order, so each step costs one network pass. Order 1 is DDIM (η = 0).
+ * DPM-Solver (Lu et al. 2022, arXiv 2206.00927) and DPM-Solver++ (arXiv 2211.01095), multistep, orders
+ * 1–3, as diffusers' {@code DPMSolverMultistepScheduler}: the probability-flow ODE (or, for the
+ * {@code sde-} variants, the reverse SDE) integrated in λ = log(α_t/σ_t) with one network pass per step,
+ * the earlier steps' outputs giving the higher orders. The ++ variants integrate x̂₀, the others ε̂.
+ * Order 1 of dpmsolver++ is DDIM (η = 0).
  *
- * <p>With σ_i = √((1 − ᾱ)/ᾱ) at the visited timesteps, α = 1/√(1 + σ²), σ_t = σα and h = λ_next − λ_i:
- * x_next = (σ_next/σ_i) x − α_next(e^{−h} − 1) D0 − ½ α_next(e^{−h} − 1) D1 (midpoint), with D0 the
- * current x̂₀ and D1 = (D0 − x̂₀_prev)/r, r = h_prev/h. The first step has no history (order 1); the
- * last is order 1 when the final σ is zero or {@code lowerOrderFinal} holds with fewer than 15 steps.
+ * <p>With h = λ_next − λ_s and D0 = the current output: dpmsolver++ order 1 is
+ * x_next = (σ_next/σ_s) x − α_next(e^{−h} − 1) D0; the higher orders add the divided differences D1, D2 of
+ * the outputs (midpoint or Heun form for order 2).
  */
 public final class DpmSolverMultistepSampler implements TracedSampler {
+    /** diffusers' {@code algorithm_type}. */
+    public enum Algorithm {
+        DPMSOLVER_PP("dpmsolver++"), DPMSOLVER("dpmsolver"), SDE_DPMSOLVER_PP("sde-dpmsolver++"), SDE_DPMSOLVER("sde-dpmsolver");
+
+        final String key;
+
+        Algorithm(String key) {
+            this.key = key;
+        }
+
+        /** Whether it integrates x̂₀ (the ++ variants) rather than ε̂. */
+        boolean data() {
+            return this == DPMSOLVER_PP || this == SDE_DPMSOLVER_PP;
+        }
+
+        boolean sde() {
+            return this == SDE_DPMSOLVER_PP || this == SDE_DPMSOLVER;
+        }
+
+        static Algorithm of(String key) {
+            for (Algorithm a : values()) {
+                if (a.key.equals(key)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("'algorithm_type' has unsupported value '" + key + "'");
+        }
+    }
+
     /** How the second-order term is formed (diffusers' {@code solver_type}). */
     public enum SolverType { MIDPOINT, HEUN }
 
-    /** The σ after the last step (diffusers' {@code final_sigmas_type}): 0 (denoise fully) or σ at t = 0. */
-    public enum FinalSigma { ZERO, SIGMA_MIN }
-
-    private final GaussianDiffusion diffusion;
+    private final SigmaSpace space;
     private final int[] timesteps;
+    private final double[] sigmas; // one per step, then the final σ
     private final int order;
+    private final Algorithm algorithm;
     private final SolverType solverType;
     private final boolean lowerOrderFinal;
-    private final FinalSigma finalSigma;
+    private final boolean eulerAtFinal;
+    private final boolean finalZero;
+    private final Clipping clipping;
 
-    /**
-     * @param steps   network passes
-     * @param spacing which training steps are visited, as diffusers' DPM-Solver spaces them
-     * @param order   1 or 2 (diffusers' {@code solver_order})
-     */
-    public DpmSolverMultistepSampler(GaussianDiffusion diffusion, int steps, Spacing spacing, int order, SolverType solverType,
-                                     boolean lowerOrderFinal, FinalSigma finalSigma) {
-        if (order < 1 || order > 2) {
-            throw new IllegalArgumentException("DPM-Solver++ here has solver_order 1 or 2, got " + order);
-        }
-        this.diffusion = diffusion;
-        this.timesteps = timesteps(diffusion.schedule().steps(), steps, spacing);
+    private DpmSolverMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, Algorithm algorithm,
+                                      SolverType solverType, boolean lowerOrderFinal, boolean eulerAtFinal, boolean finalZero,
+                                      Clipping clipping) {
+        this.space = space;
+        this.timesteps = timesteps;
+        this.sigmas = sigmas;
         this.order = order;
+        this.algorithm = algorithm;
         this.solverType = solverType;
         this.lowerOrderFinal = lowerOrderFinal;
-        this.finalSigma = finalSigma;
+        this.eulerAtFinal = eulerAtFinal;
+        this.finalZero = finalZero;
+        this.clipping = clipping;
+    }
+
+    /** The sampler a DPMSolverMultistepScheduler configuration describes with {@code steps} steps. */
+    static DpmSolverMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
+        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        Algorithm algorithm = Algorithm.of(c.text("algorithm_type"));
+        int order = c.integer("solver_order");
+        if (algorithm.sde() && order == 3) {
+            throw new IllegalArgumentException("'solver_order' 3 is not defined for algorithm_type '" + algorithm.key + "' (1 or 2)");
+        }
+        boolean zero = c.text("final_sigmas_type").equals("zero");
+        if (zero && !algorithm.data()) {
+            throw new IllegalArgumentException("'final_sigmas_type' 'zero' is not defined for algorithm_type '" + algorithm.key
+                    + "' (use sigma_min)");
+        }
+        double[] trainSigmas = space.trainingSigmas();
+        int total = trainSigmas.length;
+        int last = total - clippedSteps(trainSigmas, c.number("lambda_min_clipped"));
+        int[] ts = timesteps(total, last, steps, Spacing.of(c.text("timestep_spacing")), c.integer("steps_offset"));
+        double[] sig = new double[steps + 1];
+        if (c.bool("use_karras_sigmas")) {
+            double[] k = SigmaSpace.karras(trainSigmas[0], trainSigmas[total - 1], steps);
+            double[] logSigmas = new double[total];
+            for (int i = 0; i < total; i++) {
+                logSigmas[i] = Math.log(trainSigmas[i]);
+            }
+            for (int i = 0; i < steps; i++) {
+                ts[i] = (int) Math.rint(SigmaSpace.sigmaToT(k[i], logSigmas));
+                sig[i] = SigmaSpace.f32(k[i]);
+            }
+        } else {
+            for (int i = 0; i < steps; i++) {
+                sig[i] = SigmaSpace.f32(trainSigmas[ts[i]]);
+            }
+        }
+        sig[steps] = zero ? 0 : SigmaSpace.f32(trainSigmas[0]);
+        return new DpmSolverMultistepSampler(space, ts, sig, order, algorithm,
+                SolverType.valueOf(c.text("solver_type").toUpperCase(java.util.Locale.ROOT)), c.bool("lower_order_final"),
+                c.bool("euler_at_final"), zero, clipping);
+    }
+
+    /** How many of the steps with the smallest λ fall below {@code lambdaMin} (diffusers' {@code lambda_min_clipped}). */
+    private static int clippedSteps(double[] trainSigmas, double lambdaMin) {
+        int n = 0;
+        for (double s : trainSigmas) {
+            if (SigmaSpace.lambda(s) < lambdaMin) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
-     * The training steps DPM-Solver visits, descending, as diffusers' {@code set_timesteps}:
-     * linspace round(linspace(0, T−1, S+1)) without 0, leading (0..S)·⌊T/(S+1)⌋ without 0, trailing
-     * round(T − k·T/S) − 1.
+     * The training steps DPM-Solver visits, descending, as diffusers' {@code set_timesteps} with the
+     * schedule cut at {@code last}: linspace round(linspace(0, last−1, S+1)) without 0, leading
+     * (0..S)·⌊last/(S+1)⌋ without 0 plus the offset, trailing round(last − k·T/S) − 1.
      */
-    static int[] timesteps(int trainSteps, int steps, Spacing spacing) {
+    static int[] timesteps(int trainSteps, int last, int steps, Spacing spacing, int offset) {
         if (steps < 1 || steps > trainSteps) {
             throw new IllegalArgumentException("steps must be in [1, " + trainSteps + "], got " + steps);
         }
         int[] out = new int[steps];
         for (int k = 0; k < steps; k++) {
             out[k] = switch (spacing) {
-                case LINSPACE -> (int) Math.rint((trainSteps - 1) * (double) (steps - k) / steps);
-                case LEADING -> (steps - k) * (trainSteps / (steps + 1));
-                case TRAILING -> (int) Math.rint(trainSteps - k * (double) trainSteps / steps) - 1;
+                case LINSPACE -> (int) Math.rint((last - 1) * (double) (steps - k) / steps);
+                case LEADING -> (steps - k) * (last / (steps + 1)) + offset;
+                case TRAILING -> (int) Math.rint(last - k * (double) trainSteps / steps) - 1;
             };
         }
         return out;
@@ -77,93 +156,130 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         return timesteps.clone();
     }
 
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
 
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
-        return sample(model, xT, noise, listener, Trajectory.NONE);
-    }
 
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int n = timesteps.length;
-        double[] sigmas = sigmas();
-        int batch = (int) xT.size(0);
-        Tensor[] previous = new Tensor[1]; // x̂₀ of the step before, kept across the loop's scopes
+        Tensor[] history = new Tensor[order]; // the last outputs, oldest first, kept across the loop's scopes
+        int[] lowerOrders = {0};
         try {
             return ReverseLoop.run(xT, n, (i, x) -> {
-                GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, timesteps[i]), false, 1.0);
-                Tensor x0 = p.start();
-                boolean last = i == n - 1;
-                boolean firstOrder = order == 1 || i == 0 || last && (finalSigma == FinalSigma.ZERO || lowerOrderFinal && n < 15);
-                Tensor next = firstOrder ? firstOrder(x, x0, sigmas[i], sigmas[i + 1])
-                        : secondOrder(x, x0, previous[0], sigmas[i - 1], sigmas[i], sigmas[i + 1]);
-                trajectory.step(i, timesteps[i], next, x0);
-                if (previous[0] != null) {
-                    previous[0].releaseReference();
+                Tensor predicted = space.predict(model, x, timesteps[i]);
+                Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
+                Tensor m = algorithm.data() ? x0
+                        : clipping == Clipping.NONE ? space.noise(predicted, x, sigmas[i]) : SigmaSpace.noiseFromStart(x0, x, sigmas[i]);
+                if (history[0] != null) {
+                    history[0].releaseReference();
                 }
-                x0.retainReference();
-                previous[0] = x0;
+                System.arraycopy(history, 1, history, 0, order - 1);
+                m.retainReference();
+                history[order - 1] = m;
+                Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
+                boolean lowerFinal = i == n - 1 && (eulerAtFinal || lowerOrderFinal && n < 15 || finalZero);
+                boolean lowerSecond = i == n - 2 && lowerOrderFinal && n < 15;
+                int use = order == 1 || lowerOrders[0] < 1 || lowerFinal ? 1 : order == 2 || lowerOrders[0] < 2 || lowerSecond ? 2 : 3;
+                use = Math.min(use, distinctSigmas(i)); // a repeated timestep (many steps, linspace) has no divided difference
+                lowerOrders[0] = Math.min(lowerOrders[0] + 1, order);
+                Tensor next = update(use, history, x, i, z);
+                trajectory.step(i, timesteps[i], next, x0);
                 return next;
             }, listener);
         } finally {
-            if (previous[0] != null) {
-                previous[0].releaseReference();
+            for (Tensor h : history) {
+                if (h != null) {
+                    h.releaseReference();
+                }
             }
         }
     }
 
-    /** σ = √((1 − ᾱ)/ᾱ) at each visited step, then the final σ. */
-    double[] sigmas() {
-        NoiseSchedule s = diffusion.schedule();
-        double[] out = new double[timesteps.length + 1];
-        for (int i = 0; i < timesteps.length; i++) {
-            out[i] = sigma(s, timesteps[i]);
+    /** How many of σ_i, σ_{i−1}, σ_{i−2} in a row differ from the one after them: the highest order step i can take. */
+    private int distinctSigmas(int i) {
+        int k = 0;
+        while (k < 3 && i - k >= 0 && sigmas[i - k] != sigmas[i - k + 1]) {
+            k++;
         }
-        out[timesteps.length] = finalSigma == FinalSigma.ZERO ? 0 : sigma(s, 0);
-        return out;
+        return Math.max(k, 1);
     }
 
-    private static double sigma(NoiseSchedule s, int t) {
-        return Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t));
+    /** One step of order {@code use} from x at step i, with the outputs in {@code history} (newest last). */
+    private Tensor update(int use, Tensor[] history, Tensor x, int i, Tensor z) {
+        double sT = sigmas[i + 1];
+        double s0 = sigmas[i];
+        double aT = SigmaSpace.alpha(sT);
+        double a0 = SigmaSpace.alpha(s0);
+        double sigT = sT * aT;
+        double sig0 = s0 * a0;
+        double h = SigmaSpace.lambda(sT) - SigmaSpace.lambda(s0);
+        Tensor m0 = history[order - 1];
+        if (h == 0) {
+            return x.clone(); // the same timestep twice: nothing to integrate
+        }
+        Tensor d1 = null;
+        Tensor d2 = null;
+        if (use >= 2) {
+            double s1 = sigmas[i - 1];
+            double r0 = (SigmaSpace.lambda(s0) - SigmaSpace.lambda(s1)) / h;
+            Tensor d10 = m0.sub(history[order - 2]).mul(new Scalar(1 / r0));
+            if (use == 2) {
+                d1 = d10;
+            } else {
+                double r1 = (SigmaSpace.lambda(s1) - SigmaSpace.lambda(sigmas[i - 2])) / h;
+                Tensor d11 = history[order - 2].sub(history[order - 3]).mul(new Scalar(1 / r1));
+                Tensor diff = d10.sub(d11);
+                d1 = d10.add(diff.mul(new Scalar(r0 / (r0 + r1))));
+                d2 = diff.mul(new Scalar(1 / (r0 + r1)));
+            }
+        }
+        double em = Math.expm1(-h); // e^{−h} − 1
+        double ep = Math.expm1(h);  // e^{h} − 1
+        double e2 = -Math.expm1(-2 * h); // 1 − e^{−2h}
+        boolean mid = solverType == SolverType.MIDPOINT;
+        return switch (algorithm) {
+            case DPMSOLVER_PP -> {
+                Tensor out = lin(x, sigT / sig0, m0, -aT * em);
+                if (use == 2) {
+                    out = out.add(d1.mul(new Scalar(mid ? -0.5 * aT * em : aT * (em / h + 1))));
+                } else if (use == 3) {
+                    out = out.add(d1.mul(new Scalar(aT * (em / h + 1)))).sub(d2.mul(new Scalar(aT * ((em + h) / (h * h) - 0.5))));
+                }
+                yield out;
+            }
+            case DPMSOLVER -> {
+                Tensor out = lin(x, aT / a0, m0, -sigT * ep);
+                if (use == 2) {
+                    out = out.sub(d1.mul(new Scalar(mid ? 0.5 * sigT * ep : sigT * (ep / h - 1))));
+                } else if (use == 3) {
+                    out = out.sub(d1.mul(new Scalar(sigT * (ep / h - 1)))).sub(d2.mul(new Scalar(sigT * ((ep - h) / (h * h) - 0.5))));
+                }
+                yield out;
+            }
+            case SDE_DPMSOLVER_PP -> {
+                Tensor out = lin(x, sigT / sig0 * Math.exp(-h), m0, aT * e2);
+                if (use == 2) {
+                    out = out.add(d1.mul(new Scalar(mid ? 0.5 * aT * e2 : aT * (e2 / (-2 * h) + 1))));
+                }
+                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(e2))));
+            }
+            case SDE_DPMSOLVER -> {
+                Tensor out = lin(x, aT / a0, m0, -2 * sigT * ep);
+                if (use == 2) {
+                    out = out.sub(d1.mul(new Scalar(mid ? sigT * ep : 2 * sigT * (ep / h - 1))));
+                }
+                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(Math.expm1(2 * h)))));
+            }
+        };
     }
 
-    private static double alpha(double sigma) {
-        return 1 / Math.sqrt(sigma * sigma + 1);
-    }
-
-    private static double lambda(double sigma) { // log α − log σ_t with σ_t = σα: −log σ
-        return -Math.log(sigma);
-    }
-
-    /** DDIM in λ: x_next = (σ_next/σ_s) x − α_next(e^{−h} − 1) x̂₀. */
-    private static Tensor firstOrder(Tensor x, Tensor x0, double sigmaS, double sigmaNext) {
-        double h = lambda(sigmaNext) - lambda(sigmaS);
-        double alphaNext = alpha(sigmaNext);
-        double ratio = sigmaNext * alphaNext / (sigmaS * alpha(sigmaS));
-        return x.mul(new Scalar(ratio)).sub(x0.mul(new Scalar(alphaNext * Math.expm1(-h))));
-    }
-
-    /** The multistep second-order update from x̂₀ now (m0) and at the step before (m1). */
-    private Tensor secondOrder(Tensor x, Tensor m0, Tensor m1, double sigmaPrev, double sigmaS, double sigmaNext) {
-        double h = lambda(sigmaNext) - lambda(sigmaS);
-        double h0 = lambda(sigmaS) - lambda(sigmaPrev);
-        double r0 = h0 / h;
-        double alphaNext = alpha(sigmaNext);
-        double e = Math.expm1(-h); // e^{−h} − 1
-        Tensor d1 = m0.sub(m1).mul(new Scalar(1 / r0));
-        Tensor next = firstOrder(x, m0, sigmaS, sigmaNext); // the D0 terms
-        return solverType == SolverType.MIDPOINT
-                ? next.sub(d1.mul(new Scalar(0.5 * alphaNext * e)))
-                : next.add(d1.mul(new Scalar(alphaNext * (e / h + 1))));
+    /** a·x + b·m. */
+    private static Tensor lin(Tensor x, double a, Tensor m, double b) {
+        return x.mul(new Scalar(a)).add(m.mul(new Scalar(b)));
     }
 
     @Override
     public String toString() {
-        return "DPM-Solver++ order " + order + " (" + solverType.name().toLowerCase(java.util.Locale.ROOT) + "), "
+        return "DPM-Solver (" + algorithm.key + ") order " + order + " (" + solverType.name().toLowerCase(java.util.Locale.ROOT) + "), "
                 + timesteps.length + " steps " + Arrays.toString(timesteps);
     }
 }

@@ -38,12 +38,18 @@ public final class Generation {
     /** {@link #generate} with a network per batch (e.g. bound to the batch's class labels). */
     public static float[] generateEach(PerImages model, Device device, Sampler sampler, long seed, int count, int batchSize,
                                        long[] imageShape, float[] start, IntConsumer progress) {
+        return generateEach(model, device, sampler, Noise.perImage(seed), count, batchSize, imageShape, start, progress);
+    }
+
+    /** {@link #generateEach} with the noise from {@code noise}. */
+    public static float[] generateEach(PerImages model, Device device, Sampler sampler, Noise noise, int count, int batchSize,
+                                       long[] imageShape, float[] start, IntConsumer progress) {
         int per = Math.toIntExact(Tensors.count(imageShape));
         float[] result = new float[Math.multiplyExact(count, per)];
         for (int first = 0; first < count; first += batchSize) {
             int b = Math.min(batchSize, count - first);
             try (PointerScope scope = new PointerScope()) {
-                NoiseSource source = new NoiseSource(seed, first, b, imageShape);
+                NoiseSource source = noise.batch(first, b, imageShape);
                 Tensor xT = source.next(device);
                 if (start != null) {
                     xT = device.put(Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),

@@ -7,11 +7,15 @@ import org.bytedeco.pytorch.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * Standard Gaussian noise with one random stream per image: image k of a run draws from a stream
- * seeded by (seed, k), so the same seed gives the same images whatever the batch size.
+ * Standard Gaussian noise for a batch. By default one random stream per image: image k of a run
+ * draws from a stream seeded by (seed, k), so the same seed gives the same images whatever the
+ * batch size. {@link #torch} instead draws each [B,C,H,W] tensor from one PyTorch-compatible
+ * generator, as diffusers' pipelines do with {@code generator=torch.manual_seed(seed)}.
  */
 public final class NoiseSource {
     private final SplittableRandom[] streams;
+    private final TorchGenerator torch;
+    private final int batch;
     private final long[] imageShape;
 
     /**
@@ -22,10 +26,24 @@ public final class NoiseSource {
      */
     public NoiseSource(long seed, long firstImage, int batch, long... imageShape) {
         this.imageShape = imageShape.clone();
+        this.torch = null;
+        this.batch = batch;
         this.streams = new SplittableRandom[batch];
         for (int i = 0; i < batch; i++) {
             streams[i] = new SplittableRandom(mix(seed, firstImage + i));
         }
+    }
+
+    private NoiseSource(TorchGenerator torch, int batch, long... imageShape) {
+        this.imageShape = imageShape.clone();
+        this.torch = torch;
+        this.batch = batch;
+        this.streams = null;
+    }
+
+    /** Draws of {@code torch.randn(batch, *imageShape)} from {@code generator}, one after the other. */
+    static NoiseSource torch(TorchGenerator generator, int batch, long... imageShape) {
+        return new NoiseSource(generator, batch, imageShape);
     }
 
     /** Noise for {@code batch} images that all draw image {@code image}'s stream: the same noise in every row. */
@@ -48,6 +66,12 @@ public final class NoiseSource {
     /** The next [B,C,H,W] draw, on the CPU. */
     public Tensor next() {
         int per = Math.toIntExact(Tensors.count(imageShape));
+        long[] shape = new long[imageShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
+        if (torch != null) {
+            return Tensors.fromFloats(torch.randn(Math.multiplyExact(per, batch)), shape);
+        }
         float[] v = new float[per * streams.length];
         for (int i = 0; i < streams.length; i++) {
             SplittableRandom r = streams[i];
@@ -55,9 +79,6 @@ public final class NoiseSource {
                 v[i * per + j] = (float) r.nextGaussian();
             }
         }
-        long[] shape = new long[imageShape.length + 1];
-        shape[0] = streams.length;
-        System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
         return Tensors.fromFloats(v, shape);
     }
 

@@ -18,7 +18,24 @@ import org.bytedeco.pytorch.global.torch;
  */
 public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusion base) {
     public static Respaced of(GaussianDiffusion base, int steps, Spacing spacing) {
+        return of(base, steps, spacing, 0);
+    }
+
+    /**
+     * S steps by {@code spacing}, leading steps shifted up by {@code offset} (diffusers' {@code steps_offset},
+     * which only leading spacing uses).
+     */
+    public static Respaced of(GaussianDiffusion base, int steps, Spacing spacing, int offset) {
         int[] kept = spacing.kept(base.schedule().steps(), steps);
+        if (spacing == Spacing.LEADING && offset != 0) {
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] += offset;
+                if (kept[i] < 0 || kept[i] >= base.schedule().steps()) {
+                    throw new IllegalArgumentException("steps_offset " + offset + " moves step " + (kept[i] - offset)
+                            + " outside 0.." + (base.schedule().steps() - 1));
+                }
+            }
+        }
         if (steps == base.schedule().steps()) {
             return new Respaced(base, kept, base); // every step kept: the process itself
         }

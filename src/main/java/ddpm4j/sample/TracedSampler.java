@@ -10,4 +10,15 @@ public interface TracedSampler extends Sampler {
 
     /** {@link #sample} that also shows each step to {@code trajectory}. */
     Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory);
+
+    @Override
+    default Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
+        return sample(model, xT, noise, listener, Trajectory.NONE);
+    }
+
+    /** One network pass per visited timestep. */
+    @Override
+    default int steps() {
+        return timesteps().length;
+    }
 }

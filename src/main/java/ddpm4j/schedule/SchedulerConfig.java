@@ -1,9 +1,27 @@
 package ddpm4j.schedule;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
- * The diffusion process of a model directory, field for field diffusers' DDPMScheduler
- * {@code scheduler_config.json}.
+ * A {@code scheduler_config.json}: which diffusers scheduler samples ({@code _class_name}), the
+ * diffusion process every scheduler shares (T, β, what the network predicts and its variance), and
+ * the scheduler's own keys ({@code settings}), each read with diffusers' default when absent
+ * ({@link SchedulerClass}). Keys of another supported scheduler are kept, so
+ * {@link #withClassName} swaps the scheduler as diffusers' {@code from_config} does.
  *
+ * @param className         {@code _class_name}, one of {@link SchedulerClass#names()}
  * @param numTrainTimesteps {@code num_train_timesteps}: T
  * @param betaStart         {@code beta_start}
  * @param betaEnd           {@code beta_end}
@@ -11,37 +29,33 @@ package ddpm4j.schedule;
  * @param trainedBetas      {@code trained_betas}: explicit β values, or null
  * @param varianceType      {@code variance_type}: fixed_large, fixed_small, learned (the network outputs
  *                          log σ²) or learned_range (Improved DDPM's interpolation)
- * @param clipSample        {@code clip_sample}: clip x̂₀ while sampling
- * @param clipSampleRange   {@code clip_sample_range}
  * @param predictionType    {@code prediction_type}: what the network predicts: epsilon, sample (x₀),
  *                          v_prediction, or mean (μ̃, this project's name for the paper's Table 2 row)
- * @param timestepSpacing   {@code timestep_spacing}: which steps a shortened sampler keeps by
- *                          default, a key of {@link Spacing}
+ * @param settings          every other key that was given, by name (sorted, unmodifiable)
  */
 public record SchedulerConfig(
+        String className,
         int numTrainTimesteps,
         double betaStart,
         double betaEnd,
         String betaSchedule,
         double[] trainedBetas,
         String varianceType,
-        boolean clipSample,
-        double clipSampleRange,
         String predictionType,
-        String timestepSpacing) {
+        Map<String, Object> settings) {
 
-    /** The same process with another β schedule, prediction and variance. */
-    public SchedulerConfig with(String schedule, int steps, String variance, String prediction) {
-        return new SchedulerConfig(steps, betaStart, betaEnd, schedule, null, variance, clipSample, clipSampleRange, prediction,
-                timestepSpacing);
-    }
-
-    public static final java.util.List<String> BETA_SCHEDULES = BetaSchedules.NAMES;
-    public static final java.util.List<String> VARIANCE_TYPES = java.util.List.of("fixed_large", "fixed_small",
+    public static final List<String> BETA_SCHEDULES = BetaSchedules.NAMES;
+    public static final List<String> VARIANCE_TYPES = List.of("fixed_large", "fixed_small",
             "fixed_large_log", "fixed_small_log", "learned", "learned_range");
-    public static final java.util.List<String> PREDICTION_TYPES = java.util.List.of("epsilon", "sample", "v_prediction", "mean");
+    public static final List<String> PREDICTION_TYPES = List.of("epsilon", "sample", "v_prediction", "mean");
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // diffusers writes -Infinity for lambda_min_clipped
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .build();
 
     public SchedulerConfig {
+        SchedulerClass scheduler = SchedulerClass.of(className);
         if (numTrainTimesteps <= 0) {
             throw new IllegalArgumentException("num_train_timesteps must be positive, got " + numTrainTimesteps);
         }
@@ -65,15 +79,101 @@ public record SchedulerConfig(
             throw new IllegalArgumentException("prediction_type: unsupported value '" + predictionType
                     + "' (supported: " + String.join(", ", PREDICTION_TYPES) + ")");
         }
-        Spacing.of(timestepSpacing);
-        if (!(clipSampleRange > 0)) {
-            throw new IllegalArgumentException("clip_sample_range must be positive, got " + clipSampleRange);
+        Map<String, Object> checked = new TreeMap<>();
+        for (Map.Entry<String, Object> e : settings.entrySet()) {
+            SchedulerKey own = scheduler.key(e.getKey());
+            SchedulerKey other = SchedulerClass.anyKey(e.getKey());
+            if (other == null) {
+                throw new IllegalArgumentException("unknown key '" + e.getKey() + "'");
+            }
+            // a key of another scheduler waits for that one; it is checked when a scheduler that has it reads it
+            checked.put(e.getKey(), own != null ? own.check(e.getValue()) : e.getValue());
         }
+        settings = Collections.unmodifiableMap(checked);
+        if (settings.get("clip_sample_range") instanceof Number r && !(r.doubleValue() > 0)) {
+            throw new IllegalArgumentException("clip_sample_range must be positive, got " + r);
+        }
+    }
+
+    /** A DDPMScheduler for this process with x̂₀ clipping and a timestep spacing. */
+    public SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule, double[] trainedBetas,
+                           String varianceType, boolean clipSample, double clipSampleRange, String predictionType, String timestepSpacing) {
+        this(SchedulerClass.DDPM.className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
+                predictionType, Map.of("clip_sample", clipSample, "clip_sample_range", clipSampleRange, "timestep_spacing", timestepSpacing));
     }
 
     /** The paper's process: T = 1000, β linear from 1e-4 to 0.02, σ² = β, x̂₀ clipped. */
     public static SchedulerConfig paper() {
         return new SchedulerConfig(1000, 1e-4, 0.02, "linear", null, "fixed_large", true, 1.0, "epsilon", "leading");
+    }
+
+    /** The same process with another β schedule, prediction and variance. */
+    public SchedulerConfig with(String schedule, int steps, String variance, String prediction) {
+        return new SchedulerConfig(className, steps, betaStart, betaEnd, schedule, null, variance, prediction, settings);
+    }
+
+    /** The same configuration read by another scheduler (diffusers' {@code OtherScheduler.from_config(config)}). */
+    public SchedulerConfig withClassName(String name) {
+        return new SchedulerConfig(name, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
+                predictionType, settings);
+    }
+
+    /** The same configuration with one of the scheduler's keys set. */
+    public SchedulerConfig withSetting(String key, Object value) {
+        Map<String, Object> s = new TreeMap<>(settings);
+        s.put(key, value);
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
+                predictionType, s);
+    }
+
+    /** The scheduler {@code _class_name} names. */
+    public SchedulerClass scheduler() {
+        return SchedulerClass.of(className);
+    }
+
+    /** Whether the scheduler has key {@code name}. */
+    public boolean has(String name) {
+        return scheduler().key(name) != null;
+    }
+
+    /** The scheduler's key {@code name}: its value here, else diffusers' default. */
+    public Object value(String name) {
+        SchedulerKey key = scheduler().key(name);
+        if (key == null) {
+            throw new IllegalStateException(className + " has no key '" + name + "'");
+        }
+        return settings.containsKey(name) ? key.check(settings.get(name)) : key.fallback();
+    }
+
+    public boolean bool(String name) {
+        return (Boolean) value(name);
+    }
+
+    public int integer(String name) {
+        return (Integer) value(name);
+    }
+
+    public double number(String name) {
+        return (Double) value(name);
+    }
+
+    /** A key that may be null (diffusers' None). */
+    public Double optionalNumber(String name) {
+        return (Double) value(name);
+    }
+
+    public String text(String name) {
+        return (String) value(name);
+    }
+
+    /** {@code clip_sample} as DDPMScheduler reads it (default true). */
+    public boolean clipSample() {
+        return !(settings.get("clip_sample") instanceof Boolean b) || b;
+    }
+
+    /** {@code clip_sample_range} (default 1). */
+    public double clipSampleRange() {
+        return settings.get("clip_sample_range") instanceof Number n ? n.doubleValue() : 1.0;
     }
 
     /** The β values this configuration describes. */
@@ -101,5 +201,132 @@ public record SchedulerConfig(
                         + ", the steps this model was trained on (num_train_timesteps " + numTrainTimesteps + ")");
             }
         }
+    }
+
+    /**
+     * The configuration in the text of a {@code scheduler_config.json}; keys starting with '_'
+     * other than {@code _class_name} are metadata and dropped.
+     *
+     * @throws IllegalArgumentException naming the key that is wrong
+     */
+    public static SchedulerConfig parse(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        Map<String, Object> settings = new TreeMap<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!k.startsWith("_") && !PROCESS_KEYS.contains(k)) {
+                settings.put(k, plain(k, root.get(k)));
+            }
+        }
+        String variance = text(root, "variance_type", "fixed_small");
+        return new SchedulerConfig(
+                text(root, "_class_name", SchedulerClass.DDPM.className),
+                integer(root, "num_train_timesteps", 1000),
+                number(root, "beta_start", 1e-4),
+                number(root, "beta_end", 0.02),
+                text(root, "beta_schedule", "linear"),
+                doubles(root, "trained_betas"),
+                variance,
+                text(root, "prediction_type", "epsilon"),
+                settings);
+    }
+
+    private static final List<String> PROCESS_KEYS = List.of("num_train_timesteps", "beta_start", "beta_end", "beta_schedule",
+            "trained_betas", "variance_type", "prediction_type");
+
+    /** The text of a {@code scheduler_config.json} diffusers reads. */
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("_class_name", className);
+        o.put("beta_end", betaEnd);
+        o.put("beta_schedule", betaSchedule);
+        o.put("beta_start", betaStart);
+        o.put("num_train_timesteps", numTrainTimesteps);
+        o.put("prediction_type", predictionType);
+        if (trainedBetas == null) {
+            o.putNull("trained_betas");
+        } else {
+            ArrayNode a = o.putArray("trained_betas");
+            for (double b : trainedBetas) {
+                a.add(b);
+            }
+        }
+        o.put("variance_type", varianceType);
+        settings.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object plain(String key, JsonNode n) {
+        if (n.isNull() || n.isBoolean() || n.isNumber() || n.isTextual()) {
+            return n.isNull() ? null : n.isBoolean() ? n.asBoolean() : n.isTextual() ? n.asText()
+                    : n.isIntegralNumber() && n.canConvertToInt() ? (Object) n.asInt() : (Object) n.asDouble();
+        }
+        if (n.isArray() && n.isEmpty()) {
+            return List.of();
+        }
+        throw new IllegalArgumentException("'" + key + "' must be a number, string, boolean or null, got " + n);
+    }
+
+    private static String text(JsonNode root, String key, String fallback) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isTextual()) {
+            throw new IllegalArgumentException("'" + key + "' must be a string, got " + n);
+        }
+        return n.asText();
+    }
+
+    private static int integer(JsonNode root, String key, int fallback) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (n.isNumber() && n.asDouble() == Math.rint(n.asDouble()) && Math.abs(n.asDouble()) < Integer.MAX_VALUE) {
+            return (int) n.asDouble();
+        }
+        throw new IllegalArgumentException("'" + key + "' must be an integer, got " + n);
+    }
+
+    private static double number(JsonNode root, String key, double fallback) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException("'" + key + "' must be a number, got " + n);
+        }
+        return n.asDouble();
+    }
+
+    private static double[] doubles(JsonNode root, String key) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray()) {
+            throw new IllegalArgumentException("'" + key + "' must be a list of numbers, got a " + n.getNodeType());
+        }
+        double[] out = new double[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!n.get(i).isNumber()) {
+                throw new IllegalArgumentException("'" + key + "' must be a list of numbers");
+            }
+            out[i] = n.get(i).asDouble();
+        }
+        return out;
     }
 }

@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.diffusion.Denoiser;
-import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
 import ddpm4j.io.ProcessMemory;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.sample.ClassConditioning;
-import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
+import ddpm4j.sample.TracedSampler;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -124,7 +125,7 @@ final class RunOutputs implements AutoCloseable {
     }
 
     /** A grid of DDIM samples from the EMA weights, with a fixed seed so grids are comparable. */
-    void sampleGrid(UNet2DModel ema, GaussianDiffusion diffusion, SchedulerConfig process, long step) throws IOException {
+    void sampleGrid(UNet2DModel ema, SchedulerConfig process, long step) throws IOException {
         int n = settings.sampleCount();
         int c = ema.config().inChannels();
         int s = ema.config().sampleSize();
@@ -132,7 +133,7 @@ final class RunOutputs implements AutoCloseable {
         float[] values;
         try (PointerScope scope = new PointerScope()) {
             NoiseSource noise = new NoiseSource(settings.seed(), 0, n, c, s, s);
-            DdimSampler sampler = new DdimSampler(diffusion, ddimSteps, 0.0, process.clipSample(), process.clipSampleRange());
+            TracedSampler sampler = Samplers.of(process.withClassName(SchedulerClass.DDIM.className), ddimSteps);
             Denoiser net = ema::infer;
             if (ema.config().classConditional()) {
                 long[] labels = new long[n];

@@ -176,7 +176,7 @@ public final class Trainer implements AutoCloseable {
             outputs.record(report);
             listener.stepped(report);
             if (settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
-                outputs.sampleGrid(emaModel, diffusion, process, step);
+                outputs.sampleGrid(emaModel, process, step);
             }
             if (step % settings.checkpointEvery() == 0) {
                 checkpoint();
@@ -186,7 +186,7 @@ public final class Trainer implements AutoCloseable {
         }
         outputs.flush(step);
         if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
-            outputs.sampleGrid(emaModel, diffusion, process, step);
+            outputs.sampleGrid(emaModel, process, step);
         }
         if (saved != step) {
             checkpoint();

@@ -138,7 +138,7 @@ class CliTest {
         Npy.writeLongs(twoT, new long[] {2}, new long[] {1, 2});
         assertRejected("holds 2 timesteps for 3 inputs", out, "predict", "--model", MODEL, "--x", X, "--t", twoT.toString(), "--out", out.toString());
         assertRejected("--raw writes model-space arrays", dir.resolve("s.png"), "sample", "--model", MODEL, "--raw", "--out", dir.resolve("s.png").toString());
-        assertRejected("Invalid value for option '--sampler'", out, "sample", "--model", MODEL, "--sampler", "euler", "--out", out.toString());
+        assertRejected("--scheduler: unknown scheduler 'flow-match'", out, "sample", "--model", MODEL, "--sampler", "flow-match", "--out", out.toString());
         assertRejected("--steps must be in [1, 1000]", out, "sample", "--model", MODEL, "--sampler", "ddim", "--steps", "0", "--out", out.toString());
         assertRejected("--steps must be in [1, 1000]", out, "sample", "--model", MODEL, "--steps", "1001", "--out", out.toString());
         assertRejected("unknown timestep spacing 'even'", out, "sample", "--model", MODEL, "--spacing", "even", "--out", out.toString());
@@ -215,10 +215,28 @@ class CliTest {
         for (int i = 0; i < fa.length; i++) { // the fixture's random network is unclipped here: values reach hundreds
             assertEquals(fa[i], fb[i], 1e-4 * Math.max(1, Math.abs(fa[i])));
         }
-        assertRejected("--eta applies to --sampler ddim only", dir.resolve("x.png"), "sample", "--model", MODEL, "--sampler", "dpmsolver",
-                "--eta", "0.5", "--out", dir.resolve("x.png").toString());
-        assertRejected("--clip applies to --sampler ancestral and ddim", dir.resolve("x.png"), "sample", "--model", MODEL,
+        assertRejected("--eta does not apply to DPMSolverMultistepScheduler", dir.resolve("x.png"), "sample", "--model", MODEL,
+                "--sampler", "dpmsolver", "--eta", "0.5", "--out", dir.resolve("x.png").toString());
+        assertRejected("--clip does not apply to DPMSolverMultistepScheduler", dir.resolve("x.png"), "sample", "--model", MODEL,
                 "--sampler", "dpmsolver", "--clip", "--out", dir.resolve("x.png").toString());
+        assertRejected("'solver_order' has unsupported value 4", dir.resolve("x.png"), "sample", "--model", MODEL,
+                "--scheduler", "DPMSolverMultistepScheduler", "--set", "solver_order=4", "--out", dir.resolve("x.png").toString());
+        assertRejected("--set: EulerDiscreteScheduler has no key 'solver_order'", dir.resolve("x.png"), "sample", "--model", MODEL,
+                "--scheduler", "euler", "--set", "solver_order=3", "--out", dir.resolve("x.png").toString());
+        assertRejected("--generator must be per-image or torch", dir.resolve("x.png"), "sample", "--model", MODEL,
+                "--generator", "numpy", "--out", dir.resolve("x.png").toString());
+        // every scheduler samples through the CLI, with its keys settable
+        for (String[] extra : new String[][] {{"--scheduler", "euler"}, {"--scheduler", "euler-ancestral"}, {"--scheduler", "heun"},
+                {"--scheduler", "lms"}, {"--scheduler", "dpmsolver", "--set", "solver_order=3", "--set", "use_karras_sigmas=true"},
+                {"--scheduler", "DPMSolverMultistepScheduler", "--set", "algorithm_type=sde-dpmsolver++", "--generator", "torch"}}) {
+            Path e = dir.resolve("extra.npy");
+            Cli x = Cli.run(concat(concat(new String[] {"sample", "--model", MODEL, "--steps", "4", "--n", "2", "--raw"}, extra),
+                    "--out", e.toString()));
+            assertEquals(0, x.exit, String.join(" ", extra) + ": " + x);
+            for (float v : Npy.read(e).toFloats()) {
+                assertTrue(Float.isFinite(v), String.join(" ", extra));
+            }
+        }
     }
 
     @Test

@@ -59,4 +59,21 @@ class ReferenceAgreementTest {
         double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("ddim10.npy")).toFloats());
         assertTrue(err < 1e-3, "relative error " + err);
     }
+
+    /**
+     * diffusers' DDPMPipeline and DDIMPipeline with {@code generator=torch.manual_seed(3)}, as
+     * reference/ddpm_reference.py's {@code pipeline} command runs their loops on the fixture model
+     * with PyTorch's own generator: the same images from {@code --generator torch --seed 3}.
+     */
+    @Test
+    void torchGeneratorGivesDiffusersPipelineSamples() throws Exception {
+        for (String[] c : new String[][] {{"ddpm", "1000"}, {"ddim", "10"}}) {
+            Path out = dir.resolve(c[0] + "-pipeline.npy");
+            Cli r = Cli.run("sample", "--device", TestDevice.name(), "--model", FIXTURE.resolve("model").toString(), "--scheduler", c[0],
+                    "--steps", c[1], "--generator", "torch", "--seed", "3", "--n", "2", "--batch-size", "2", "--raw", "--out", out.toString());
+            assertEquals(0, r.exit, r.toString());
+            double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("pipeline_" + c[0] + "_seed3.npy")).toFloats());
+            assertTrue(err < 1e-3, c[0] + ": relative error " + err);
+        }
+    }
 }

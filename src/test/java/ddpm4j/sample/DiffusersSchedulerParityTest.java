@@ -1,11 +1,7 @@
 package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
-import ddpm4j.diffusion.GaussianDiffusion;
-import ddpm4j.diffusion.Prediction;
-import ddpm4j.diffusion.VarianceType;
-import ddpm4j.schedule.BetaSchedules;
-import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
 import ddpm4j.torch.Natives;
 import ddpm4j.torch.Tensors;
@@ -18,16 +14,19 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * diffusers' own regression numbers (tests/schedulers/test_scheduler_*.py) for the samplers that
- * stand for its schedulers: its dummy model x·t/(t+1), its deterministic sample [4,3,8,8], 10 steps
- * of linear β 1e-4..0.02 over T = 1000, then sum and mean of |x| after the loop. DPM-Solver++ in
- * test_scheduler_dpm_multi.py's configuration: order 2, midpoint, linspace spacing, final σ = σ_min.
+ * diffusers' own full-loop regression numbers (tests/schedulers/test_scheduler_*.py), each sampler
+ * built only through {@link SchedulerConfig#parse} and {@link Samplers#of}: its dummy model x·t/(t+1),
+ * its deterministic sample [4,3,8,8], 10 inference steps (the DDPM test: all 1000), then the sum and
+ * mean of |x| after the loop, within diffusers' tolerances (1e-2 on the sum, 1e-3 on the mean unless
+ * noted). The seeded cases (DDPM, Euler ancestral) draw from {@link TorchGenerator} seeded 0, as the
+ * tests' {@code torch.manual_seed(0)}. The k-diffusion tests (Euler, Euler ancestral, Heun, LMS) pass
+ * the input-scaled sample to {@code step}, which their pipelines do not; {@link SigmaSampler#steppingScaledSample}
+ * reproduces that loop, and {@link SamplerTest} checks the pipelines' loop against closed forms.
  */
 class DiffusersSchedulerParityTest {
-    private static final NoiseSchedule LINEAR = new NoiseSchedule(BetaSchedules.linear(1000, 1e-4, 0.02));
-
     @BeforeAll
     static void natives() {
         Natives.load();
@@ -49,62 +48,134 @@ class DiffusersSchedulerParityTest {
         return x.mul(tt).div(tt.add(new Scalar(1.0)));
     };
 
-    private static double fullLoopMean(Prediction prediction) {
+    /** The tests' process: linear β from 1e-4 to 0.02 over {@code T} steps, plus the given keys. */
+    static SchedulerConfig config(String className, int trainSteps, String extra) {
+        return SchedulerConfig.parse("{\"_class_name\": \"" + className + "\", \"num_train_timesteps\": " + trainSteps
+                + ", \"beta_start\": 0.0001, \"beta_end\": 0.02, \"beta_schedule\": \"linear\"" + (extra.isEmpty() ? "" : ", " + extra) + "}");
+    }
+
+    /** |x| summed and averaged after the loop. */
+    private static double[] run(TracedSampler s, boolean seeded) {
         try (PointerScope scope = new PointerScope()) {
-            GaussianDiffusion d = new GaussianDiffusion(LINEAR, prediction, VarianceType.FIXED_SMALL);
-            DpmSolverMultistepSampler s = new DpmSolverMultistepSampler(d, 10, Spacing.LINSPACE, 2,
-                    DpmSolverMultistepSampler.SolverType.MIDPOINT, false, DpmSolverMultistepSampler.FinalSigma.SIGMA_MIN); // the test's final_sigmas_type
-            Tensor out = s.sample(DUMMY, dummySampleDeter(), new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
-            return out.abs().mean().item_double();
+            NoiseSource noise = seeded ? NoiseSource.torch(new TorchGenerator(0), 4, 3, 8, 8) : new NoiseSource(0, 0, 4, 3, 8, 8);
+            Tensor out = s.sample(DUMMY, dummySampleDeter(), noise, StepListener.NONE);
+            return new double[] {out.abs().sum().item_double(), out.abs().mean().item_double()};
         }
     }
 
-    @Test
-    void fullLoopMatchesDiffusers() {
-        assertEquals(0.3301, fullLoopMean(Prediction.EPSILON), 1e-3); // test_full_loop_no_noise
-        assertEquals(0.2251, fullLoopMean(Prediction.V), 1e-3); // test_full_loop_with_v_prediction
+    private static void check(String name, double sum, double mean, double[] got, double sumTol, double meanTol) {
+        if (!Double.isNaN(sum)) {
+            assertEquals(sum, got[0], sumTol, name + " sum");
+        }
+        assertEquals(mean, got[1], meanTol, name + " mean");
+    }
+
+    private static void check(String name, double sum, double mean, double[] got) {
+        check(name, sum, mean, got, 1e-2, 1e-3);
     }
 
     @Test
-    void timestepsAreDiffusersSpacings() {
+    void ddpm() { // test_scheduler_ddpm.py: 1000 steps, fixed_small, clipped, noise from torch.manual_seed(0)
+        String base = "\"variance_type\": \"fixed_small\", \"clip_sample\": true";
+        check("no_noise", 258.9606, 0.3372, run(Samplers.of(config("DDPMScheduler", 1000, base), 1000), true));
+        check("v", 202.0296, 0.2631, run(Samplers.of(config("DDPMScheduler", 1000, base + ", \"prediction_type\": \"v_prediction\""), 1000), true));
+    }
+
+    @Test
+    void ddim() { // test_scheduler_ddim.py: clip_sample true, eta 0, leading spacing
+        String base = "\"clip_sample\": true";
+        check("no_noise", 172.0067, 0.223967, run(Samplers.of(config("DDIMScheduler", 1000, base), 10), false));
+        check("v", 52.5302, 0.0684, run(Samplers.of(config("DDIMScheduler", 1000, base + ", \"prediction_type\": \"v_prediction\""), 10), false));
+        SchedulerConfig one = config("DDIMScheduler", 1000, base + ", \"beta_start\": 0.01"); // a later key wins, as in Python
+        check("set_alpha_to_one", 149.8295, 0.1951, run(Samplers.of(one.withSetting("set_alpha_to_one", true), 10), false));
+        check("no_set_alpha_to_one", 149.0784, 0.1941, run(Samplers.of(one.withSetting("set_alpha_to_one", false), 10), false));
+    }
+
+    @Test
+    void dpmSolverMultistep() { // test_scheduler_dpm_multi.py
+        String base = "\"solver_order\": 2, \"thresholding\": false, \"sample_max_value\": 1.0, \"algorithm_type\": \"dpmsolver++\","
+                + " \"solver_type\": \"midpoint\", \"lower_order_final\": false, \"euler_at_final\": false, \"lambda_min_clipped\": -Infinity,"
+                + " \"variance_type\": null, \"final_sigmas_type\": \"sigma_min\"";
+        String v = ", \"prediction_type\": \"v_prediction\"";
+        check("no_noise", Double.NaN, 0.3301, run(Samplers.of(config("DPMSolverMultistepScheduler", 1000, base), 10), false));
+        check("v", Double.NaN, 0.2251, run(Samplers.of(config("DPMSolverMultistepScheduler", 1000, base + v), 10), false));
+        SchedulerConfig thres = config("DPMSolverMultistepScheduler", 1000, base).withSetting("thresholding", true)
+                .withSetting("dynamic_thresholding_ratio", 0.87).withSetting("sample_max_value", 0.5);
+        check("thresholding", Double.NaN, 1.1364, run(Samplers.of(thres, 10), false));
+        SchedulerConfig karras = config("DPMSolverMultistepScheduler", 1000, base + v).withSetting("use_karras_sigmas", true);
+        check("karras_v", Double.NaN, 0.2096, run(Samplers.of(karras, 10), false));
+    }
+
+    @Test
+    void euler() { // test_scheduler_euler.py: T = 1100, linspace, final sigma 0
+        check("no_noise", 10.0807, 0.0131, run(quirk(config("EulerDiscreteScheduler", 1100, "")), false));
+        check("v", 0.0002, 2.2676e-06, run(quirk(config("EulerDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
+        check("karras", 124.52299499511719, 0.16213932633399963,
+                run(quirk(config("EulerDiscreteScheduler", 1100, "\"use_karras_sigmas\": true")), false));
+    }
+
+    @Test
+    void eulerAncestral() { // test_scheduler_euler_ancestral.py: noise from torch.manual_seed(0) at every step
+        check("no_noise", 152.3192, 0.1983, run(quirk(config("EulerAncestralDiscreteScheduler", 1100, "")), true));
+        check("v", 108.4439, 0.1412, run(quirk(config("EulerAncestralDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), true));
+    }
+
+    @Test
+    void heun() { // test_scheduler_heun.py: 19 network passes for 10 steps
+        SchedulerConfig c = config("HeunDiscreteScheduler", 1100, "");
+        assertEquals(19, Samplers.of(c, 10).steps());
+        check("no_noise", 0.1233, 0.0002, run(quirk(c), false));
+        check("v", 4.6934e-07, 6.1112e-10, run(quirk(config("HeunDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
+        check("karras", 0.00015, 1.9869554535034695e-07, run(quirk(c.withSetting("use_karras_sigmas", true)), false), 1e-2, 1e-2);
+    }
+
+    @Test
+    void lms() { // test_scheduler_lms.py: order 4
+        check("no_noise", 1006.388, 1.31, run(quirk(config("LMSDiscreteScheduler", 1100, "")), false));
+        check("v", 0.0017, 2.2676e-06, run(quirk(config("LMSDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
+        check("karras", 3812.9927, 4.9648, run(quirk(config("LMSDiscreteScheduler", 1100, "\"use_karras_sigmas\": true")), false), 2e-2, 1e-3);
+    }
+
+    /** The k-diffusion tests' loop: 10 steps, each step taken from the input-scaled sample. */
+    private static TracedSampler quirk(SchedulerConfig c) {
+        return ((SigmaSampler) Samplers.of(c, 10)).steppingScaledSample();
+    }
+
+    @Test
+    void torchGeneratorDrawsAsTorchRandn() { // torch.manual_seed(0); torch.randn(4,3,8,8) then torch.randn(20), from python3-torch 1.13
+        TorchGenerator g = new TorchGenerator(0);
+        float[] a = g.randn(768);
+        assertEquals(-1.1258398294448853, a[0], 1e-6);
+        assertEquals(-1.152360200881958, a[1], 1e-6);
+        assertEquals(-2.6133224964141846, a[100], 1e-6);
+        assertEquals(-0.23261602222919464, a[767], 1e-6);
+        float[] b = g.randn(20); // 20 is not a multiple of 16: the last 16 are drawn again
+        assertEquals(0.4974166452884674, b[0], 1e-6);
+        assertEquals(0.6727830171585083, b[19], 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> g.randn(8));
+    }
+
+    @Test
+    void dpmTimestepsAreDiffusersSpacings() {
         assertArrayEquals(new int[] {999, 899, 799, 699, 599, 500, 400, 300, 200, 100},
-                DpmSolverMultistepSampler.timesteps(1000, 10, Spacing.LINSPACE));
+                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.LINSPACE, 0));
         assertArrayEquals(new int[] {900, 810, 720, 630, 540, 450, 360, 270, 180, 90},
-                DpmSolverMultistepSampler.timesteps(1000, 10, Spacing.LEADING));
+                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.LEADING, 0));
         assertArrayEquals(new int[] {999, 899, 799, 699, 599, 499, 399, 299, 199, 99},
-                DpmSolverMultistepSampler.timesteps(1000, 10, Spacing.TRAILING));
+                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.TRAILING, 0));
+        assertArrayEquals(new int[] {801, 601, 401, 201, 1}, // test_scheduler_ddim.py's steps_offset check
+                Samplers.of(config("DDIMScheduler", 1000, "\"steps_offset\": 1"), 5).timesteps());
     }
 
     @Test
-    void orderOneIsDdim() {
+    void dpmOrderOneIsDdim() {
         try (PointerScope scope = new PointerScope()) {
-            GaussianDiffusion d = new GaussianDiffusion(LINEAR, Prediction.EPSILON, VarianceType.FIXED_SMALL);
+            SchedulerConfig c = config("DPMSolverMultistepScheduler", 1000, "\"solver_order\": 1, \"timestep_spacing\": \"trailing\"");
             Tensor x = dummySampleDeter();
-            Tensor dpm = new DpmSolverMultistepSampler(d, 10, Spacing.TRAILING, 1, DpmSolverMultistepSampler.SolverType.MIDPOINT,
-                    false, DpmSolverMultistepSampler.FinalSigma.ZERO).sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
-            Tensor ddim = new DdimSampler(Respaced.of(d, 10, Spacing.TRAILING), 0.0, false, 1.0)
+            Tensor dpm = Samplers.of(c, 10).sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
+            Tensor ddim = Samplers.of(c.withClassName("DDIMScheduler").withSetting("clip_sample", false), 10)
                     .sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
             assertEquals(0, dpm.sub(ddim).abs().max().item_double(), 1e-5);
-        }
-    }
-
-    /**
-     * diffusers' DDIMScheduler full loop (tests/schedulers/test_scheduler_ddim.py): 10 leading steps,
-     * η = 0, x̂₀ clipped, ᾱ_prev = 1 at the end (set_alpha_to_one): ε sum 172.0067 mean 0.223967,
-     * v-prediction sum 52.5302 mean 0.0684.
-     */
-    @Test
-    void ddimFullLoopMatchesDiffusers() {
-        double[][] expected = {{172.0067, 0.223967}, {52.5302, 0.0684}};
-        Prediction[] predictions = {Prediction.EPSILON, Prediction.V};
-        for (int k = 0; k < 2; k++) {
-            try (PointerScope scope = new PointerScope()) {
-                GaussianDiffusion d = new GaussianDiffusion(LINEAR, predictions[k], VarianceType.FIXED_SMALL);
-                Tensor out = new DdimSampler(Respaced.of(d, 10, Spacing.LEADING), 0.0, true, 1.0)
-                        .sample(DUMMY, dummySampleDeter(), new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
-                assertEquals(expected[k][0], out.abs().sum().item_double(), 1e-2, predictions[k].configName);
-                assertEquals(expected[k][1], out.abs().mean().item_double(), 1e-3, predictions[k].configName);
-            }
         }
     }
 }

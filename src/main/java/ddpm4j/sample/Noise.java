@@ -1,0 +1,24 @@
+package ddpm4j.sample;
+
+/** Where a run's noise comes from: the noise source of each batch of images. */
+@FunctionalInterface
+public interface Noise {
+    /** The noise of images {@code first .. first+count−1}, each [C,H,W] = {@code imageShape}. */
+    NoiseSource batch(long first, int count, long... imageShape);
+
+    /** One stream per image seeded by (seed, k): the same images whatever the batch size. */
+    static Noise perImage(long seed) {
+        return (first, count, shape) -> new NoiseSource(seed, first, count, shape);
+    }
+
+    /**
+     * PyTorch's CPU generator after {@code torch.manual_seed(seed)}, every draw a
+     * {@code torch.randn(batch, C, H, W)}, the batches one after the other: with the batch size of a
+     * diffusers pipeline call, the images it gives with {@code generator=torch.manual_seed(seed)}.
+     * Stateful: batches must be asked for in order.
+     */
+    static Noise torch(long seed) {
+        TorchGenerator g = new TorchGenerator(seed);
+        return (first, count, shape) -> NoiseSource.torch(g, count, shape);
+    }
+}

@@ -1,0 +1,73 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Clipping;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.Spacing;
+
+/**
+ * The one place samplers are made: a {@code scheduler_config.json} (its {@code _class_name} and keys)
+ * and a number of inference steps in, the scheduler's sampling loop out, as diffusers'
+ * {@code Scheduler.from_config(config)} + {@code set_timesteps(steps)}.
+ */
+public final class Samplers {
+    private Samplers() {
+    }
+
+    /**
+     * The sampler {@code config} describes with {@code steps} inference steps (diffusers'
+     * {@code num_inference_steps}; network passes are {@link Sampler#steps()}).
+     *
+     * @throws IllegalArgumentException when the steps or a key's value cannot be honoured, naming it
+     */
+    public static TracedSampler of(SchedulerConfig config, int steps) {
+        int total = config.numTrainTimesteps();
+        if (steps < 1 || steps > total) {
+            throw new IllegalArgumentException("steps must be in [1, " + total + "], got " + steps);
+        }
+        GaussianDiffusion diffusion = GaussianDiffusion.of(config);
+        SchedulerClass kind = config.scheduler();
+        return switch (kind) {
+            case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
+            case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
+                    config.bool("set_alpha_to_one"));
+            case DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
+            default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
+        };
+    }
+
+    /**
+     * Algorithm 2 on all T steps of {@code config}'s process, clipping as its {@code clip_sample} says:
+     * the sampler the figures that decode from part way use.
+     */
+    public static AncestralSampler ancestral(SchedulerConfig config) {
+        GaussianDiffusion diffusion = GaussianDiffusion.of(config);
+        return new AncestralSampler(Respaced.of(diffusion, config.numTrainTimesteps(), Spacing.LEADING),
+                Clipping.of(config.clipSample(), config.clipSampleRange()));
+    }
+
+    /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, 20 for the solvers. */
+    public static int defaultSteps(SchedulerConfig config) {
+        return Math.min(switch (config.scheduler()) {
+            case DDPM -> config.numTrainTimesteps();
+            case DDIM -> 50;
+            default -> 20;
+        }, config.numTrainTimesteps());
+    }
+
+    private static Respaced respaced(SchedulerConfig config, GaussianDiffusion diffusion, int steps) {
+        return Respaced.of(diffusion, steps, Spacing.of(config.text("timestep_spacing")), config.integer("steps_offset"));
+    }
+
+    /** The x̂₀ processing the scheduler's keys ask for: dynamic thresholding, clip_sample, or none. */
+    static Clipping clipping(SchedulerConfig config) {
+        if (config.has("thresholding") && config.bool("thresholding")) {
+            return Clipping.dynamic(config.number("dynamic_thresholding_ratio"), config.number("sample_max_value"));
+        }
+        if (config.has("clip_sample") && config.bool("clip_sample")) {
+            return Clipping.range(config.number("clip_sample_range"));
+        }
+        return Clipping.NONE;
+    }
+}

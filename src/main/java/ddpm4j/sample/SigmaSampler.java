@@ -1,0 +1,215 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Clipping;
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+
+/**
+ * The k-diffusion samplers of Karras et al. (2022) as diffusers' Euler, Euler ancestral, Heun and LMS
+ * schedulers run them: x in variance-exploding form x/α_t (starting at x_T · init σ), the network fed
+ * x/√(σ² + 1), and the ODE dx/dσ = (x − x̂₀)/σ stepped from σ to the next σ.
+ */
+public final class SigmaSampler implements TracedSampler {
+    /** The stepping rule. */
+    enum Method {
+        /** x_next = x + d (σ_next − σ). */
+        EULER,
+        /** Euler to σ_down, then noise of σ_up: σ_up = √(σ_next²(σ² − σ_next²)/σ²), σ_down = √(σ_next² − σ_up²). */
+        EULER_ANCESTRAL,
+        /** Euler, then the trapezoid rule with the slope at the Euler point (two passes per step but the last). */
+        HEUN,
+        /** Linear multistep of order 4 on the last slopes, coefficients integrated from Lagrange polynomials in σ. */
+        LMS
+    }
+
+    private static final int LMS_ORDER = 4;
+
+    private final SigmaSpace space;
+    private final Method method;
+    private final SigmaSchedule schedule;
+    private final Clipping clipping;
+    private final double[] passSigmas; // σ at each network pass (Heun visits most twice)
+    private final double[] passTimesteps;
+    private final boolean stepScaled;
+
+    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping) {
+        this(space, method, schedule, clipping, false);
+    }
+
+    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping, boolean stepScaled) {
+        this.stepScaled = stepScaled;
+        this.space = space;
+        this.method = method;
+        this.schedule = schedule;
+        this.clipping = clipping;
+        if (method == Method.HEUN) {
+            int n = schedule.steps();
+            passSigmas = new double[2 * n]; // σ0, σ1, σ1, ..., σ_{n−1}, σ_{n−1}, final
+            passTimesteps = new double[2 * n - 1];
+            passSigmas[0] = schedule.sigmas()[0];
+            passTimesteps[0] = schedule.timesteps()[0];
+            for (int i = 1; i < n; i++) {
+                passSigmas[2 * i - 1] = passSigmas[2 * i] = schedule.sigmas()[i];
+                passTimesteps[2 * i - 1] = passTimesteps[2 * i] = schedule.timesteps()[i];
+            }
+            passSigmas[2 * n - 1] = schedule.sigmas()[n];
+        } else {
+            passSigmas = schedule.sigmas();
+            passTimesteps = schedule.timesteps();
+        }
+    }
+
+    static SigmaSampler of(SchedulerClass kind, SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
+        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        Method method = switch (kind) {
+            case EULER -> Method.EULER;
+            case EULER_ANCESTRAL -> Method.EULER_ANCESTRAL;
+            case HEUN -> Method.HEUN;
+            case LMS -> Method.LMS;
+            default -> throw new IllegalArgumentException(c.className() + " is not a σ-stepping scheduler");
+        };
+        boolean sigmaMin = c.has("final_sigmas_type") && c.text("final_sigmas_type").equals("sigma_min");
+        return new SigmaSampler(space, method, SigmaSchedule.of(c, space, steps, sigmaMin), clipping);
+    }
+
+    /**
+     * The loop of diffusers' k-diffusion scheduler tests, which hand {@code step} the sample after
+     * {@code scale_model_input} (x/√(σ² + 1)) instead of x; only for reproducing their numbers.
+     */
+    SigmaSampler steppingScaledSample() {
+        return new SigmaSampler(space, method, schedule, clipping, true);
+    }
+
+    @Override
+    public int[] timesteps() {
+        int[] out = new int[passTimesteps.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) Math.rint(passTimesteps[i]);
+        }
+        return out;
+    }
+
+
+
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        Deque<Tensor> slopes = new ArrayDeque<>(); // LMS: the last slopes, newest first; Heun: the first stage's slope and x
+        try {
+            Tensor start = xT.mul(new Scalar(schedule.initNoiseSigma()));
+            Tensor out = ReverseLoop.run(start, steps(), (i, current) -> {
+                double sigma = passSigmas[i];
+                double alpha = SigmaSpace.alpha(sigma);
+                Tensor input = current.mul(new Scalar(alpha)); // what the network sees: x/√(σ² + 1)
+                Tensor x = stepScaled ? input : current;
+                Tensor predicted = space.predict(model, input, passTimesteps[i]);
+                Tensor x0 = clipping.apply(space.start(predicted, x.mul(new Scalar(alpha)), sigma));
+                Tensor next = switch (method) {
+                    case EULER -> x.add(slope(x, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
+                    case EULER_ANCESTRAL -> ancestral(x, x0, sigma, passSigmas[i + 1], noise.next(Device.of(x)));
+                    case HEUN -> heun(x, x0, i, slopes);
+                    case LMS -> lms(x, x0, i, slopes);
+                };
+                double nextSigma = passSigmas[Math.min(i + 1, passSigmas.length - 1)];
+                trajectory.step(i, (int) Math.rint(passTimesteps[i]), next.mul(new Scalar(SigmaSpace.alpha(nextSigma))), x0);
+                return next;
+            }, listener);
+            start.close();
+            return out;
+        } finally {
+            slopes.forEach(Tensor::releaseReference);
+        }
+    }
+
+    /** d = (x − x̂₀)/σ. */
+    private static Tensor slope(Tensor x, Tensor x0, double sigma) {
+        return x.sub(x0).div(new Scalar(sigma));
+    }
+
+    private static Tensor ancestral(Tensor x, Tensor x0, double sigma, double sigmaNext, Tensor z) {
+        double up = Math.sqrt(sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma));
+        double down = Math.sqrt(sigmaNext * sigmaNext - up * up);
+        return x.add(slope(x, x0, sigma).mul(new Scalar(down - sigma))).add(z.mul(new Scalar(up)));
+    }
+
+    /**
+     * Pass i of Heun's method: even passes take an Euler step and keep its slope and starting x;
+     * odd passes average that slope with the slope at the Euler point and step again from the kept x.
+     */
+    private Tensor heun(Tensor x, Tensor x0, int i, Deque<Tensor> state) {
+        if (i % 2 == 0) {
+            double sigma = passSigmas[i];
+            double dt = passSigmas[i + 1] - sigma;
+            Tensor d = slope(x, x0, sigma);
+            keep(state, d);
+            keep(state, x);
+            return x.add(d.mul(new Scalar(dt)));
+        }
+        Tensor from = state.pollFirst();
+        Tensor firstSlope = state.pollFirst();
+        double sigma = passSigmas[i - 1];
+        double sigmaNext = passSigmas[i];
+        Tensor d = slope(x, x0, sigmaNext).add(firstSlope).mul(new Scalar(0.5));
+        Tensor next = from.add(d.mul(new Scalar(sigmaNext - sigma)));
+        from.releaseReference();
+        firstSlope.releaseReference();
+        return next;
+    }
+
+    private Tensor lms(Tensor x, Tensor x0, int i, Deque<Tensor> slopes) {
+        keep(slopes, slope(x, x0, passSigmas[i]));
+        if (slopes.size() > LMS_ORDER) {
+            slopes.pollLast().releaseReference();
+        }
+        int order = Math.min(i + 1, LMS_ORDER);
+        Tensor next = x;
+        int k = 0;
+        for (Tensor d : slopes) { // newest first: coefficient k multiplies the slope k steps back
+            next = next.add(d.mul(new Scalar(lmsCoefficient(order, i, k))));
+            k++;
+        }
+        return next;
+    }
+
+    /**
+     * ∫ from σ_t to σ_{t+1} of the Lagrange basis polynomial that is 1 at σ_{t−j} and 0 at the other
+     * {@code order} − 1 of σ_t, ..., σ_{t−order+1}; Gauss–Legendre with 4 nodes is exact for these degrees.
+     */
+    double lmsCoefficient(int order, int t, int j) {
+        double a = passSigmas[t];
+        double b = passSigmas[t + 1];
+        double[] nodes = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526};
+        double[] weights = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538};
+        double sum = 0;
+        for (int q = 0; q < nodes.length; q++) {
+            double tau = (a + b) / 2 + (b - a) / 2 * nodes[q];
+            double prod = 1;
+            for (int k = 0; k < order; k++) {
+                if (k != j) {
+                    prod *= (tau - passSigmas[t - k]) / (passSigmas[t - j] - passSigmas[t - k]);
+                }
+            }
+            sum += weights[q] * prod;
+        }
+        return sum * (b - a) / 2;
+    }
+
+    /** Holds a reference to {@code t} beyond the step's scope, newest first. */
+    private static void keep(Deque<Tensor> state, Tensor t) {
+        t.retainReference();
+        state.addFirst(t);
+    }
+
+    @Override
+    public String toString() {
+        return method.name().toLowerCase(java.util.Locale.ROOT) + ", " + schedule.steps() + " steps " + Arrays.toString(timesteps());
+    }
+}

@@ -1,0 +1,150 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.diffusion.Prediction;
+import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.torch.Device;
+import ddpm4j.torch.Tensors;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The process in σ = √((1 − ᾱ)/ᾱ), as diffusers' σ-based schedulers (DPM-Solver, UniPC, DEIS, Euler,
+ * Heun, LMS) see it: α_t = 1/√(1 + σ²), σ_t = σ α_t, x_t = α_t x₀ + σ_t ε. These schedulers evaluate the
+ * network at a σ that need not be a training step's (Karras σ, fractional timesteps), so x̂₀ and ε̂
+ * come from σ here rather than from the ᾱ table.
+ */
+final class SigmaSpace {
+    private final GaussianDiffusion diffusion;
+
+    SigmaSpace(GaussianDiffusion diffusion, String scheduler) {
+        if (diffusion.prediction() == Prediction.MEAN) {
+            throw new IllegalArgumentException(scheduler + " needs x0, epsilon or v from the network; a mean-predicting"
+                    + " network samples with DDPMScheduler or DDIMScheduler");
+        }
+        this.diffusion = diffusion;
+    }
+
+    GaussianDiffusion diffusion() {
+        return diffusion;
+    }
+
+    /**
+     * σ at each training step, [T], in float32 from ᾱ rounded to float32, as diffusers computes them
+     * from its float32 {@code alphas_cumprod} (the rounding of ᾱ near 1 moves σ at t = 0 by 1e-4).
+     */
+    double[] trainingSigmas() {
+        NoiseSchedule s = diffusion.schedule();
+        double[] out = new double[s.steps()];
+        for (int i = 0; i < out.length; i++) {
+            float a = (float) s.alphaBar(i);
+            out[i] = (float) Math.sqrt((1f - a) / a);
+        }
+        return out;
+    }
+
+    static double alpha(double sigma) {
+        return 1 / Math.sqrt(sigma * sigma + 1);
+    }
+
+    /** λ = log α_t − log σ_t = −log σ. */
+    static double lambda(double sigma) {
+        return -Math.log(sigma);
+    }
+
+    /** The network's first C output channels (what it predicts; learned-variance channels dropped) at x and timestep t. */
+    Tensor predict(Denoiser model, Tensor x, double t) {
+        int batch = (int) x.size(0);
+        Tensor ts = t == Math.rint(t)
+                ? diffusion.timesteps(GaussianDiffusion.fill(batch, (int) t), x)
+                : Device.of(x).put(Tensors.fromFloats(filled(batch, (float) t), batch));
+        Tensor out = model.apply(x, ts);
+        long c = x.size(1);
+        return out.size(1) == c ? out : out.narrow(1, 0, c);
+    }
+
+    /** x̂₀ from the prediction at x = α_t x₀ + σ_t ε with this σ. */
+    Tensor start(Tensor predicted, Tensor x, double sigma) {
+        double a = alpha(sigma);
+        double st = sigma * a;
+        return switch (diffusion.prediction()) {
+            case EPSILON -> x.sub(predicted.mul(new Scalar(st))).div(new Scalar(a));
+            case SAMPLE -> predicted;
+            case V -> x.mul(new Scalar(a)).sub(predicted.mul(new Scalar(st)));
+            case MEAN -> throw new IllegalStateException("refused in the constructor");
+        };
+    }
+
+    /** ε̂ from the prediction at x with this σ. */
+    Tensor noise(Tensor predicted, Tensor x, double sigma) {
+        double a = alpha(sigma);
+        double st = sigma * a;
+        return switch (diffusion.prediction()) {
+            case EPSILON -> predicted;
+            case SAMPLE -> x.sub(predicted.mul(new Scalar(a))).div(new Scalar(st));
+            case V -> predicted.mul(new Scalar(a)).add(x.mul(new Scalar(st)));
+            case MEAN -> throw new IllegalStateException("refused in the constructor");
+        };
+    }
+
+    /** ε̂ given x̂₀ at x with this σ. */
+    static Tensor noiseFromStart(Tensor x0, Tensor x, double sigma) {
+        double a = alpha(sigma);
+        return x.sub(x0.mul(new Scalar(a))).div(new Scalar(sigma * a));
+    }
+
+    /**
+     * Karras et al. (2022) eq. 5 with ρ = 7: n σ's from σ_max down to σ_min, evenly spaced in σ^{1/ρ}.
+     */
+    static double[] karras(double sigmaMin, double sigmaMax, int n) {
+        double rho = 7.0;
+        double lo = Math.pow(sigmaMin, 1 / rho);
+        double hi = Math.pow(sigmaMax, 1 / rho);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double ramp = n == 1 ? 0 : i / (double) (n - 1);
+            out[i] = Math.pow(hi + ramp * (lo - hi), rho);
+        }
+        return out;
+    }
+
+    /** The fractional training step whose σ is {@code sigma}: linear interpolation in log σ, clamped to the table. */
+    static double sigmaToT(double sigma, double[] logSigmas) {
+        double logSigma = Math.log(Math.max(sigma, 1e-10));
+        int low = 0;
+        for (int i = 0; i < logSigmas.length; i++) {
+            if (logSigma - logSigmas[i] >= 0) {
+                low = i;
+            }
+        }
+        low = Math.min(low, logSigmas.length - 2);
+        double w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[low + 1]);
+        w = Math.max(0, Math.min(1, w));
+        return (1 - w) * low + w * (low + 1);
+    }
+
+    /** numpy's interp of the training σ table at fractional timestep t. */
+    static double interp(double[] sigmas, double t) {
+        if (t <= 0) {
+            return sigmas[0];
+        }
+        if (t >= sigmas.length - 1) {
+            return sigmas[sigmas.length - 1];
+        }
+        int i = (int) Math.floor(t);
+        double f = t - i;
+        return sigmas[i] + f * (sigmas[i + 1] - sigmas[i]);
+    }
+
+    /** Rounds to float32, as diffusers stores its σ tables. */
+    static double f32(double v) {
+        return (float) v;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, v);
+        return out;
+    }
+}

@@ -1,0 +1,142 @@
+package ddpm4j.schedule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The diffusers schedulers this project runs, by {@code _class_name}, each with the keys of its
+ * {@code scheduler_config.json} beyond the process (T, β, prediction and variance type), diffusers'
+ * defaults and the values honoured here. Keys of another scheduler in this list are accepted and
+ * left to that scheduler, as diffusers' {@code _compatibles} are.
+ */
+public enum SchedulerClass {
+    /** Algorithm 2 (ancestral sampling), on all or a respaced subset of the steps. */
+    DDPM("DDPMScheduler", "ddpm", clip(true), key(SchedulerKey.number("clip_sample_range", 1.0)), thresholding(), spacing("leading"), offset(),
+            zeroSnr()),
+    /** DDIM (Song et al. 2021); {@code eta} is ddpm4j's key for the step's noise scale (diffusers passes it to step()). */
+    DDIM("DDIMScheduler", "ddim", clip(true), key(SchedulerKey.number("clip_sample_range", 1.0)), thresholding(), spacing("leading"), offset(),
+            zeroSnr(), key(SchedulerKey.bool("set_alpha_to_one", true)), key(SchedulerKey.number("eta", 0.0))),
+    /** DPM-Solver and DPM-Solver++ multistep (Lu et al. 2022). */
+    DPM_SOLVER_MULTISTEP("DPMSolverMultistepScheduler", "dpmsolver", thresholding(), spacing("linspace"), offset(), zeroSnr(),
+            key(SchedulerKey.integer("solver_order", 2, 1, 2, 3)),
+            key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver", "sde-dpmsolver++", "sde-dpmsolver")),
+            key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun")),
+            key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)),
+            karras(), key(SchedulerKey.off("use_exponential_sigmas")), key(SchedulerKey.off("use_beta_sigmas")),
+            key(SchedulerKey.off("use_lu_lambdas")), key(SchedulerKey.off("use_flow_sigmas")),
+            key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min")),
+            key(SchedulerKey.number("lambda_min_clipped", Double.NEGATIVE_INFINITY))),
+    /** Euler's method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn). */
+    EULER("EulerDiscreteScheduler", "euler", spacing("linspace"), offset(), zeroSnr(), karras(),
+            key(SchedulerKey.text("interpolation_type", "linear", "linear")), key(SchedulerKey.optionalNumber("sigma_min")),
+            key(SchedulerKey.optionalNumber("sigma_max")), key(SchedulerKey.text("timestep_type", "discrete", "discrete")),
+            key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min"))),
+    /** Euler with ancestral noise (k-diffusion's sample_euler_ancestral). */
+    EULER_ANCESTRAL("EulerAncestralDiscreteScheduler", "euler-ancestral", spacing("linspace"), offset(), zeroSnr()),
+    /** Heun's second-order method in σ (Karras et al. 2022, Algorithm 1): two network passes per step but the last. */
+    HEUN("HeunDiscreteScheduler", "heun", clip(false), key(SchedulerKey.number("clip_sample_range", 1.0)), spacing("linspace"), offset(),
+            karras()),
+    /** Linear multistep in σ (k-diffusion's sample_lms). */
+    LMS("LMSDiscreteScheduler", "lms", spacing("linspace"), offset(), karras());
+
+    /** diffusers' class name, the {@code _class_name} of scheduler_config.json. */
+    public final String className;
+    /** A short name for command lines. */
+    public final String alias;
+    private final Map<String, SchedulerKey> keys = new LinkedHashMap<>();
+
+    @SafeVarargs
+    SchedulerClass(String className, String alias, List<SchedulerKey>... groups) {
+        this.className = className;
+        this.alias = alias;
+        for (List<SchedulerKey> g : groups) {
+            for (SchedulerKey k : g) {
+                keys.put(k.name(), k);
+            }
+        }
+    }
+
+    /** This scheduler's key {@code name}, or null when it has none by that name. */
+    public SchedulerKey key(String name) {
+        return keys.get(name);
+    }
+
+    public static SchedulerClass of(String className) {
+        for (SchedulerClass c : values()) {
+            if (c.className.equals(className)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("'_class_name' is '" + className + "'; supported schedulers: " + String.join(", ", names()));
+    }
+
+    /**
+     * The scheduler called {@code name}: a class name, its alias, or "ancestral" (Algorithm 2, the
+     * DDPM scheduler's loop), case-insensitive.
+     */
+    public static SchedulerClass lookup(String name) {
+        for (SchedulerClass c : values()) {
+            if (c.className.equalsIgnoreCase(name) || c.alias.equalsIgnoreCase(name)) {
+                return c;
+            }
+        }
+        if (name.equalsIgnoreCase("ancestral")) {
+            return DDPM;
+        }
+        List<String> known = new ArrayList<>();
+        for (SchedulerClass c : values()) {
+            known.add(c.alias + " (" + c.className + ")");
+        }
+        throw new IllegalArgumentException("unknown scheduler '" + name + "'; known: " + String.join(", ", known));
+    }
+
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (SchedulerClass c : values()) {
+            out.add(c.className);
+        }
+        return out;
+    }
+
+    /** The key {@code name} as the first scheduler that has it declares it, or null when none does. */
+    static SchedulerKey anyKey(String name) {
+        for (SchedulerClass c : values()) {
+            if (c.keys.containsKey(name)) {
+                return c.keys.get(name);
+            }
+        }
+        return null;
+    }
+
+    private static List<SchedulerKey> key(SchedulerKey k) {
+        return List.of(k);
+    }
+
+    private static List<SchedulerKey> clip(boolean fallback) {
+        return List.of(SchedulerKey.bool("clip_sample", fallback));
+    }
+
+    /** Dynamic thresholding (Saharia et al. 2022): x̂₀ clipped to the ratio-quantile of |x̂₀|, at least 1, at most the maximum. */
+    private static List<SchedulerKey> thresholding() {
+        return List.of(SchedulerKey.bool("thresholding", false), SchedulerKey.number("dynamic_thresholding_ratio", 0.995),
+                SchedulerKey.number("sample_max_value", 1.0));
+    }
+
+    private static List<SchedulerKey> spacing(String fallback) {
+        return List.of(SchedulerKey.text("timestep_spacing", fallback, "leading", "trailing", "linspace"));
+    }
+
+    private static List<SchedulerKey> offset() {
+        return List.of(SchedulerKey.integer("steps_offset", 0));
+    }
+
+    private static List<SchedulerKey> zeroSnr() {
+        return List.of(SchedulerKey.off("rescale_betas_zero_snr"));
+    }
+
+    private static List<SchedulerKey> karras() {
+        return List.of(SchedulerKey.bool("use_karras_sigmas", false));
+    }
+}
