@@ -3,7 +3,7 @@ package ddpm4j.cli;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.io.Model;
 import ddpm4j.nn.UNetConfig;
-import ddpm4j.sample.ClassConditioning;
+import ddpm4j.sample.Conditioning;
 import ddpm4j.sample.Generation;
 import picocli.CommandLine.Option;
 
@@ -34,11 +34,7 @@ final class ClassOptions {
         if (!c.classConditional()) {
             return m.unet()::infer;
         }
-        return (x, t) -> {
-            long[] none = new long[(int) x.size(0)];
-            java.util.Arrays.fill(none, c.nullLabel());
-            return m.unet().infer(x, t, m.device().put(ddpm4j.torch.Tensors.fromLongs(none, none.length)));
-        };
+        return Conditioning.noClass(c.nullLabel()).bind(m.unet()::infer, c.inChannels(), 0);
     }
 
     /** The classes asked for, checked against a model with {@code known} classes. */
@@ -90,15 +86,7 @@ final class ClassOptions {
             Denoiser plain = m.unet()::infer;
             return (first, count) -> plain;
         }
-        int known = c.nullLabel();
-        List<Integer> labels = cycle(known);
-        double w = guidance == null ? 1.0 : guidance;
-        return (first, count) -> {
-            long[] y = new long[count];
-            for (int i = 0; i < count; i++) {
-                y[i] = labels.get((first + i) % labels.size());
-            }
-            return ClassConditioning.guided(m.unet()::infer, y, known, w, c.inChannels());
-        };
+        int[] cycle = cycle(c.nullLabel()).stream().mapToInt(Integer::intValue).toArray();
+        return new Conditioning(cycle, c.nullLabel(), guidance == null ? 1.0 : guidance).perImages(m.unet()::infer, c.inChannels());
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 final class SamplerOptions {
     @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME",
             description = "The diffusers scheduler that samples, by class name or short name: ddpm (ancestral, Algorithm 2),"
-                    + " ddim, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
+                    + " ddim, pndm, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
                     + " scheduler_config.json, except that a DDPMScheduler there samples with ${DEFAULT-VALUE}).")
     String scheduler;
 

@@ -32,6 +32,7 @@ public final class Samplers {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
                     config.bool("set_alpha_to_one"));
+            case PNDM -> PndmSampler.of(config, diffusion, steps);
             case DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
             default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
         };

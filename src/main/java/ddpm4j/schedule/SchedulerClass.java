@@ -18,6 +18,9 @@ public enum SchedulerClass {
     /** DDIM (Song et al. 2021); {@code eta} is ddpm4j's key for the step's noise scale (diffusers passes it to step()). */
     DDIM("DDIMScheduler", "ddim", clip(true), key(SchedulerKey.number("clip_sample_range", 1.0)), thresholding(), spacing("leading"), offset(),
             zeroSnr(), key(SchedulerKey.bool("set_alpha_to_one", true)), key(SchedulerKey.number("eta", 0.0))),
+    /** PNDM (Liu et al. 2022): Runge-Kutta warm-up, then linear multistep on ε̂. */
+    PNDM("PNDMScheduler", "pndm", spacing("leading"), offset(), key(SchedulerKey.bool("skip_prk_steps", false)),
+            key(SchedulerKey.bool("set_alpha_to_one", false))),
     /** DPM-Solver and DPM-Solver++ multistep (Lu et al. 2022). */
     DPM_SOLVER_MULTISTEP("DPMSolverMultistepScheduler", "dpmsolver", thresholding(), spacing("linspace"), offset(), zeroSnr(),
             key(SchedulerKey.integer("solver_order", 2, 1, 2, 3)),

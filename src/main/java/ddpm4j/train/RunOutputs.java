@@ -8,7 +8,7 @@ import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
 import ddpm4j.io.ProcessMemory;
 import ddpm4j.nn.UNet2DModel;
-import ddpm4j.sample.ClassConditioning;
+import ddpm4j.sample.Conditioning;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
@@ -136,11 +136,7 @@ final class RunOutputs implements AutoCloseable {
             TracedSampler sampler = Samplers.of(process.withClassName(SchedulerClass.DDIM.className), ddimSteps);
             Denoiser net = ema::infer;
             if (ema.config().classConditional()) {
-                long[] labels = new long[n];
-                for (int i = 0; i < n; i++) {
-                    labels[i] = i % ema.config().nullLabel(); // the grid cycles through the classes
-                }
-                net = ClassConditioning.guided(ema::infer, labels, ema.config().nullLabel(), 1.0, c);
+                net = Conditioning.everyClass(ema.config().nullLabel(), 1.0).bind(ema::infer, c, 0); // the grid cycles through the classes
             }
             values = Tensors.toFloats(sampler.sample(net, noise.next(ema.device()), noise, StepListener.NONE));
         }

@@ -11,6 +11,7 @@ import ddpm4j.io.ModelDirectory;
 import ddpm4j.io.Weights;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
+import ddpm4j.sample.Conditioning;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
@@ -250,16 +251,14 @@ public final class Trainer implements AutoCloseable {
      * embedding) with probability labelDropout, as classifier-free guidance trains.
      */
     private Denoiser conditioned(long n, int b) {
-        int[] labels = data.labels(n);
-        long[] y = new long[b];
-        long none = arch.nullLabel();
+        int[] y = data.labels(n).clone();
+        int none = arch.nullLabel();
         for (int i = 0; i < b; i++) {
             boolean drop = new SplittableRandom(Seeds.of(settings.seed(), Seeds.LABEL_DROPOUT, n * b + i)).nextDouble()
                     < settings.labelDropout();
-            y[i] = drop ? none : labels[i];
+            y[i] = drop ? none : y[i];
         }
-        Tensor tensor = device.put(Tensors.fromLongs(y, b));
-        return (x, t) -> model.forward(x, t, tensor);
+        return new Conditioning(y, none, 1.0).bind(model::forward, arch.inChannels(), 0);
     }
 
     /** Writes the checkpoint, then the model directory's EMA weights and configs. */

@@ -92,6 +92,22 @@ class DiffusersSchedulerParityTest {
     }
 
     @Test
+    void pndm() { // test_scheduler_pndm.py: 12 Runge-Kutta passes then 7 PLMS, set_alpha_to_one false by default
+        SchedulerConfig c = config("PNDMScheduler", 1000, "");
+        assertArrayEquals(new int[] {900, 850, 850, 800, 800, 750, 750, 700, 700, 650, 650, 600, 600, 500, 400, 300, 200, 100, 0},
+                Samplers.of(c, 10).timesteps());
+        assertArrayEquals(new int[] {901, 851, 851, 801, 801, 751, 751, 701, 701, 651, 651, 601, 601, 501, 401, 301, 201, 101, 1},
+                Samplers.of(c.withSetting("steps_offset", 1), 10).timesteps());
+        assertArrayEquals(new int[] {900, 800, 800, 700, 600, 500, 400, 300, 200, 100, 0},
+                Samplers.of(c.withSetting("skip_prk_steps", true), 10).timesteps());
+        check("no_noise", 198.1318, 0.2580, run(Samplers.of(c, 10), false));
+        check("v", 67.3986, 0.0878, run(Samplers.of(config("PNDMScheduler", 1000, "\"prediction_type\": \"v_prediction\""), 10), false));
+        SchedulerConfig beta = config("PNDMScheduler", 1000, "\"beta_start\": 0.01");
+        check("set_alpha_to_one", 230.0399, 0.2995, run(Samplers.of(beta.withSetting("set_alpha_to_one", true), 10), false));
+        check("no_set_alpha_to_one", 186.9482, 0.2434, run(Samplers.of(beta.withSetting("set_alpha_to_one", false), 10), false));
+    }
+
+    @Test
     void dpmSolverMultistep() { // test_scheduler_dpm_multi.py
         String base = "\"solver_order\": 2, \"thresholding\": false, \"sample_max_value\": 1.0, \"algorithm_type\": \"dpmsolver++\","
                 + " \"solver_type\": \"midpoint\", \"lower_order_final\": false, \"euler_at_final\": false, \"lambda_min_clipped\": -Infinity,"

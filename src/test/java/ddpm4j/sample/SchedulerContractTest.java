@@ -88,6 +88,7 @@ class SchedulerContractTest {
                         // 100 steps, measured: first order 0.039, Heun 0.0076, DPM-Solver++ 2M 0.00087, LMS 0.00013
                         double bound = switch (kind) {
                             case DDIM, EULER -> 0.08;
+                            case PNDM -> 0.03; // x0 and v turned into ε at the RK step's start, as diffusers does for v: 0.0037 and 0.015 (ε: 0.0005)
                             case HEUN -> 0.02;
                             default -> 0.004;
                         };
@@ -117,11 +118,16 @@ class SchedulerContractTest {
     @Test
     void timestepsDescendWithinTheTrainingSteps() {
         for (SchedulerClass kind : SchedulerClass.values()) {
-            for (int s : new int[] {1, 5, 20}) {
+            for (int s : new int[] {kind == SchedulerClass.PNDM ? 4 : 1, 5, 20}) {
                 TracedSampler sampler = Samplers.of(config(kind, "epsilon"), s);
                 int[] ts = sampler.timesteps();
                 assertEquals(sampler.steps(), ts.length, kind.className);
-                assertEquals(kind == SchedulerClass.HEUN ? 2 * s - 1 : s, ts.length, kind.className + " passes for " + s + " steps");
+                int passes = switch (kind) {
+                    case HEUN -> 2 * s - 1;
+                    case PNDM -> s + 9; // 12 Runge-Kutta passes for the first 3 steps
+                    default -> s;
+                };
+                assertEquals(passes, ts.length, kind.className + " passes for " + s + " steps");
                 for (int i = 0; i < ts.length; i++) {
                     assertTrue(ts[i] >= 0 && ts[i] < 1000, kind.className + " " + ts[i]);
                     assertTrue(i == 0 || ts[i] <= ts[i - 1], kind.className + " descends");

@@ -1,0 +1,207 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.Spacing;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+
+/**
+ * Pseudo numerical methods (Liu et al. 2022, PNDM) as diffusers' {@code PNDMScheduler}: three
+ * Runge–Kutta steps of four passes each (PRK), then linear multistep (PLMS, Adams–Bashforth of
+ * order up to 4) on the network's outputs, every move made by the transfer x_prev = √(ᾱ_prev/ᾱ_t) x −
+ * (ᾱ_prev − ᾱ_t) ε̂ / (ᾱ_t √(1 − ᾱ_prev) + √(ᾱ_t (1 − ᾱ_t) ᾱ_prev)) (their eq. 9). With
+ * {@code skip_prk_steps} the warm-up is one Heun-like step (two passes) instead.
+ */
+public final class PndmSampler implements TracedSampler {
+    private final GaussianDiffusion diffusion;
+    private final SigmaSpace space;
+    private final int[] prk;
+    private final int[] plms;
+    private final int ratio; // T / S
+    private final double finalAlphaBar;
+
+    private PndmSampler(GaussianDiffusion diffusion, int[] prk, int[] plms, int ratio, double finalAlphaBar) {
+        this.diffusion = diffusion;
+        this.space = new SigmaSpace(diffusion, SchedulerClass.PNDM.className);
+        this.prk = prk;
+        this.plms = plms;
+        this.ratio = ratio;
+        this.finalAlphaBar = finalAlphaBar;
+    }
+
+    static PndmSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps) {
+        int total = c.numTrainTimesteps();
+        int[] ts = spaced(Spacing.of(c.text("timestep_spacing")), total, steps, c.integer("steps_offset"));
+        int ratio = total / steps;
+        int[] prk;
+        int[] plms;
+        if (c.bool("skip_prk_steps")) {
+            prk = new int[0];
+            plms = new int[steps + 1]; // descending, the second-noisiest step twice
+            for (int i = 0; i < steps + 1; i++) {
+                int j = steps - i;
+                plms[i] = ts[j == steps ? steps - 1 : j == steps - 1 ? steps - 2 : j];
+            }
+            if (steps == 1) {
+                plms = new int[] {ts[0]}; // numpy's empty slices leave the one step
+            }
+        } else {
+            if (steps < 4) {
+                throw new IllegalArgumentException("PNDMScheduler's Runge-Kutta warm-up needs at least 4 steps, got " + steps
+                        + " (or set skip_prk_steps)");
+            }
+            int half = ratio / 2;
+            prk = new int[12]; // three RK4 steps from the four noisiest steps: t, t − T/2S twice, t − T/S
+            for (int k = 0; k < 3; k++) {
+                int t = ts[steps - 1 - k];
+                prk[4 * k] = t;
+                prk[4 * k + 1] = t - half;
+                prk[4 * k + 2] = t - half;
+                prk[4 * k + 3] = ts[steps - 2 - k];
+            }
+            plms = new int[steps - 3];
+            for (int i = 0; i < plms.length; i++) {
+                plms[i] = ts[steps - 4 - i];
+            }
+        }
+        double finalAlphaBar = c.bool("set_alpha_to_one") ? 1.0 : diffusion.schedule().alphaBar(0);
+        return new PndmSampler(diffusion, prk, plms, ratio, finalAlphaBar);
+    }
+
+    /** The S kept steps ascending, as PNDM's set_timesteps spaces them. */
+    private static int[] spaced(Spacing spacing, int total, int steps, int offset) {
+        int[] out = spacing.kept(total, steps);
+        if (spacing == Spacing.LEADING) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] += offset;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int[] timesteps() {
+        int[] out = Arrays.copyOf(prk, prk.length + plms.length);
+        System.arraycopy(plms, 0, out, prk.length, plms.length);
+        return out;
+    }
+
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        int[] passes = timesteps();
+        Deque<Tensor> ets = new ArrayDeque<>(); // the network's outputs at past steps, newest first
+        Tensor[] held = new Tensor[2]; // the running RK4 sum of outputs and the sample a multi-pass step started from
+        try {
+            return ReverseLoop.run(xT, passes.length, (i, x) -> {
+                int t = passes[i];
+                Tensor out = space.predict(model, x, t);
+                Tensor next = i < prk.length ? prkStep(i, t, out, x, ets, held) : plmsStep(i, t, out, x, ets, held);
+                NoiseSchedule s = diffusion.schedule();
+                trajectory.step(i, t, next, space.start(out, x, Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t))));
+                return next;
+            }, listener);
+        } finally {
+            ets.forEach(Tensor::releaseReference);
+            for (Tensor h : held) {
+                if (h != null) {
+                    h.releaseReference();
+                }
+            }
+        }
+    }
+
+    /** Pass {@code counter} of the RK4 warm-up: each of the four passes moves from the step's start. */
+    private Tensor prkStep(int counter, int t, Tensor eps, Tensor x, Deque<Tensor> ets, Tensor[] held) {
+        int prev = t - (counter % 2 == 1 ? 0 : ratio / 2);
+        int from = prk[counter / 4 * 4];
+        Tensor used = eps;
+        switch (counter % 4) {
+            case 0 -> {
+                replace(held, 0, eps.mul(new Scalar(1.0 / 6)));
+                keep(ets, eps);
+                replace(held, 1, x);
+            }
+            case 1, 2 -> replace(held, 0, held[0].add(eps.mul(new Scalar(1.0 / 3))));
+            default -> {
+                used = held[0].add(eps.mul(new Scalar(1.0 / 6)));
+                replace(held, 0, null);
+            }
+        }
+        return transfer(held[1], from, prev, used);
+    }
+
+    /** Pass {@code counter} (the warm-up's passes counted too, as diffusers' counter) of linear multistep on ε̂. */
+    private Tensor plmsStep(int counter, int t, Tensor eps, Tensor x, Deque<Tensor> ets, Tensor[] held) {
+        int prev = t - ratio;
+        int from = t;
+        if (counter != 1) {
+            while (ets.size() > 3) {
+                ets.pollLast().releaseReference();
+            }
+            keep(ets, eps);
+        } else {
+            prev = t;
+            from = t + ratio;
+        }
+        Tensor[] e = ets.toArray(new Tensor[0]); // newest first
+        Tensor start = x;
+        Tensor combined;
+        if (e.length == 1 && counter == 0) {
+            combined = eps;
+            replace(held, 1, x);
+        } else if (e.length == 1 && counter == 1) {
+            combined = eps.add(e[0]).mul(new Scalar(0.5));
+            start = held[1];
+        } else if (e.length == 2) {
+            combined = e[0].mul(new Scalar(1.5)).sub(e[1].mul(new Scalar(0.5)));
+        } else if (e.length == 3) {
+            combined = e[0].mul(new Scalar(23.0 / 12)).sub(e[1].mul(new Scalar(16.0 / 12))).add(e[2].mul(new Scalar(5.0 / 12)));
+        } else {
+            combined = e[0].mul(new Scalar(55.0 / 24)).sub(e[1].mul(new Scalar(59.0 / 24))).add(e[2].mul(new Scalar(37.0 / 24)))
+                    .sub(e[3].mul(new Scalar(9.0 / 24)));
+        }
+        return transfer(start, from, prev, combined);
+    }
+
+    /**
+     * PNDM's eq. 9: x at step {@code t} moved to step {@code prev} (below 0: ᾱ = the final value) along
+     * ε̂, which {@code out} (the network's parameterization, combined over passes) gives at x and t, as
+     * diffusers converts v there.
+     */
+    private Tensor transfer(Tensor x, int t, int prev, Tensor out) {
+        NoiseSchedule s = diffusion.schedule();
+        double at = s.alphaBar(t);
+        double ap = prev >= 0 ? s.alphaBar(prev) : finalAlphaBar;
+        Tensor eps = space.noise(out, x, Math.sqrt((1 - at) / at));
+        double denom = at * Math.sqrt(1 - ap) + Math.sqrt(at * (1 - at) * ap);
+        return x.mul(new Scalar(Math.sqrt(ap / at))).sub(eps.mul(new Scalar((ap - at) / denom)));
+    }
+
+    private static void keep(Deque<Tensor> ets, Tensor t) {
+        t.retainReference();
+        ets.addFirst(t);
+    }
+
+    private static void replace(Tensor[] held, int k, Tensor t) {
+        if (held[k] != null) {
+            held[k].releaseReference();
+        }
+        if (t != null) {
+            t.retainReference();
+        }
+        held[k] = t;
+    }
+
+    @Override
+    public String toString() {
+        return "PNDM, " + (prk.length > 0 ? "PRK then " : "") + "PLMS, timesteps " + Arrays.toString(timesteps());
+    }
+}
