@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Judge FID and wall time of each scheduler at several network-pass counts on the built-in Fashion-MNIST
 # model: the measurement behind docs/samplers.md. One line per run is appended to OUT/results.tsv
-# (scheduler, steps, passes, seed, fid, seconds), so an interrupted run resumes where it stopped.
+# (scheduler, steps, passes, seed, fid, seconds), so an interrupted run resumes where it stopped. PNDM runs with
+# skip_prk_steps (PLMS from the start, S+1 passes), Heun with S = (passes+1)/2 steps (2S-1 passes).
 #
 #   bench/sampler-fid.sh OUT_DIR [SCHEDULERS] [PASSES] [SEEDS]
 #   e.g. bench/sampler-fid.sh /tmp/fid "ddim dpmsolver euler heun" "5 10 15 20 50" "1 2"
@@ -25,17 +26,18 @@ run() { java -cp "$CP" ddpm4j.cli.Main "$@"; }
 
 for s in $SCHEDULERS; do
   for p in $PASSES; do
-    steps=$p
+    steps=$p; extra=()
     [[ $s == heun ]] && steps=$(( (p + 1) / 2 ))       # Heun: 2S-1 passes
-    [[ $s == ddpm && $p == 1000 ]] || [[ $s != ddpm ]] || continue
+    [[ $s == pndm ]] && { steps=$(( p - 1 )); extra=(--set skip_prk_steps=true); }   # PLMS: S+1 passes
     passes=$steps
     [[ $s == heun ]] && passes=$(( 2 * steps - 1 ))
+    [[ $s == pndm ]] && passes=$(( steps + 1 ))
     for seed in $SEEDS; do
       if awk -F'\t' -v s="$s" -v st="$steps" -v k="$seed" '$1==s && $2==st && $4==k {found=1} END {exit !found}' "$OUT/results.tsv"; then
         continue
       fi
       start=$(date +%s.%N)
-      run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" --n 1000 --seed "$seed" --batch-size 100 \
+      run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
         --threads 2 --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
       end=$(date +%s.%N)
       fid=$(sed -n 's/.*"fid" : \([0-9.eE+-]*\).*/\1/p' "$OUT/run.json")

@@ -84,7 +84,7 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     /** The sampler a DPMSolverMultistepScheduler configuration describes with {@code steps} steps. */
     static DpmSolverMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
         SigmaSpace space = new SigmaSpace(diffusion, c.className());
-        Algorithm algorithm = Algorithm.of(c.text("algorithm_type"));
+        Algorithm algorithm = Algorithm.of(c.text("algorithm_type").equals("deis") ? "dpmsolver++" : c.text("algorithm_type"));
         int order = c.integer("solver_order");
         if (algorithm.sde() && order == 3) {
             throw new IllegalArgumentException("'solver_order' 3 is not defined for algorithm_type '" + algorithm.key + "' (1 or 2)");
@@ -98,30 +98,15 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         int total = trainSigmas.length;
         int last = total - clippedSteps(trainSigmas, c.number("lambda_min_clipped"));
         int[] ts = timesteps(total, last, steps, Spacing.of(c.text("timestep_spacing")), c.integer("steps_offset"));
-        double[] sig = new double[steps + 1];
-        if (c.bool("use_karras_sigmas")) {
-            double[] k = SigmaSpace.karras(trainSigmas[0], trainSigmas[total - 1], steps);
-            double[] logSigmas = new double[total];
-            for (int i = 0; i < total; i++) {
-                logSigmas[i] = Math.log(trainSigmas[i]);
-            }
-            for (int i = 0; i < steps; i++) {
-                ts[i] = (int) Math.rint(SigmaSpace.sigmaToT(k[i], logSigmas));
-                sig[i] = SigmaSpace.f32(k[i]);
-            }
-        } else {
-            for (int i = 0; i < steps; i++) {
-                sig[i] = SigmaSpace.f32(trainSigmas[ts[i]]);
-            }
-        }
-        sig[steps] = zero ? 0 : SigmaSpace.f32(trainSigmas[0]);
+        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(trainSigmas, ts, c.bool("use_karras_sigmas")),
+                zero ? 0 : SigmaSpace.f32(trainSigmas[0]));
         return new DpmSolverMultistepSampler(space, ts, sig, order, algorithm,
-                SolverType.valueOf(c.text("solver_type").toUpperCase(java.util.Locale.ROOT)), c.bool("lower_order_final"),
+                c.text("solver_type").equals("heun") ? SolverType.HEUN : SolverType.MIDPOINT, c.bool("lower_order_final"),
                 c.bool("euler_at_final"), zero, clipping);
     }
 
     /** How many of the steps with the smallest λ fall below {@code lambdaMin} (diffusers' {@code lambda_min_clipped}). */
-    private static int clippedSteps(double[] trainSigmas, double lambdaMin) {
+    static int clippedSteps(double[] trainSigmas, double lambdaMin) {
         int n = 0;
         for (double s : trainSigmas) {
             if (SigmaSpace.lambda(s) < lambdaMin) {
@@ -137,6 +122,15 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
      * (0..S)·⌊last/(S+1)⌋ without 0 plus the offset, trailing round(last − k·T/S) − 1.
      */
     static int[] timesteps(int trainSteps, int last, int steps, Spacing spacing, int offset) {
+        return spaced(trainSteps, last, steps, spacing, offset);
+    }
+
+    /** {@link #timesteps} with the spacing and offset of {@code c} over all T steps (UniPC, DEIS). */
+    static int[] timesteps(SchedulerConfig c, int trainSteps, int steps) {
+        return spaced(trainSteps, trainSteps, steps, Spacing.of(c.text("timestep_spacing")), c.integer("steps_offset"));
+    }
+
+    private static int[] spaced(int trainSteps, int last, int steps, Spacing spacing, int offset) {
         if (steps < 1 || steps > trainSteps) {
             throw new IllegalArgumentException("steps must be in [1, " + trainSteps + "], got " + steps);
         }
@@ -156,25 +150,15 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         return timesteps.clone();
     }
 
-
-
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int n = timesteps.length;
-        Tensor[] history = new Tensor[order]; // the last outputs, oldest first, kept across the loop's scopes
         int[] lowerOrders = {0};
-        try {
+        try (History history = new History(order)) {
             return ReverseLoop.run(xT, n, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
-                Tensor m = algorithm.data() ? x0
-                        : clipping == Clipping.NONE ? space.noise(predicted, x, sigmas[i]) : SigmaSpace.noiseFromStart(x0, x, sigmas[i]);
-                if (history[0] != null) {
-                    history[0].releaseReference();
-                }
-                System.arraycopy(history, 1, history, 0, order - 1);
-                m.retainReference();
-                history[order - 1] = m;
+                history.push(algorithm.data() ? x0 : space.converted(predicted, x, sigmas[i], clipping, false));
                 Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
                 boolean lowerFinal = i == n - 1 && (eulerAtFinal || lowerOrderFinal && n < 15 || finalZero);
                 boolean lowerSecond = i == n - 2 && lowerOrderFinal && n < 15;
@@ -185,12 +169,6 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
             }, listener);
-        } finally {
-            for (Tensor h : history) {
-                if (h != null) {
-                    h.releaseReference();
-                }
-            }
         }
     }
 
@@ -203,8 +181,8 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         return Math.max(k, 1);
     }
 
-    /** One step of order {@code use} from x at step i, with the outputs in {@code history} (newest last). */
-    private Tensor update(int use, Tensor[] history, Tensor x, int i, Tensor z) {
+    /** One step of order {@code use} from x at step i, with the outputs in {@code history}. */
+    private Tensor update(int use, History history, Tensor x, int i, Tensor z) {
         double sT = sigmas[i + 1];
         double s0 = sigmas[i];
         double aT = SigmaSpace.alpha(sT);
@@ -212,7 +190,7 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         double sigT = sT * aT;
         double sig0 = s0 * a0;
         double h = SigmaSpace.lambda(sT) - SigmaSpace.lambda(s0);
-        Tensor m0 = history[order - 1];
+        Tensor m0 = history.get(0);
         if (h == 0) {
             return x.clone(); // the same timestep twice: nothing to integrate
         }
@@ -221,12 +199,12 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         if (use >= 2) {
             double s1 = sigmas[i - 1];
             double r0 = (SigmaSpace.lambda(s0) - SigmaSpace.lambda(s1)) / h;
-            Tensor d10 = m0.sub(history[order - 2]).mul(new Scalar(1 / r0));
+            Tensor d10 = m0.sub(history.get(1)).mul(new Scalar(1 / r0));
             if (use == 2) {
                 d1 = d10;
             } else {
                 double r1 = (SigmaSpace.lambda(s1) - SigmaSpace.lambda(sigmas[i - 2])) / h;
-                Tensor d11 = history[order - 2].sub(history[order - 3]).mul(new Scalar(1 / r1));
+                Tensor d11 = history.get(1).sub(history.get(2)).mul(new Scalar(1 / r1));
                 Tensor diff = d10.sub(d11);
                 d1 = d10.add(diff.mul(new Scalar(r0 / (r0 + r1))));
                 d2 = diff.mul(new Scalar(1 / (r0 + r1)));

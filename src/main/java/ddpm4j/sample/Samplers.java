@@ -34,6 +34,9 @@ public final class Samplers {
                     config.bool("set_alpha_to_one"));
             case PNDM -> PndmSampler.of(config, diffusion, steps);
             case DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
+            case DPM_SOLVER_SINGLESTEP -> DpmSolverSinglestepSampler.of(config, diffusion, steps, clipping(config));
+            case UNIPC -> UniPcMultistepSampler.of(config, diffusion, steps, clipping(config));
+            case DEIS -> DeisMultistepSampler.of(config, diffusion, steps, clipping(config));
             default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
         };
     }

@@ -1,5 +1,6 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Prediction;
@@ -88,6 +89,18 @@ final class SigmaSpace {
         };
     }
 
+    /**
+     * The output a solver integrates: x̂₀ passed through {@code clipping} ({@code data}), else ε̂ (made
+     * consistent with the clipped x̂₀ when there is clipping).
+     */
+    Tensor converted(Tensor predicted, Tensor x, double sigma, Clipping clipping, boolean data) {
+        if (!data && clipping == Clipping.NONE) {
+            return noise(predicted, x, sigma);
+        }
+        Tensor x0 = clipping.apply(start(predicted, x, sigma));
+        return data ? x0 : noiseFromStart(x0, x, sigma);
+    }
+
     /** ε̂ given x̂₀ at x with this σ. */
     static Tensor noiseFromStart(Tensor x0, Tensor x, double sigma) {
         double a = alpha(sigma);
@@ -135,6 +148,39 @@ final class SigmaSpace {
         int i = (int) Math.floor(t);
         double f = t - i;
         return sigmas[i] + f * (sigmas[i + 1] - sigmas[i]);
+    }
+
+    /**
+     * The σ at each of the integer {@code timesteps}, or, with {@code karras}, Karras σ's between the
+     * table's ends with {@code timesteps} overwritten by their rounded training steps (as diffusers'
+     * DPM-Solver, UniPC and DEIS schedulers do); float32 values, without a final σ.
+     */
+    static double[] discreteSigmas(double[] train, int[] timesteps, boolean karras) {
+        int n = timesteps.length;
+        double[] out = new double[n];
+        if (!karras) {
+            for (int i = 0; i < n; i++) {
+                out[i] = f32(train[timesteps[i]]);
+            }
+            return out;
+        }
+        double[] k = karras(train[0], train[train.length - 1], n);
+        double[] logSigmas = new double[train.length];
+        for (int i = 0; i < train.length; i++) {
+            logSigmas[i] = Math.log(train[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            timesteps[i] = (int) Math.rint(sigmaToT(k[i], logSigmas));
+            out[i] = f32(k[i]);
+        }
+        return out;
+    }
+
+    /** {@code sigmas} with {@code last} appended. */
+    static double[] withFinal(double[] sigmas, double last) {
+        double[] out = java.util.Arrays.copyOf(sigmas, sigmas.length + 1);
+        out[sigmas.length] = last;
+        return out;
     }
 
     /** Rounds to float32, as diffusers stores its σ tables. */

@@ -23,14 +23,28 @@ public enum SchedulerClass {
             key(SchedulerKey.bool("set_alpha_to_one", false))),
     /** DPM-Solver and DPM-Solver++ multistep (Lu et al. 2022). */
     DPM_SOLVER_MULTISTEP("DPMSolverMultistepScheduler", "dpmsolver", thresholding(), spacing("linspace"), offset(), zeroSnr(),
-            key(SchedulerKey.integer("solver_order", 2, 1, 2, 3)),
-            key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver", "sde-dpmsolver++", "sde-dpmsolver")),
-            key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun")),
+            order(), key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver", "sde-dpmsolver++", "sde-dpmsolver",
+                    "deis")),
+            key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2")),
             key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)),
-            karras(), key(SchedulerKey.off("use_exponential_sigmas")), key(SchedulerKey.off("use_beta_sigmas")),
-            key(SchedulerKey.off("use_lu_lambdas")), key(SchedulerKey.off("use_flow_sigmas")),
-            key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min")),
-            key(SchedulerKey.number("lambda_min_clipped", Double.NEGATIVE_INFINITY))),
+            karras(), otherSigmasOff(), key(SchedulerKey.off("use_lu_lambdas")), finalSigmas(), lambdaMin(), shifting()),
+    /** DPM-Solver singlestep: blocks of 1–3 steps, each restarted from its first sample. */
+    DPM_SOLVER_SINGLESTEP("DPMSolverSinglestepScheduler", "dpmsolver-singlestep", thresholding(), order(),
+            key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver", "sde-dpmsolver++", "deis")),
+            key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2")),
+            key(SchedulerKey.bool("lower_order_final", false)), karras(), otherSigmasOff(), finalSigmas(), lambdaMin(), shifting()),
+    /** UniPC (Zhao et al. 2023): multistep predictor and corrector. */
+    UNIPC("UniPCMultistepScheduler", "unipc", thresholding(), spacing("linspace"), offset(), zeroSnr(), order(),
+            key(SchedulerKey.bool("predict_x0", true)),
+            key(SchedulerKey.text("solver_type", "bh2", "bh1", "bh2", "midpoint", "heun", "logrho")),
+            key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.integers("disable_corrector")),
+            key(SchedulerKey.nullOnly("solver_p")), karras(), otherSigmasOff(), finalSigmas(), shifting(),
+            key(SchedulerKey.nullOnly("sigma_min")), key(SchedulerKey.nullOnly("sigma_max")), key(SchedulerKey.nullOnly("shift_terminal"))),
+    /** DEIS (Zhang & Chen 2023): exponential integrator with log-ρ polynomial extrapolation of ε̂. */
+    DEIS("DEISMultistepScheduler", "deis", thresholding(), spacing("linspace"), offset(), order(),
+            key(SchedulerKey.text("algorithm_type", "deis", "deis", "dpmsolver", "dpmsolver++")),
+            key(SchedulerKey.text("solver_type", "logrho", "logrho", "midpoint", "heun", "bh1", "bh2")),
+            key(SchedulerKey.bool("lower_order_final", true)), karras(), otherSigmasOff(), shifting()),
     /** Euler's method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn). */
     EULER("EulerDiscreteScheduler", "euler", spacing("linspace"), offset(), zeroSnr(), karras(),
             key(SchedulerKey.text("interpolation_type", "linear", "linear")), key(SchedulerKey.optionalNumber("sigma_min")),
@@ -137,6 +151,28 @@ public enum SchedulerClass {
 
     private static List<SchedulerKey> zeroSnr() {
         return List.of(SchedulerKey.off("rescale_betas_zero_snr"));
+    }
+
+    private static List<SchedulerKey> order() {
+        return List.of(SchedulerKey.integer("solver_order", 2, 1, 2, 3));
+    }
+
+    /** The σ schedules other than Karras', and flow matching's, honoured only when off. */
+    private static List<SchedulerKey> otherSigmasOff() {
+        return List.of(SchedulerKey.off("use_exponential_sigmas"), SchedulerKey.off("use_beta_sigmas"), SchedulerKey.off("use_flow_sigmas"),
+                SchedulerKey.number("flow_shift", 1.0));
+    }
+
+    private static List<SchedulerKey> shifting() {
+        return List.of(SchedulerKey.off("use_dynamic_shifting"), SchedulerKey.text("time_shift_type", "exponential"));
+    }
+
+    private static List<SchedulerKey> finalSigmas() {
+        return List.of(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min"));
+    }
+
+    private static List<SchedulerKey> lambdaMin() {
+        return List.of(SchedulerKey.number("lambda_min_clipped", Double.NEGATIVE_INFINITY));
     }
 
     private static List<SchedulerKey> karras() {

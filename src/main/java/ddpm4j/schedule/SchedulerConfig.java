@@ -166,6 +166,11 @@ public record SchedulerConfig(
         return (String) value(name);
     }
 
+    /** A list-valued key. */
+    public List<?> list(String name) {
+        return (List<?>) value(name);
+    }
+
     /** {@code clip_sample} as DDPMScheduler reads it (default true). */
     public boolean clipSample() {
         return !(settings.get("clip_sample") instanceof Boolean b) || b;
@@ -273,10 +278,17 @@ public record SchedulerConfig(
             return n.isNull() ? null : n.isBoolean() ? n.asBoolean() : n.isTextual() ? n.asText()
                     : n.isIntegralNumber() && n.canConvertToInt() ? (Object) n.asInt() : (Object) n.asDouble();
         }
-        if (n.isArray() && n.isEmpty()) {
-            return List.of();
+        if (n.isArray()) {
+            java.util.List<Object> out = new java.util.ArrayList<>();
+            for (JsonNode e : n) {
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) {
+                    throw new IllegalArgumentException("'" + key + "' must be a list of integers, got " + n);
+                }
+                out.add(e.asInt());
+            }
+            return List.copyOf(out);
         }
-        throw new IllegalArgumentException("'" + key + "' must be a number, string, boolean or null, got " + n);
+        throw new IllegalArgumentException("'" + key + "' must be a number, string, boolean, list of integers or null, got " + n);
     }
 
     private static String text(JsonNode root, String key, String fallback) {

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public record SchedulerKey(String name, Type type, Object fallback, List<Object> supported) {
     /** The JSON types of scheduler keys; numbers may be null where diffusers allows None. */
-    public enum Type { BOOL, INT, NUMBER, TEXT, NUMBER_OR_NULL }
+    public enum Type { BOOL, INT, NUMBER, TEXT, NUMBER_OR_NULL, INT_LIST }
 
     static SchedulerKey bool(String name, boolean fallback) {
         return new SchedulerKey(name, Type.BOOL, fallback, List.of());
@@ -37,6 +37,15 @@ public record SchedulerKey(String name, Type type, Object fallback, List<Object>
         return new SchedulerKey(name, Type.NUMBER_OR_NULL, null, List.of());
     }
 
+    /** A key this project honours only when absent or null (diffusers' None). */
+    static SchedulerKey nullOnly(String name) {
+        return new SchedulerKey(name, Type.NUMBER_OR_NULL, null, java.util.Arrays.asList((Object) null));
+    }
+
+    static SchedulerKey integers(String name) {
+        return new SchedulerKey(name, Type.INT_LIST, List.of(), List.of());
+    }
+
     static SchedulerKey text(String name, String fallback, String... supported) {
         return new SchedulerKey(name, Type.TEXT, fallback, List.of((Object[]) supported));
     }
@@ -53,6 +62,7 @@ public record SchedulerKey(String name, Type type, Object fallback, List<Object>
             case NUMBER -> raw instanceof Number n ? Double.valueOf(n.doubleValue()) : null;
             case NUMBER_OR_NULL -> raw instanceof Number n ? Double.valueOf(n.doubleValue()) : null;
             case TEXT -> raw instanceof String ? raw : null;
+            case INT_LIST -> raw instanceof List<?> l && l.stream().allMatch(e -> e instanceof Integer) ? List.copyOf(l) : null;
         };
         if (v == null && !(raw == null && type == Type.NUMBER_OR_NULL)) {
             throw new IllegalArgumentException("'" + name + "' must be " + switch (type) {
@@ -61,6 +71,7 @@ public record SchedulerKey(String name, Type type, Object fallback, List<Object>
                 case NUMBER -> "a number";
                 case NUMBER_OR_NULL -> "a number or null";
                 case TEXT -> "a string";
+                case INT_LIST -> "a list of integers";
             } + ", got " + raw);
         }
         if (!supported.isEmpty() && !supported.contains(v)) {

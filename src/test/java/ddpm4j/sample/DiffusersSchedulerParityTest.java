@@ -123,6 +123,39 @@ class DiffusersSchedulerParityTest {
     }
 
     @Test
+    void dpmSolverSinglestep() { // test_scheduler_dpm_single.py: blocks [1,2] x 5
+        String base = "\"solver_order\": 2, \"prediction_type\": \"epsilon\", \"thresholding\": false, \"sample_max_value\": 1.0,"
+                + " \"algorithm_type\": \"dpmsolver++\", \"solver_type\": \"midpoint\", \"lambda_min_clipped\": -Infinity,"
+                + " \"variance_type\": null, \"final_sigmas_type\": \"sigma_min\"";
+        SchedulerConfig c = config("DPMSolverSinglestepScheduler", 1000, base);
+        SchedulerConfig v = c.with("linear", 1000, "fixed_small", "v_prediction");
+        check("no_noise", Double.NaN, 0.2791, run(Samplers.of(c, 10), false));
+        check("karras", Double.NaN, 0.2248, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
+        check("v", Double.NaN, 0.1453, run(Samplers.of(v, 10), false));
+        check("karras_v", Double.NaN, 0.0649, run(Samplers.of(v.withSetting("use_karras_sigmas", true), 10), false));
+        assertArrayEquals(new int[] {1, 2, 1, 2, 1, 2, 1, 2, 1, 1}, DpmSolverSinglestepSampler.orders(10, 2, true, true));
+        assertArrayEquals(new int[] {1, 2, 3, 1, 2, 3, 1, 2, 3, 1}, DpmSolverSinglestepSampler.orders(10, 3, true, false));
+        assertArrayEquals(new int[] {1, 2, 3, 1, 2, 1}, DpmSolverSinglestepSampler.orders(6, 3, true, false));
+    }
+
+    @Test
+    void uniPc() { // test_scheduler_unipc.py: order 2, bh2, final sigma = sigma_min
+        SchedulerConfig c = config("UniPCMultistepScheduler", 1000, "\"solver_order\": 2, \"solver_type\": \"bh2\", \"final_sigmas_type\": \"sigma_min\"");
+        SchedulerConfig v = c.with("linear", 1000, "fixed_small", "v_prediction");
+        check("no_noise", Double.NaN, 0.2464, run(Samplers.of(c, 10), false));
+        check("karras", Double.NaN, 0.2925, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
+        check("v", Double.NaN, 0.1014, run(Samplers.of(v, 10), false));
+        check("karras_v", Double.NaN, 0.1966, run(Samplers.of(v.withSetting("use_karras_sigmas", true), 10), false));
+    }
+
+    @Test
+    void deis() { // test_scheduler_deis.py: order 2, logrho
+        SchedulerConfig c = config("DEISMultistepScheduler", 1000, "\"solver_order\": 2");
+        check("no_noise", Double.NaN, 0.23916, run(Samplers.of(c, 10), false));
+        check("v", Double.NaN, 0.091, run(Samplers.of(c.with("linear", 1000, "fixed_small", "v_prediction"), 10), false));
+    }
+
+    @Test
     void euler() { // test_scheduler_euler.py: T = 1100, linspace, final sigma 0
         check("no_noise", 10.0807, 0.0131, run(quirk(config("EulerDiscreteScheduler", 1100, "")), false));
         check("v", 0.0002, 2.2676e-06, run(quirk(config("EulerDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));

@@ -1,0 +1,194 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Clipping;
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.Spacing;
+import ddpm4j.torch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * DPM-Solver singlestep (Lu et al. 2022) as diffusers' {@code DPMSolverSinglestepScheduler}: the steps
+ * are grouped into blocks of 1, 2 or 3 ({@link #orders}); every block starts again from the sample
+ * at its start and reaches its end with the outputs at its intermediate σ's, one pass per step.
+ */
+public final class DpmSolverSinglestepSampler implements TracedSampler {
+    private final SigmaSpace space;
+    private final int[] timesteps;
+    private final double[] sigmas;
+    private final int[] orders;
+    private final int order;
+    private final DpmSolverMultistepSampler.Algorithm algorithm;
+    private final boolean midpoint;
+    private final Clipping clipping;
+
+    private DpmSolverSinglestepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int[] orders, int order,
+                                       DpmSolverMultistepSampler.Algorithm algorithm, boolean midpoint, Clipping clipping) {
+        this.space = space;
+        this.timesteps = timesteps;
+        this.sigmas = sigmas;
+        this.orders = orders;
+        this.order = order;
+        this.algorithm = algorithm;
+        this.midpoint = midpoint;
+        this.clipping = clipping;
+    }
+
+    static DpmSolverSinglestepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
+        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        DpmSolverMultistepSampler.Algorithm algorithm = DpmSolverMultistepSampler.Algorithm.of(
+                c.text("algorithm_type").equals("deis") ? "dpmsolver++" : c.text("algorithm_type"));
+        boolean zero = c.text("final_sigmas_type").equals("zero");
+        if (zero && !algorithm.data()) {
+            throw new IllegalArgumentException("'final_sigmas_type' 'zero' is not defined for algorithm_type '" + c.text("algorithm_type")
+                    + "' (use sigma_min)");
+        }
+        int order = c.integer("solver_order");
+        if (algorithm.sde() && order == 3) {
+            throw new IllegalArgumentException("'solver_order' 3 is not defined for algorithm_type 'sde-dpmsolver++' (1 or 2)");
+        }
+        double[] train = space.trainingSigmas();
+        int last = train.length - DpmSolverMultistepSampler.clippedSteps(train, c.number("lambda_min_clipped"));
+        int[] ts = DpmSolverMultistepSampler.timesteps(train.length, last, steps, Spacing.LINSPACE, 0);
+        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(train, ts, c.bool("use_karras_sigmas")),
+                zero ? 0 : SigmaSpace.f32(train[0]));
+        // diffusers turns lower_order_final on when the blocks do not divide the steps or the final σ is 0
+        boolean lowerFinal = c.bool("lower_order_final") || steps % order != 0 || zero;
+        String solver = c.text("solver_type");
+        return new DpmSolverSinglestepSampler(space, ts, sig, orders(steps, order, lowerFinal, zero), order, algorithm,
+                !solver.equals("heun"), clipping);
+    }
+
+    /** The order of each step: blocks 1, 2(, 3) repeated, shortened at the end when {@code lowerFinal}; the last 1 when σ ends at 0. */
+    static int[] orders(int steps, int order, boolean lowerFinal, boolean finalZero) {
+        int[] out = new int[steps];
+        int full = lowerFinal ? steps : steps - steps % order;
+        for (int i = 0; i < steps; i++) {
+            out[i] = i < full ? i % order + 1 : 1;
+        }
+        if (lowerFinal && order == 3 && steps % 3 == 0 && steps >= 3) { // [1,2,3]*(k−1) + [1,2] + [1]
+            out[steps - 3] = 1;
+            out[steps - 2] = 2;
+            out[steps - 1] = 1;
+        }
+        if (lowerFinal && order == 2 && steps % 2 == 0 && steps >= 2) { // [1,2]*(k−1) + [1,1]
+            out[steps - 1] = 1;
+        }
+        if (finalZero) {
+            out[steps - 1] = 1;
+        }
+        return out;
+    }
+
+    @Override
+    public int[] timesteps() {
+        return timesteps.clone();
+    }
+
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        Tensor[] blockStart = new Tensor[1];
+        try (History outputs = new History(order)) {
+            return ReverseLoop.run(xT, timesteps.length, (i, x) -> {
+                Tensor predicted = space.predict(model, x, timesteps[i]);
+                outputs.push(space.converted(predicted, x, sigmas[i], clipping, algorithm.data()));
+                Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
+                int use = orders[i];
+                while (outputs.get(use - 1) == null) {
+                    use--;
+                }
+                if (use == 1) {
+                    if (blockStart[0] != null) {
+                        blockStart[0].releaseReference();
+                    }
+                    x.retainReference();
+                    blockStart[0] = x;
+                }
+                Tensor next = update(use, outputs, blockStart[0], i, z);
+                trajectory.step(i, timesteps[i], next, space.converted(predicted, x, sigmas[i], clipping, true));
+                return next;
+            }, listener);
+        } finally {
+            if (blockStart[0] != null) {
+                blockStart[0].releaseReference();
+            }
+        }
+    }
+
+    /** From the block's start (at σ_{i−use+1}) to σ_{i+1} with the block's outputs. */
+    private Tensor update(int use, History outputs, Tensor x, int i, Tensor z) {
+        double sT = sigmas[i + 1];
+        double sS = sigmas[i - use + 1];
+        double aT = SigmaSpace.alpha(sT);
+        double aS = SigmaSpace.alpha(sS);
+        double sigT = sT * aT;
+        double sigS = sS * aS;
+        double lS = SigmaSpace.lambda(sS);
+        double h = SigmaSpace.lambda(sT) - lS;
+        Tensor d0 = outputs.get(use - 1);
+        double em = Math.exp(-h) - 1;
+        double ep = Math.exp(h) - 1;
+        double e2 = 1 - Math.exp(-2 * h);
+        Tensor d1 = null;
+        Tensor d2 = null;
+        boolean mid = midpoint;
+        if (use == 2) {
+            double r0 = (SigmaSpace.lambda(sigmas[i]) - lS) / h;
+            d1 = outputs.get(0).sub(d0).mul(new Scalar(1 / r0));
+        } else if (use == 3) {
+            double r0 = (SigmaSpace.lambda(sigmas[i]) - lS) / h;
+            double r1 = (SigmaSpace.lambda(sigmas[i - 1]) - lS) / h;
+            Tensor d10 = outputs.get(1).sub(d0).mul(new Scalar(1 / r1));
+            Tensor d11 = outputs.get(0).sub(d0).mul(new Scalar(1 / r0));
+            if (mid) {
+                d1 = d11; // the midpoint form uses only the last difference
+            } else {
+                d1 = d10.mul(new Scalar(r0)).sub(d11.mul(new Scalar(r1))).div(new Scalar(r0 - r1));
+                d2 = d11.sub(d10).mul(new Scalar(2 / (r0 - r1)));
+            }
+        }
+        return switch (algorithm) {
+            case DPMSOLVER_PP -> {
+                Tensor out = x.mul(new Scalar(sigT / sigS)).sub(d0.mul(new Scalar(aT * em)));
+                if (use == 2) {
+                    out = out.add(d1.mul(new Scalar(mid ? -0.5 * aT * em : aT * (em / h + 1))));
+                } else if (use == 3) {
+                    out = out.add(d1.mul(new Scalar(aT * (em / h + 1))));
+                    if (!mid) {
+                        out = out.sub(d2.mul(new Scalar(aT * ((em + h) / (h * h) - 0.5))));
+                    }
+                }
+                yield out;
+            }
+            case DPMSOLVER -> {
+                Tensor out = x.mul(new Scalar(aT / aS)).sub(d0.mul(new Scalar(sigT * ep)));
+                if (use == 2) {
+                    out = out.sub(d1.mul(new Scalar(mid ? 0.5 * sigT * ep : sigT * (ep / h - 1))));
+                } else if (use == 3) {
+                    out = out.sub(d1.mul(new Scalar(sigT * (ep / h - 1))));
+                    if (!mid) {
+                        out = out.sub(d2.mul(new Scalar(sigT * ((ep - h) / (h * h) - 0.5))));
+                    }
+                }
+                yield out;
+            }
+            case SDE_DPMSOLVER_PP -> {
+                Tensor out = x.mul(new Scalar(sigT / sigS * Math.exp(-h))).add(d0.mul(new Scalar(aT * e2)));
+                if (use == 2) {
+                    out = out.add(d1.mul(new Scalar(mid ? 0.5 * aT * e2 : aT * (e2 / (-2 * h) + 1))));
+                }
+                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(e2))));
+            }
+            case SDE_DPMSOLVER -> throw new IllegalArgumentException("'algorithm_type' 'sde-dpmsolver' is multistep only");
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "DPM-Solver singlestep (" + algorithm.key + ") order " + order + ", orders " + Arrays.toString(orders);
+    }
+}
