@@ -12,6 +12,9 @@ import ddpm4j.nn.InceptionV3;
 import ddpm4j.nn.Presets;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.nn.UNetConfig;
+import ddpm4j.sample.Samplers;
+import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.sample.AncestralSampler;
 import ddpm4j.sample.ClassConditioning;
 import ddpm4j.sample.DdimSampler;
@@ -118,7 +121,18 @@ class MetaDeviceTest {
                     new AncestralSampler(Respaced.of(d, 3, Spacing.TRAILING), true, 1.0),
                     new DdimSampler(d, 3, 0.0, true, 1.0),
                     new DdimSampler(d, 6, 1.0, false, 1.0));
-            for (TracedSampler s : samplers) {
+            List<TracedSampler> all = new java.util.ArrayList<>(samplers);
+            for (SchedulerClass kind : SchedulerClass.values()) { // every scheduler of the factory, Karras σ's where it has them
+                SchedulerConfig c = SchedulerConfig.paper().with("linear", 10, "fixed_small", "epsilon").withClassName(kind.className);
+                all.add(Samplers.of(c, 4));
+                if (c.has("use_karras_sigmas")) {
+                    all.add(Samplers.of(c.withSetting("use_karras_sigmas", true), 4));
+                }
+                if (c.has("thresholding")) {
+                    all.add(Samplers.of(c.withSetting("thresholding", true), 4));
+                }
+            }
+            for (TracedSampler s : all) {
                 NoiseSource fresh = new NoiseSource(1, 0, 2, 1, 8, 8);
                 Tensor x0 = s.sample(guided, fresh.next(META), fresh, StepListener.NONE);
                 assertMeta(x0, 2, 1, 8, 8);

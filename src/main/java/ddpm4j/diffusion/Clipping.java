@@ -1,8 +1,7 @@
 package ddpm4j.diffusion;
 
-import org.bytedeco.pytorch.LongOptional;
+import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -28,8 +27,8 @@ public interface Clipping {
 
     /**
      * Dynamic thresholding (Saharia et al. 2022, diffusers' {@code thresholding}): per image, s = the
-     * {@code ratio}-quantile of |x̂₀|, clamped below at 1 and then above at maxValue (so maxValue wins when below 1, as in torch.clamp); x̂₀ ← clamp(x̂₀, −s, s)/s. Computed in
-     * float32 whatever the input's type.
+     * {@code ratio}-quantile of |x̂₀|, clamped below at 1 and then above at maxValue (so maxValue wins when it is below 1,
+     * as in torch.clamp); x̂₀ ← clamp(x̂₀, −s, s)/s. Computed in float32 whatever the input's type.
      */
     static Clipping dynamic(double ratio, double maxValue) {
         if (!(ratio > 0 && ratio <= 1) || !(maxValue > 0)) {
@@ -39,8 +38,8 @@ public interface Clipping {
         return x0 -> {
             long b = x0.size(0);
             Tensor flat = x0.to(torch.ScalarType.Float).reshape(b, -1);
-            Tensor s = torch.quantile(flat.abs(), ratio, new LongOptional(1), true, "linear");
-            s = torch.clamp(s, new ScalarOptional(new Scalar(1.0)), new ScalarOptional(new Scalar(maxValue)));
+            Tensor s = MetaKernels.rowQuantile(torch.maximum(flat, flat.neg()), ratio); // |x|; abs has no meta kernel
+            s = MetaKernels.clampMin(MetaKernels.clampMin(s, 1.0).neg(), -maxValue).neg(); // min(max(s, 1), maxValue)
             Tensor clipped = torch.maximum(torch.minimum(flat, s), s.neg()).div(s);
             return clipped.reshape(x0.sizes()).to(x0.scalar_type());
         };

@@ -66,11 +66,12 @@ final class UNetModule extends Layer {
             throw new IllegalArgumentException("timesteps of shape " + java.util.Arrays.toString(ddpm4j.torch.Tensors.shape(t))
                     + " for a batch of " + x.size(0) + "; give [B] or one");
         }
-        if (t.is_floating_point() || t.is_complex()) {
-            throw new IllegalArgumentException("timesteps must be integers, got " + t.scalar_type());
+        if (t.is_complex() || t.scalar_type() == torch.ScalarType.Bool) {
+            throw new IllegalArgumentException("timesteps must be numbers, got " + t.scalar_type());
         }
-        if (!t.is_meta() && t.min().item_long() < 0) {
-            throw new IllegalArgumentException("timesteps must not be negative, got " + t.min().item_long());
+        // fractional timesteps are allowed, as diffusers' UNet2DModel takes them (the Euler family visits them)
+        if (!t.is_meta() && t.min().item_double() < 0) {
+            throw new IllegalArgumentException("timesteps must not be negative, got " + t.min().item_double());
         }
         Tensor timesteps = t.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t.reshape(-1);
         if (config.centerInputSample()) {

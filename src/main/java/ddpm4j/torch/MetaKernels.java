@@ -49,6 +49,16 @@ public final class MetaKernels {
         return a.is_meta() ? whereWrittenOut(condition, a, b) : torch.where(condition, a, b);
     }
 
+    /**
+     * The {@code q}-quantile of each row of {@code rows [B,N]}, [B,1], linearly interpolated (libtorch's
+     * quantile). Sorting has no meta kernel either; as the meta device holds no values, there a
+     * column of the input stands in, with the right shape, type and device.
+     */
+    public static Tensor rowQuantile(Tensor rows, double q) {
+        return rows.is_meta() ? rows.narrow(1, 0, 1).clone()
+                : torch.quantile(rows, q, new org.bytedeco.pytorch.LongOptional(1), true, "linear");
+    }
+
     // The written-out forms, package-private so tests can compare them with libtorch's on the CPU.
 
     static Tensor groupNormWrittenOut(Tensor x, long groups, Tensor weight, Tensor bias, double eps) {

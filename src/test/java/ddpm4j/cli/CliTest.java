@@ -226,8 +226,9 @@ class CliTest {
         assertRejected("--generator must be per-image or torch", dir.resolve("x.png"), "sample", "--model", MODEL,
                 "--generator", "numpy", "--out", dir.resolve("x.png").toString());
         // every scheduler samples through the CLI, with its keys settable
-        for (String[] extra : new String[][] {{"--scheduler", "euler"}, {"--scheduler", "euler-ancestral"}, {"--scheduler", "heun"},
-                {"--scheduler", "lms"}, {"--scheduler", "dpmsolver", "--set", "solver_order=3", "--set", "use_karras_sigmas=true"},
+        for (String[] extra : new String[][] {{"--scheduler", "euler", "--set", "use_karras_sigmas=true"}, // fractional timesteps
+                {"--scheduler", "euler-ancestral"}, {"--scheduler", "heun"}, {"--scheduler", "lms"}, {"--scheduler", "pndm"},
+                {"--scheduler", "unipc"}, {"--scheduler", "deis"}, {"--scheduler", "dpmsolver-singlestep", "--set", "solver_order=3"}, {"--scheduler", "dpmsolver", "--set", "solver_order=3", "--set", "use_karras_sigmas=true"},
                 {"--scheduler", "DPMSolverMultistepScheduler", "--set", "algorithm_type=sde-dpmsolver++", "--generator", "torch"}}) {
             Path e = dir.resolve("extra.npy");
             Cli x = Cli.run(concat(concat(new String[] {"sample", "--model", MODEL, "--steps", "4", "--n", "2", "--raw"}, extra),
