@@ -7,7 +7,7 @@ import ddpm4j.eval.FeatureExtractor;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNetConfig;
-import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Sampler;
 import ddpm4j.torch.Device;
@@ -41,7 +41,7 @@ final class GeneratedImages {
     Path saveSamples;
 
     @Mixin
-    SamplerOptions sampling = new SamplerOptions(SchedulerClass.DDIM);
+    SamplerOptions sampling = new SamplerOptions(Samplers.DEFAULT);
 
     @Mixin
     ClassOptions conditioning;

@@ -8,7 +8,7 @@ import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
 import ddpm4j.sample.TracedSampler;
-import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.QuickstartRecipe;
 import ddpm4j.train.Trainer;
@@ -53,7 +53,8 @@ final class QuickstartCommand implements Callable<Integer> {
             train();
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
-            TracedSampler sampler = Samplers.of(m.scheduler().withClassName(SchedulerClass.DDIM.className).withSetting("clip_sample", true), 50);
+            SchedulerConfig config = m.scheduler().withClassName(Samplers.DEFAULT.className);
+            TracedSampler sampler = Samplers.of(config, Samplers.defaultSteps(config));
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);

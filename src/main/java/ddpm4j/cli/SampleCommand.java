@@ -3,7 +3,7 @@ package ddpm4j.cli;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
-import ddpm4j.schedule.SchedulerClass;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.NoiseSource;
@@ -37,7 +37,7 @@ final class SampleCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
-    SamplerOptions sampling = new SamplerOptions(SchedulerClass.DDPM);
+    SamplerOptions sampling = new SamplerOptions(Samplers.DEFAULT);
 
     @Mixin
     ClassOptions conditioning;
@@ -45,8 +45,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--n", paramLabel = "N", description = "Number of images (default: 16, or as many as --noise holds).")
     Integer n;
 
-    @Option(names = "--noise", paramLabel = "XT.npy", description = "Start from this float32 [N,C,H,W] x_T instead of seeded noise.")
-    Path noise;
+    @Option(names = "--noise", paramLabel = "XT.npy|torch|per-image",
+            description = "Start from this float32 [N,C,H,W] x_T instead of seeded noise; or torch / per-image, the same as --generator.")
+    String noiseOption;
+
+    private Path noise;
 
     @Option(names = "--raw", description = "Write float32 [N,C,H,W] model-space samples (.npy only).")
     boolean raw;
@@ -70,6 +73,11 @@ final class SampleCommand implements Callable<Integer> {
         sampling.validate();
         conditioning.validate();
         options.apply();
+        if (noiseOption != null && SamplerOptions.GENERATORS.contains(noiseOption)) {
+            sampling.generator = noiseOption;
+        } else if (noiseOption != null) {
+            noise = Path.of(noiseOption);
+        }
         Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
         try (Model m = model.load(options.device())) {

@@ -16,7 +16,7 @@ final class SamplerOptions {
     @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME",
             description = "The diffusers scheduler that samples, by class name or short name: ddpm (ancestral, Algorithm 2),"
                     + " ddim, pndm, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
-                    + " scheduler_config.json, except that a DDPMScheduler there samples with ${DEFAULT-VALUE}).")
+                    + " scheduler_config.json; where that is a DDPMScheduler, the training process: dpmsolver, or ddpm for figure progressive).")
     String scheduler;
 
     @Option(names = "--steps", paramLabel = "S",
@@ -44,7 +44,10 @@ final class SamplerOptions {
             description = "per-image: image k's noise depends only on (seed, k), whatever the batch size; torch: PyTorch's CPU"
                     + " generator after torch.manual_seed(seed), as diffusers' pipelines draw with a generator, batch by batch"
                     + " (default: ${DEFAULT-VALUE}).")
-    String noise;
+    String generator;
+
+    /** The values of --generator. */
+    static final List<String> GENERATORS = List.of("per-image", "torch");
 
     @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -78,8 +81,8 @@ final class SamplerOptions {
         if (scheduler != null) {
             schedulerClass(null);
         }
-        if (!noise.equals("per-image") && !noise.equals("torch")) {
-            throw new UserException("--generator must be per-image or torch, got '" + noise + "'");
+        if (!GENERATORS.contains(generator)) {
+            throw new UserException("--generator must be per-image or torch, got '" + generator + "'");
         }
         for (String s : settings) {
             if (s.indexOf('=') < 1) {
@@ -124,7 +127,7 @@ final class SamplerOptions {
 
     /** The run's noise, as --generator and --seed say. */
     Noise noise() {
-        return noise.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed);
+        return generator.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed);
     }
 
     /** For reports: scheduler, steps, eta and seed. */
@@ -133,7 +136,7 @@ final class SamplerOptions {
         String count = steps == null ? "default steps" : steps + " steps";
         return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
                 + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed
-                + (noise.equals("torch") ? " (torch noise)" : "");
+                + (generator.equals("torch") ? " (torch generator)" : "");
     }
 
     private SchedulerClass schedulerClass(SchedulerConfig model) {

@@ -169,7 +169,8 @@ class CliTest {
     void respacedAncestralSamplingIsReproducibleAcrossBatchSizesAndAGifAnimatesIt() throws Exception {
         Path a = dir.resolve("ra.npy");
         Path b = dir.resolve("rb.npy");
-        String[] common = {"sample", "--model", MODEL, "--steps", "20", "--spacing", "trailing", "--n", "3", "--seed", "5", "--raw"};
+        String[] common = {"sample", "--model", MODEL, "--sampler", "ancestral", "--steps", "20", "--spacing", "trailing", "--n", "3",
+            "--seed", "5", "--raw"};
         assertEquals(0, Cli.run(concat(common, "--batch-size", "1", "--out", a.toString())).exit);
         assertEquals(0, Cli.run(concat(common, "--batch-size", "3", "--out", b.toString())).exit);
         float[] fa = Npy.read(a).toFloats();
@@ -178,7 +179,8 @@ class CliTest {
             assertEquals(fa[i], fb[i], 1e-4);
         }
         Path gif = dir.resolve("d.gif");
-        Cli r = Cli.run("sample", "--model", MODEL, "--steps", "20", "--spacing", "trailing", "--n", "3", "--seed", "5", "--out", gif.toString());
+        Cli r = Cli.run("sample", "--model", MODEL, "--sampler", "ancestral", "--steps", "20", "--spacing", "trailing", "--n", "3", "--seed", "5",
+                "--out", gif.toString());
         assertEquals(0, r.exit, r.toString());
         var reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
         try (var in = javax.imageio.ImageIO.createImageInputStream(gif.toFile())) {
@@ -225,6 +227,13 @@ class CliTest {
                 "--scheduler", "euler", "--set", "solver_order=3", "--out", dir.resolve("x.png").toString());
         assertRejected("--generator must be per-image or torch", dir.resolve("x.png"), "sample", "--model", MODEL,
                 "--generator", "numpy", "--out", dir.resolve("x.png").toString());
+        // without --scheduler a model whose file names the training DDPMScheduler samples with the default, DPM-Solver++ 20 steps
+        Path byDefault = dir.resolve("default.npy");
+        Path explicit = dir.resolve("explicit.npy");
+        assertEquals(0, Cli.run("sample", "--model", MODEL, "--n", "2", "--raw", "--out", byDefault.toString()).exit);
+        assertEquals(0, Cli.run("sample", "--model", MODEL, "--scheduler", "DPMSolverMultistepScheduler", "--steps", "20", "--n", "2", "--raw",
+                "--out", explicit.toString()).exit);
+        assertArrayEquals(Npy.read(explicit).toFloats(), Npy.read(byDefault).toFloats());
         // every scheduler samples through the CLI, with its keys settable
         for (String[] extra : new String[][] {{"--scheduler", "euler", "--set", "use_karras_sigmas=true"}, // fractional timesteps
                 {"--scheduler", "euler-ancestral"}, {"--scheduler", "heun"}, {"--scheduler", "lms"}, {"--scheduler", "pndm"},

@@ -63,14 +63,14 @@ class ReferenceAgreementTest {
     /**
      * diffusers' DDPMPipeline and DDIMPipeline with {@code generator=torch.manual_seed(3)}, as
      * reference/ddpm_reference.py's {@code pipeline} command runs their loops on the fixture model
-     * with PyTorch's own generator: the same images from {@code --generator torch --seed 3}.
+     * with PyTorch's own generator: the same images from {@code --noise torch --seed 3} (or {@code --generator torch}).
      */
     @Test
     void torchGeneratorGivesDiffusersPipelineSamples() throws Exception {
-        for (String[] c : new String[][] {{"ddpm", "1000"}, {"ddim", "10"}}) {
+        for (String[] c : new String[][] {{"ddpm", "1000", "--noise"}, {"ddim", "10", "--generator"}}) { // both spellings
             Path out = dir.resolve(c[0] + "-pipeline.npy");
             Cli r = Cli.run("sample", "--device", TestDevice.name(), "--model", FIXTURE.resolve("model").toString(), "--scheduler", c[0],
-                    "--steps", c[1], "--generator", "torch", "--seed", "3", "--n", "2", "--batch-size", "2", "--raw", "--out", out.toString());
+                    "--steps", c[1], c[2], "torch", "--seed", "3", "--n", "2", "--batch-size", "2", "--raw", "--out", out.toString());
             assertEquals(0, r.exit, r.toString());
             double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("pipeline_" + c[0] + "_seed3.npy")).toFloats());
             assertTrue(err < 1e-3, c[0] + ": relative error " + err);
