@@ -16,7 +16,7 @@ final class SamplerOptions {
     @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME",
             description = "The diffusers scheduler that samples, by class name or short name: ddpm (ancestral, Algorithm 2),"
                     + " ddim, pndm, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
-                    + " scheduler_config.json; where that is a DDPMScheduler, the training process: dpmsolver, or ddpm for figure progressive).")
+                    + " scheduler_config.json; where that is a DDPMScheduler, the training process: unipc, or ddpm for figure progressive).")
     String scheduler;
 
     @Option(names = "--steps", paramLabel = "S",

@@ -227,11 +227,11 @@ class CliTest {
                 "--scheduler", "euler", "--set", "solver_order=3", "--out", dir.resolve("x.png").toString());
         assertRejected("--generator must be per-image or torch", dir.resolve("x.png"), "sample", "--model", MODEL,
                 "--generator", "numpy", "--out", dir.resolve("x.png").toString());
-        // without --scheduler a model whose file names the training DDPMScheduler samples with the default, DPM-Solver++ 20 steps
+        // without --scheduler a model whose file names the training DDPMScheduler samples with the default, UniPC 20 steps
         Path byDefault = dir.resolve("default.npy");
         Path explicit = dir.resolve("explicit.npy");
         assertEquals(0, Cli.run("sample", "--model", MODEL, "--n", "2", "--raw", "--out", byDefault.toString()).exit);
-        assertEquals(0, Cli.run("sample", "--model", MODEL, "--scheduler", "DPMSolverMultistepScheduler", "--steps", "20", "--n", "2", "--raw",
+        assertEquals(0, Cli.run("sample", "--model", MODEL, "--scheduler", "UniPCMultistepScheduler", "--steps", "20", "--n", "2", "--raw",
                 "--out", explicit.toString()).exit);
         assertArrayEquals(Npy.read(explicit).toFloats(), Npy.read(byDefault).toFloats());
         // every scheduler samples through the CLI, with its keys settable
