@@ -51,16 +51,13 @@ public final class DeisMultistepSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int n = timesteps.length;
-        int[] lowerOrders = {0};
         try (History outputs = new History(order)) {
             return ReverseLoop.run(xT, n, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 outputs.push(SigmaSpace.noiseFromStart(x0, x, sigmas[i]));
                 boolean few = lowerOrderFinal && n < 15;
-                int use = order == 1 || lowerOrders[0] < 1 || few && i == n - 1 ? 1
-                        : order == 2 || lowerOrders[0] < 2 || few && i == n - 2 ? 2 : 3;
-                lowerOrders[0] = Math.min(lowerOrders[0] + 1, order);
+                int use = DpmSolverMultistepSampler.multistepOrder(order, i, few && i == n - 1, few && i == n - 2);
                 Tensor next = update(use, outputs, x, i);
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;

@@ -153,7 +153,6 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int n = timesteps.length;
-        int[] lowerOrders = {0};
         try (History history = new History(order)) {
             return ReverseLoop.run(xT, n, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
@@ -162,14 +161,22 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
                 Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
                 boolean lowerFinal = i == n - 1 && (eulerAtFinal || lowerOrderFinal && n < 15 || finalZero);
                 boolean lowerSecond = i == n - 2 && lowerOrderFinal && n < 15;
-                int use = order == 1 || lowerOrders[0] < 1 || lowerFinal ? 1 : order == 2 || lowerOrders[0] < 2 || lowerSecond ? 2 : 3;
-                use = Math.min(use, distinctSigmas(i)); // a repeated timestep (many steps, linspace) has no divided difference
-                lowerOrders[0] = Math.min(lowerOrders[0] + 1, order);
+                // a repeated timestep (many steps, linspace) has no divided difference
+                int use = Math.min(multistepOrder(order, i, lowerFinal, lowerSecond), distinctSigmas(i));
                 Tensor next = update(use, history, x, i, z);
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
             }, listener);
         }
+    }
+
+    /**
+     * The order a multistep solver of {@code order} takes at step i (DPM-Solver, DEIS): lower while
+     * fewer earlier outputs exist (min(i, order) of them), and where the final steps ask for it.
+     */
+    static int multistepOrder(int order, int i, boolean lowerFinal, boolean lowerSecond) {
+        int earlier = Math.min(i, order);
+        return order == 1 || earlier < 1 || lowerFinal ? 1 : order == 2 || earlier < 2 || lowerSecond ? 2 : 3;
     }
 
     /** How many of σ_i, σ_{i−1}, σ_{i−2} in a row differ from the one after them: the highest order step i can take. */
