@@ -3,8 +3,8 @@ package ddpm4j;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.LossType;
-import ddpm4j.diffusion.Prediction;
-import ddpm4j.diffusion.VarianceType;
+import ddpm4j.schedule.Prediction;
+import ddpm4j.schedule.VarianceType;
 import ddpm4j.eval.BitsPerDim;
 import ddpm4j.nn.Classifier;
 import ddpm4j.nn.ClassifierConfig;
@@ -123,7 +123,7 @@ class MetaDeviceTest {
                     new DdimSampler(d, 6, 1.0, false, 1.0));
             List<TracedSampler> all = new java.util.ArrayList<>(samplers);
             for (SchedulerClass kind : SchedulerClass.values()) { // every scheduler of the factory, Karras σ's where it has them
-                SchedulerConfig c = SchedulerConfig.paper().with("linear", 10, "fixed_small", "epsilon").withClassName(kind.className);
+                SchedulerConfig c = SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 10, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.EPSILON).with(kind);
                 all.add(Samplers.of(c, 4));
                 if (c.has("use_karras_sigmas")) {
                     all.add(Samplers.of(c.withSetting("use_karras_sigmas", true), 4));

@@ -53,7 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
             train();
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
-            SchedulerConfig config = m.scheduler().withClassName(Samplers.DEFAULT.className);
+            SchedulerConfig config = m.scheduler().with(Samplers.DEFAULT);
             TracedSampler sampler = Samplers.of(config, Samplers.defaultSteps(config));
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {

@@ -94,7 +94,7 @@ final class SamplerOptions {
     /** The scheduler configuration these options make of a model's. */
     SchedulerConfig config(SchedulerConfig model) {
         try {
-            SchedulerConfig c = model.withClassName(schedulerClass(model).className);
+            SchedulerConfig c = model.with(schedulerClass(model));
             c = set(c, "timestep_spacing", spacing, "--spacing");
             c = set(c, "eta", eta, "--eta");
             c = set(c, "clip_sample", clip, "--clip");

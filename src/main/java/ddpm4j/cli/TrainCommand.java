@@ -5,7 +5,10 @@ import ddpm4j.data.ImageSet;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.nn.Presets;
 import ddpm4j.nn.UNetConfig;
+import ddpm4j.schedule.BetaSchedule;
+import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.VarianceType;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.TrainSettings;
 import ddpm4j.train.Trainer;
@@ -96,14 +99,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--loss-aware", description = "Importance-sample timesteps by their loss (Improved DDPM).")
     boolean lossAware;
 
-    @Option(names = "--prediction", defaultValue = "epsilon", paramLabel = "NAME", description = "epsilon, sample, mean or v_prediction (default: ${DEFAULT-VALUE}).")
-    String prediction;
+    @Option(names = "--prediction", defaultValue = "epsilon", paramLabel = "NAME", converter = ProcessNames.Predicts.class,
+            completionCandidates = ProcessNames.Predicts.class,
+            description = "What the network predicts: ${COMPLETION-CANDIDATES} (default: epsilon).")
+    Prediction prediction;
 
-    @Option(names = "--variance", defaultValue = "fixed_large", paramLabel = "NAME", description = "fixed_large, fixed_small, learned or learned_range (default: ${DEFAULT-VALUE}).")
-    String variance;
+    @Option(names = "--variance", defaultValue = "fixed_large", paramLabel = "NAME", converter = ProcessNames.Variance.class,
+            completionCandidates = ProcessNames.Variance.class,
+            description = "Reverse-process variance: ${COMPLETION-CANDIDATES} (default: fixed_large).")
+    VarianceType variance;
 
-    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "NAME", description = "Beta schedule: linear, quad, const, jsd, warmup10, warmup50, sigmoid, cosine (default: ${DEFAULT-VALUE}).")
-    String schedule;
+    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "NAME", converter = ProcessNames.Schedule.class,
+            completionCandidates = ProcessNames.Schedule.class,
+            description = "Beta schedule: ${COMPLETION-CANDIDATES} (default: linear).")
+    BetaSchedule schedule;
 
     @Option(names = "--timesteps", defaultValue = "1000", paramLabel = "T", description = "Diffusion steps T (default: ${DEFAULT-VALUE}).")
     int timesteps;

@@ -1,7 +1,9 @@
 package ddpm4j.diffusion;
 
 import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.schedule.VarianceType;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.MetaKernels;
 import org.bytedeco.pytorch.Scalar;
@@ -34,8 +36,7 @@ public final class GaussianDiffusion {
 
     /** The process a model directory's scheduler_config.json describes. */
     public static GaussianDiffusion of(SchedulerConfig c) {
-        return new GaussianDiffusion(c.schedule(), Prediction.fromConfig(c.predictionType()),
-                VarianceType.fromConfig(c.varianceType()));
+        return new GaussianDiffusion(c.schedule(), c.prediction(), c.variance());
     }
 
     public NoiseSchedule schedule() {
@@ -161,12 +162,55 @@ public final class GaussianDiffusion {
         }
         Tensor predicted = variance.learned() ? out.narrow(1, 0, c) : out;
         Tensor varValues = variance.learned() ? out.narrow(1, c, c) : null;
-        Tensor logVariance = variance.logVariance(this, t, varValues, xt);
-        Tensor start = clipping.apply(prediction.start(this, xt, t, predicted));
+        Tensor logVariance = logVariance(t, varValues, xt);
+        Tensor start = clipping.apply(start(xt, t, predicted));
         // The original uses a predicted mean directly; otherwise the mean is eq. 7 at x̂₀.
         Tensor mean = prediction == Prediction.MEAN ? predicted : posteriorMean(start, xt, t);
         Tensor noise = prediction == Prediction.EPSILON ? predicted : predictNoiseFromStart(xt, t, start);
         return new Output(mean, logVariance, start, noise);
+    }
+
+    /** x̂₀ implied by the network output {@code out} at x_t. */
+    Tensor start(Tensor xt, int[] t, Tensor out) {
+        return switch (prediction) {
+            case EPSILON -> predictStartFromNoise(xt, t, out);
+            case SAMPLE -> out;
+            case MEAN -> predictStartFromMean(xt, t, out);
+            case V -> predictStartFromV(xt, t, out);
+        };
+    }
+
+    /** What the network should output for the data x₀ noised with {@code noise} into x_t. */
+    Tensor target(Tensor x0, Tensor xt, int[] t, Tensor noise) {
+        return switch (prediction) {
+            case EPSILON -> noise;
+            case SAMPLE -> x0;
+            case MEAN -> posteriorMean(x0, xt, t);
+            case V -> velocity(x0, t, noise);
+        };
+    }
+
+    /**
+     * log σ²_t, from the schedule or from the network's variance channels {@code values}, on the
+     * device of {@code like}.
+     */
+    Tensor logVariance(int[] t, Tensor values, Tensor like) {
+        return switch (variance) {
+            case FIXED_LARGE -> gather("fixedLargeLogVariance", this::fixedLargeLogVariance, t, like);
+            case FIXED_SMALL -> posteriorLogVariance(t, like);
+            case LEARNED -> values;
+            case LEARNED_RANGE -> {
+                Tensor frac = values.add(new Scalar(1.0)).mul(new Scalar(0.5));
+                Tensor maxLog = gather("logBeta", i -> Math.log(schedule.beta(i)), t, like);
+                Tensor minLog = posteriorLogVariance(t, like);
+                yield frac.mul(maxLog).add(frac.neg().add(new Scalar(1.0)).mul(minLog));
+            }
+        };
+    }
+
+    /** log β_t, except log β̃₁ at the first step, as in the original. */
+    private double fixedLargeLogVariance(int i) {
+        return i == 0 && schedule.steps() > 1 ? Math.log(schedule.posteriorVariance(1)) : Math.log(schedule.beta(i));
     }
 
     /**
@@ -220,7 +264,7 @@ public final class GaussianDiffusion {
     }
 
     private Tensor simple(Tensor predicted, Tensor x0, Tensor xt, int[] t, Tensor noise, Double minSnrGamma) {
-        Tensor err = prediction.target(this, x0, xt, t, noise).sub(predicted);
+        Tensor err = target(x0, xt, t, noise).sub(predicted);
         Tensor mse = Gaussians.meanFlat(err.mul(err));
         if (minSnrGamma == null) {
             return mse;

@@ -59,7 +59,7 @@ public final class ModelDirectory {
         int wanted = scheduler.learnedVariance() ? 2 * config.inChannels() : config.inChannels();
         if (config.outChannels() != wanted) {
             throw new FormatException(d.unetDir.resolve(CONFIG), "'out_channels' is " + config.outChannels()
-                    + " but variance_type '" + scheduler.varianceType() + "' in " + SCHEDULER + " needs " + wanted
+                    + " but variance_type '" + scheduler.variance().configName + "' in " + SCHEDULER + " needs " + wanted
                     + " for " + config.inChannels() + "-channel data");
         }
         return new Model(d.loadUNet(config), scheduler);

@@ -3,7 +3,7 @@ package ddpm4j.sample;
 import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.diffusion.GaussianDiffusion;
-import ddpm4j.diffusion.Prediction;
+import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.NoiseSchedule;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;

@@ -1,39 +1,11 @@
 package ddpm4j.schedule;
 
-import java.util.List;
-
 /**
  * The β schedules of the original code (diffusion_utils_2.get_beta_schedule), of Improved DDPM
- * and of diffusers, in float64, for any number of steps T.
+ * and of diffusers, in float64, for any number of steps T; {@link BetaSchedule} names them.
  */
 public final class BetaSchedules {
-    /** Names accepted by {@link #of}; diffusers' names included. */
-    public static final List<String> NAMES = List.of("linear", "quad", "scaled_linear", "const", "jsd", "warmup10",
-            "warmup50", "sigmoid", "cosine", "squaredcos_cap_v2");
-
     private BetaSchedules() {
-    }
-
-    /**
-     * The schedule called {@code name} over {@code steps} steps; {@code start}/{@code end} are
-     * ignored by {@code jsd} and {@code cosine}, and {@code const} uses {@code end}.
-     */
-    public static double[] of(String name, int steps, double start, double end) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("a schedule needs at least one step, got " + steps);
-        }
-        return switch (name) {
-            case "linear" -> linear(steps, start, end);
-            case "quad", "scaled_linear" -> quad(steps, start, end);
-            case "const" -> constant(steps, end);
-            case "jsd" -> jsd(steps);
-            case "warmup10" -> warmup(steps, start, end, 0.1);
-            case "warmup50" -> warmup(steps, start, end, 0.5);
-            case "sigmoid" -> sigmoid(steps, start, end);
-            case "cosine", "squaredcos_cap_v2" -> cosine(steps);
-            default -> throw new IllegalArgumentException("unknown beta schedule '" + name + "' (known: "
-                    + String.join(", ", NAMES) + ")");
-        };
     }
 
     /** β rising linearly from {@code start} to {@code end} (the paper: 1e-4 to 0.02, T = 1000). */

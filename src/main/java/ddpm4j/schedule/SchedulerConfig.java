@@ -19,35 +19,28 @@ import java.util.TreeMap;
  * diffusion process every scheduler shares (T, β, what the network predicts and its variance), and
  * the scheduler's own keys ({@code settings}), each read with diffusers' default when absent
  * ({@link SchedulerClass}). Keys of another supported scheduler are kept, so
- * {@link #withClassName} swaps the scheduler as diffusers' {@code from_config} does.
+ * {@link #with(SchedulerClass)} swaps the scheduler as diffusers' {@code from_config} does.
  *
- * @param className         {@code _class_name}, one of {@link SchedulerClass#names()}
+ * @param scheduler         {@code _class_name}
  * @param numTrainTimesteps {@code num_train_timesteps}: T
  * @param betaStart         {@code beta_start}
  * @param betaEnd           {@code beta_end}
- * @param betaSchedule      {@code beta_schedule}: a name of {@link BetaSchedules#NAMES}
+ * @param betaSchedule      {@code beta_schedule}
  * @param trainedBetas      {@code trained_betas}: explicit β values, or null
- * @param varianceType      {@code variance_type}: fixed_large, fixed_small, learned (the network outputs
- *                          log σ²) or learned_range (Improved DDPM's interpolation)
- * @param predictionType    {@code prediction_type}: what the network predicts: epsilon, sample (x₀),
- *                          v_prediction, or mean (μ̃, this project's name for the paper's Table 2 row)
+ * @param variance          {@code variance_type}
+ * @param prediction        {@code prediction_type}: what the network predicts
  * @param settings          every other key that was given, by name (sorted, unmodifiable)
  */
 public record SchedulerConfig(
-        String className,
+        SchedulerClass scheduler,
         int numTrainTimesteps,
         double betaStart,
         double betaEnd,
-        String betaSchedule,
+        BetaSchedule betaSchedule,
         double[] trainedBetas,
-        String varianceType,
-        String predictionType,
+        VarianceType variance,
+        Prediction prediction,
         Map<String, Object> settings) {
-
-    public static final List<String> BETA_SCHEDULES = BetaSchedules.NAMES;
-    public static final List<String> VARIANCE_TYPES = List.of("fixed_large", "fixed_small",
-            "fixed_large_log", "fixed_small_log", "learned", "learned_range");
-    public static final List<String> PREDICTION_TYPES = List.of("epsilon", "sample", "v_prediction", "mean");
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // diffusers writes -Infinity for lambda_min_clipped
@@ -55,13 +48,12 @@ public record SchedulerConfig(
             .build();
 
     public SchedulerConfig {
-        SchedulerClass scheduler = SchedulerClass.of(className);
+        java.util.Objects.requireNonNull(scheduler, "scheduler");
+        java.util.Objects.requireNonNull(betaSchedule, "betaSchedule");
+        java.util.Objects.requireNonNull(variance, "variance");
+        java.util.Objects.requireNonNull(prediction, "prediction");
         if (numTrainTimesteps <= 0) {
             throw new IllegalArgumentException("num_train_timesteps must be positive, got " + numTrainTimesteps);
-        }
-        if (trainedBetas == null && !BETA_SCHEDULES.contains(betaSchedule)) {
-            throw new IllegalArgumentException("beta_schedule: unsupported value '" + betaSchedule + "' (supported: "
-                    + String.join(", ", BETA_SCHEDULES) + ")");
         }
         if (trainedBetas != null && trainedBetas.length != numTrainTimesteps) {
             throw new IllegalArgumentException("trained_betas has " + trainedBetas.length
@@ -70,14 +62,6 @@ public record SchedulerConfig(
         if (!(betaStart > 0 && betaEnd >= betaStart && betaEnd <= 1)) {
             throw new IllegalArgumentException("beta_start and beta_end must satisfy 0 < beta_start <= beta_end < 1, got "
                     + betaStart + " and " + betaEnd);
-        }
-        if (!VARIANCE_TYPES.contains(varianceType)) {
-            throw new IllegalArgumentException("variance_type: unsupported value '" + varianceType + "' (supported: "
-                    + String.join(", ", VARIANCE_TYPES) + ")");
-        }
-        if (!PREDICTION_TYPES.contains(predictionType)) {
-            throw new IllegalArgumentException("prediction_type: unsupported value '" + predictionType
-                    + "' (supported: " + String.join(", ", PREDICTION_TYPES) + ")");
         }
         Map<String, Object> checked = new TreeMap<>();
         for (Map.Entry<String, Object> e : settings.entrySet()) {
@@ -96,51 +80,52 @@ public record SchedulerConfig(
     }
 
     /** A DDPMScheduler for this process with x̂₀ clipping and a timestep spacing. */
-    public SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule, double[] trainedBetas,
-                           String varianceType, boolean clipSample, double clipSampleRange, String predictionType, String timestepSpacing) {
-        this(SchedulerClass.DDPM.className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
-                predictionType, Map.of("clip_sample", clipSample, "clip_sample_range", clipSampleRange, "timestep_spacing", timestepSpacing));
+    public SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, BetaSchedule betaSchedule, double[] trainedBetas,
+                           VarianceType variance, boolean clipSample, double clipSampleRange, Prediction prediction, String timestepSpacing) {
+        this(SchedulerClass.DDPM, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance, prediction,
+                Map.of("clip_sample", clipSample, "clip_sample_range", clipSampleRange, "timestep_spacing", timestepSpacing));
     }
 
     /** The paper's process: T = 1000, β linear from 1e-4 to 0.02, σ² = β, x̂₀ clipped. */
     public static SchedulerConfig paper() {
-        return new SchedulerConfig(1000, 1e-4, 0.02, "linear", null, "fixed_large", true, 1.0, "epsilon", "leading");
+        return new SchedulerConfig(1000, 1e-4, 0.02, BetaSchedule.LINEAR, null, VarianceType.FIXED_LARGE, true, 1.0,
+                Prediction.EPSILON, "leading");
     }
 
     /** The same process with another β schedule, prediction and variance. */
-    public SchedulerConfig with(String schedule, int steps, String variance, String prediction) {
-        return new SchedulerConfig(className, steps, betaStart, betaEnd, schedule, null, variance, prediction, settings);
+    public SchedulerConfig with(BetaSchedule schedule, int steps, VarianceType variance, Prediction prediction) {
+        return new SchedulerConfig(scheduler, steps, betaStart, betaEnd, schedule, null, variance, prediction, settings);
     }
 
     /** The same configuration read by another scheduler (diffusers' {@code OtherScheduler.from_config(config)}). */
-    public SchedulerConfig withClassName(String name) {
-        return new SchedulerConfig(name, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
-                predictionType, settings);
+    public SchedulerConfig with(SchedulerClass other) {
+        return new SchedulerConfig(other, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance,
+                prediction, settings);
     }
 
     /** The same configuration with one of the scheduler's keys set. */
     public SchedulerConfig withSetting(String key, Object value) {
         Map<String, Object> s = new TreeMap<>(settings);
         s.put(key, value);
-        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, varianceType,
-                predictionType, s);
+        return new SchedulerConfig(scheduler, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance,
+                prediction, s);
     }
 
-    /** The scheduler {@code _class_name} names. */
-    public SchedulerClass scheduler() {
-        return SchedulerClass.of(className);
+    /** diffusers' class name, {@code _class_name}. */
+    public String className() {
+        return scheduler.className;
     }
 
     /** Whether the scheduler has key {@code name}. */
     public boolean has(String name) {
-        return scheduler().key(name) != null;
+        return scheduler.key(name) != null;
     }
 
     /** The scheduler's key {@code name}: its value here, else diffusers' default. */
     public Object value(String name) {
-        SchedulerKey key = scheduler().key(name);
+        SchedulerKey key = scheduler.key(name);
         if (key == null) {
-            throw new IllegalStateException(className + " has no key '" + name + "'");
+            throw new IllegalStateException(scheduler.className + " has no key '" + name + "'");
         }
         return settings.containsKey(name) ? key.check(settings.get(name)) : key.fallback();
     }
@@ -186,7 +171,7 @@ public record SchedulerConfig(
         if (trainedBetas != null) {
             return trainedBetas.clone();
         }
-        return BetaSchedules.of(betaSchedule, numTrainTimesteps, betaStart, betaEnd);
+        return betaSchedule.betas(numTrainTimesteps, betaStart, betaEnd);
     }
 
     public NoiseSchedule schedule() {
@@ -195,7 +180,7 @@ public record SchedulerConfig(
 
     /** Whether the network has extra output channels for its variance. */
     public boolean learnedVariance() {
-        return varianceType.startsWith("learned");
+        return variance.learned();
     }
 
     /** Refuses timesteps the model was not trained on: each must lie in 0..T−1. */
@@ -231,16 +216,15 @@ public record SchedulerConfig(
                 settings.put(k, plain(k, root.get(k)));
             }
         }
-        String variance = text(root, "variance_type", "fixed_small");
         return new SchedulerConfig(
-                text(root, "_class_name", SchedulerClass.DDPM.className),
+                SchedulerClass.of(text(root, "_class_name", SchedulerClass.DDPM.className)),
                 integer(root, "num_train_timesteps", 1000),
                 number(root, "beta_start", 1e-4),
                 number(root, "beta_end", 0.02),
-                text(root, "beta_schedule", "linear"),
+                BetaSchedule.fromConfig(text(root, "beta_schedule", "linear")),
                 doubles(root, "trained_betas"),
-                variance,
-                text(root, "prediction_type", "epsilon"),
+                VarianceType.fromConfig(text(root, "variance_type", "fixed_small")),
+                Prediction.fromConfig(text(root, "prediction_type", "epsilon")),
                 settings);
     }
 
@@ -250,12 +234,12 @@ public record SchedulerConfig(
     /** The text of a {@code scheduler_config.json} diffusers reads. */
     public String toJson() {
         ObjectNode o = JSON.createObjectNode();
-        o.put("_class_name", className);
+        o.put("_class_name", scheduler.className);
         o.put("beta_end", betaEnd);
-        o.put("beta_schedule", betaSchedule);
+        o.put("beta_schedule", betaSchedule.configName);
         o.put("beta_start", betaStart);
         o.put("num_train_timesteps", numTrainTimesteps);
-        o.put("prediction_type", predictionType);
+        o.put("prediction_type", prediction.configName);
         if (trainedBetas == null) {
             o.putNull("trained_betas");
         } else {
@@ -264,7 +248,7 @@ public record SchedulerConfig(
                 a.add(b);
             }
         }
-        o.put("variance_type", varianceType);
+        o.put("variance_type", variance.configName);
         settings.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);

@@ -133,7 +133,7 @@ final class RunOutputs implements AutoCloseable {
         float[] values;
         try (PointerScope scope = new PointerScope()) {
             NoiseSource noise = new NoiseSource(settings.seed(), 0, n, c, s, s);
-            TracedSampler sampler = Samplers.of(process.withClassName(SchedulerClass.DDIM.className), ddimSteps);
+            TracedSampler sampler = Samplers.of(process.with(SchedulerClass.DDIM), ddimSteps);
             Denoiser net = ema::infer;
             if (ema.config().classConditional()) {
                 net = Conditioning.everyClass(ema.config().nullLabel(), 1.0).bind(ema::infer, c, 0); // the grid cycles through the classes

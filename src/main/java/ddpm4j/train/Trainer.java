@@ -94,7 +94,7 @@ public final class Trainer implements AutoCloseable {
         this.settings = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
         this.diffusion = GaussianDiffusion.of(process);
         if (arch.outChannels() != diffusion.outputChannels(arch.inChannels())) {
-            throw new IllegalArgumentException("variance '" + process.varianceType() + "' needs a network with "
+            throw new IllegalArgumentException("variance '" + process.variance().configName + "' needs a network with "
                     + diffusion.outputChannels(arch.inChannels()) + " output channels, the architecture has " + arch.outChannels());
         }
         if (images.channels() != arch.inChannels()) {

@@ -303,7 +303,7 @@ class CliTest {
                     base.upBlockTypes(), 32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null);
             Path model = dir.resolve(pv[0] + "-" + pv[1]);
             try (ddpm4j.nn.UNet2DModel m = new ddpm4j.nn.UNet2DModel(c, 5)) {
-                ddpm4j.io.ModelDirectory.save(model, m, ddpm4j.schedule.SchedulerConfig.paper().with("linear", 100, pv[1], pv[0]));
+                ddpm4j.io.ModelDirectory.save(model, m, ddpm4j.schedule.SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 100, ddpm4j.schedule.VarianceType.fromConfig(pv[1]), ddpm4j.schedule.Prediction.fromConfig(pv[0])));
             }
             for (String sampler : new String[] {"ancestral", "ddim"}) {
                 Path out = dir.resolve(pv[0] + sampler + ".npy");

@@ -1,5 +1,6 @@
 package ddpm4j.diffusion;
 
+import ddpm4j.schedule.VarianceType;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Natives;
 import ddpm4j.torch.Tensors;
@@ -70,19 +71,19 @@ class GaussianDiffusionTest {
         var s = d.schedule();
         int[] t = {0, 500};
         Tensor cpu = torch.zeros(1); // the device the tables are made on
-        float[] large = Tensors.toFloats(VarianceType.FIXED_LARGE.logVariance(d, t, null, cpu));
+        float[] large = Tensors.toFloats(new GaussianDiffusion(s, d.prediction(), VarianceType.FIXED_LARGE).logVariance(t, null, cpu));
         assertEquals(Math.log(s.posteriorVariance(1)), large[0], 1e-6);
         assertEquals(Math.log(s.beta(500)), large[1], 1e-6);
-        float[] small = Tensors.toFloats(VarianceType.FIXED_SMALL.logVariance(d, t, null, cpu));
+        float[] small = Tensors.toFloats(new GaussianDiffusion(s, d.prediction(), VarianceType.FIXED_SMALL).logVariance(t, null, cpu));
         assertEquals(Math.log(s.posteriorVariance(1)), small[0], 1e-6);
         assertEquals(Math.log(s.posteriorVariance(500)), small[1], 1e-6);
         // learned_range: v = 1 gives log β, v = −1 the clipped log β̃, v = 0 their midpoint
         Tensor v = Tensors.fromFloats(new float[] {1, -1, 0, 0}, 2, 2, 1, 1);
-        float[] r = Tensors.toFloats(VarianceType.LEARNED_RANGE.logVariance(d, t, v, cpu));
+        float[] r = Tensors.toFloats(new GaussianDiffusion(s, d.prediction(), VarianceType.LEARNED_RANGE).logVariance(t, v, cpu));
         assertEquals(Math.log(s.beta(0)), r[0], 1e-5);
         assertEquals(s.posteriorLogVarianceClipped(0), r[1], 1e-5);
         assertEquals((Math.log(s.beta(500)) + s.posteriorLogVarianceClipped(500)) / 2, r[2], 1e-5);
-        assertEquals(v, VarianceType.LEARNED.logVariance(d, t, v, cpu));
+        assertEquals(v, new GaussianDiffusion(s, d.prediction(), VarianceType.LEARNED).logVariance(t, v, cpu));
     }
 
     /** The schedule's tables are made once per device: every sampling step's coefficient is a view into the same table. */

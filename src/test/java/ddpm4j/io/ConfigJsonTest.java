@@ -98,12 +98,12 @@ class ConfigJsonTest {
         SchedulerConfig back = ConfigJson.readScheduler(f);
         assertEquals(paper.numTrainTimesteps(), back.numTrainTimesteps());
         assertArrayEquals(paper.betas(), back.betas());
-        assertEquals(paper.varianceType(), back.varianceType());
+        assertEquals(paper.variance(), back.variance());
         // google/ddpm-cifar10-32's scheduler_config.json
         SchedulerConfig google = ConfigJson.readScheduler(write("g.json", "{\"_class_name\": \"DDPMScheduler\", \"beta_end\": 0.02,"
                 + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"num_train_timesteps\": 1000,"
                 + " \"trained_betas\": null, \"variance_type\": \"fixed_large\"}"));
-        assertEquals("fixed_large", google.varianceType());
+        assertEquals(ddpm4j.schedule.VarianceType.FIXED_LARGE, google.variance());
         SchedulerConfig expanded = ConfigJson.readScheduler(write("g2.json", "{\"_class_name\": \"DDPMScheduler\", \"beta_end\": 0.02,"
                 + " \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"clip_sample\": true, \"clip_sample_range\": 1.0,"
                 + " \"dynamic_thresholding_ratio\": 0.995, \"num_train_timesteps\": 1000, \"prediction_type\": \"epsilon\","

@@ -117,7 +117,7 @@ public class ModelDirectoryTest {
 
     @Test
     void learnedVarianceNeedsTwiceTheOutputChannels() throws Exception {
-        SchedulerConfig learned = SchedulerConfig.paper().with("cosine", 1000, "learned_range", "epsilon");
+        SchedulerConfig learned = SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.COSINE, 1000, ddpm4j.schedule.VarianceType.LEARNED_RANGE, ddpm4j.schedule.Prediction.EPSILON);
         try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
             ModelDirectory.save(dir, m, learned);
         }
@@ -129,8 +129,8 @@ public class ModelDirectoryTest {
             ModelDirectory.save(dir, m, learned);
         }
         try (Model back = ModelDirectory.load(dir)) {
-            assertEquals("learned_range", back.scheduler().varianceType());
-            assertEquals("cosine", back.scheduler().betaSchedule());
+            assertEquals(ddpm4j.schedule.VarianceType.LEARNED_RANGE, back.scheduler().variance());
+            assertEquals(ddpm4j.schedule.BetaSchedule.COSINE, back.scheduler().betaSchedule());
             assertEquals(2, back.unet().config().outChannels());
         }
     }

@@ -128,7 +128,7 @@ class DiffusersSchedulerParityTest {
                 + " \"algorithm_type\": \"dpmsolver++\", \"solver_type\": \"midpoint\", \"lambda_min_clipped\": -Infinity,"
                 + " \"variance_type\": null, \"final_sigmas_type\": \"sigma_min\"";
         SchedulerConfig c = config("DPMSolverSinglestepScheduler", 1000, base);
-        SchedulerConfig v = c.with("linear", 1000, "fixed_small", "v_prediction");
+        SchedulerConfig v = c.with(ddpm4j.schedule.BetaSchedule.LINEAR, 1000, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.V);
         check("no_noise", Double.NaN, 0.2791, run(Samplers.of(c, 10), false));
         check("karras", Double.NaN, 0.2248, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
         check("v", Double.NaN, 0.1453, run(Samplers.of(v, 10), false));
@@ -141,7 +141,7 @@ class DiffusersSchedulerParityTest {
     @Test
     void uniPc() { // test_scheduler_unipc.py: order 2, bh2, final sigma = sigma_min
         SchedulerConfig c = config("UniPCMultistepScheduler", 1000, "\"solver_order\": 2, \"solver_type\": \"bh2\", \"final_sigmas_type\": \"sigma_min\"");
-        SchedulerConfig v = c.with("linear", 1000, "fixed_small", "v_prediction");
+        SchedulerConfig v = c.with(ddpm4j.schedule.BetaSchedule.LINEAR, 1000, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.V);
         check("no_noise", Double.NaN, 0.2464, run(Samplers.of(c, 10), false));
         check("karras", Double.NaN, 0.2925, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
         check("v", Double.NaN, 0.1014, run(Samplers.of(v, 10), false));
@@ -152,7 +152,7 @@ class DiffusersSchedulerParityTest {
     void deis() { // test_scheduler_deis.py: order 2, logrho
         SchedulerConfig c = config("DEISMultistepScheduler", 1000, "\"solver_order\": 2");
         check("no_noise", Double.NaN, 0.23916, run(Samplers.of(c, 10), false));
-        check("v", Double.NaN, 0.091, run(Samplers.of(c.with("linear", 1000, "fixed_small", "v_prediction"), 10), false));
+        check("v", Double.NaN, 0.091, run(Samplers.of(c.with(ddpm4j.schedule.BetaSchedule.LINEAR, 1000, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.V), 10), false));
     }
 
     @Test
@@ -222,7 +222,7 @@ class DiffusersSchedulerParityTest {
             SchedulerConfig c = config("DPMSolverMultistepScheduler", 1000, "\"solver_order\": 1, \"timestep_spacing\": \"trailing\"");
             Tensor x = dummySampleDeter();
             Tensor dpm = Samplers.of(c, 10).sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
-            Tensor ddim = Samplers.of(c.withClassName("DDIMScheduler").withSetting("clip_sample", false), 10)
+            Tensor ddim = Samplers.of(c.with(ddpm4j.schedule.SchedulerClass.DDIM).withSetting("clip_sample", false), 10)
                     .sample(DUMMY, x, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE);
             assertEquals(0, dpm.sub(ddim).abs().max().item_double(), 1e-5);
         }

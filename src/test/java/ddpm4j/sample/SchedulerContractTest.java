@@ -41,7 +41,7 @@ class SchedulerContractTest {
 
     static SchedulerConfig config(SchedulerClass kind, String prediction) {
         // trailing spacing puts 100 steps of T = 1000 on whole timesteps for every scheduler
-        return SchedulerConfig.paper().withClassName(kind.className).with("linear", 1000, "fixed_small", prediction)
+        return SchedulerConfig.paper().with(kind).with(ddpm4j.schedule.BetaSchedule.LINEAR, 1000, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.fromConfig(prediction))
                 .withSetting("clip_sample", false).withSetting("timestep_spacing", "trailing");
     }
 
@@ -203,8 +203,8 @@ class SchedulerContractTest {
         assertTrue(e.getMessage().contains("no_such_key"), e.getMessage());
         // a key of another scheduler is accepted and left to it, as diffusers' _compatibles
         SchedulerConfig ddpm = SchedulerConfig.parse("{\"_class_name\": \"DDPMScheduler\", \"solver_order\": 3}");
-        assertEquals(3, ddpm.withClassName("DPMSolverMultistepScheduler").integer("solver_order"));
-        e = assertThrows(IllegalArgumentException.class, () -> ddpm.withClassName("DPMSolverMultistepScheduler")
+        assertEquals(3, ddpm.with(ddpm4j.schedule.SchedulerClass.DPM_SOLVER_MULTISTEP).integer("solver_order"));
+        e = assertThrows(IllegalArgumentException.class, () -> ddpm.with(ddpm4j.schedule.SchedulerClass.DPM_SOLVER_MULTISTEP)
                 .withSetting("solver_order", 4));
         assertTrue(e.getMessage().contains("solver_order"), e.getMessage());
         for (SchedulerClass kind : List.of(SchedulerClass.DPM_SOLVER_MULTISTEP, SchedulerClass.EULER, SchedulerClass.HEUN)) {
@@ -223,7 +223,7 @@ class SchedulerContractTest {
         SchedulerConfig back = SchedulerConfig.parse(c.toJson());
         assertEquals(c.className(), back.className());
         assertEquals(c.settings(), back.settings());
-        assertEquals(c.predictionType(), back.predictionType());
+        assertEquals(c.prediction(), back.prediction());
         assertTrue(c.toJson().contains("-Infinity"), "diffusers' spelling of -inf");
     }
 }

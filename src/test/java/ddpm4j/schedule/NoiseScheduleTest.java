@@ -66,43 +66,43 @@ class NoiseScheduleTest {
     @Test
     void originalCodesSchedules() {
         int t = 10;
-        double[] quad = BetaSchedules.of("quad", t, 1e-4, 0.02);
+        double[] quad = BetaSchedule.QUAD.betas(t, 1e-4, 0.02);
         assertEquals(1e-4, quad[0], 1e-15);
         assertEquals(0.02, quad[t - 1], 1e-15);
         double r = Math.sqrt(1e-4) + (Math.sqrt(0.02) - Math.sqrt(1e-4)) * 4 / 9;
         assertEquals(r * r, quad[4], 1e-15);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(quad, BetaSchedules.of("scaled_linear", t, 1e-4, 0.02));
-        for (double b : BetaSchedules.of("const", t, 1e-4, 0.02)) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(quad, BetaSchedule.SCALED_LINEAR.betas(t, 1e-4, 0.02));
+        for (double b : BetaSchedule.CONST.betas(t, 1e-4, 0.02)) {
             assertEquals(0.02, b);
         }
-        double[] jsd = BetaSchedules.of("jsd", t, 0, 0);
+        double[] jsd = BetaSchedule.JSD.betas(t, 0, 0);
         assertEquals(1.0 / 10, jsd[0], 1e-15);
         assertEquals(1.0 / 2, jsd[8], 1e-15);
         assertEquals(1.0, jsd[9], 1e-15);
-        double[] w10 = BetaSchedules.of("warmup10", 100, 1e-4, 0.02);
+        double[] w10 = BetaSchedule.WARMUP10.betas(100, 1e-4, 0.02);
         assertEquals(1e-4, w10[0], 1e-15);
         assertEquals(1e-4 + (0.02 - 1e-4) * 5 / 9, w10[5], 1e-15);
         assertEquals(0.02, w10[9], 1e-15);
         assertEquals(0.02, w10[10], 1e-15);
-        double[] w50 = BetaSchedules.of("warmup50", 100, 1e-4, 0.02);
+        double[] w50 = BetaSchedule.WARMUP50.betas(100, 1e-4, 0.02);
         assertEquals(0.02, w50[49], 1e-15);
         assertEquals(1e-4 + (0.02 - 1e-4) * 10 / 49, w50[10], 1e-15);
-        double[] sig = BetaSchedules.of("sigmoid", 11, 1e-4, 0.02);
+        double[] sig = BetaSchedule.SIGMOID.betas(11, 1e-4, 0.02);
         assertEquals(1e-4 + (0.02 - 1e-4) / (1 + Math.exp(6)), sig[0], 1e-15);
         assertEquals(1e-4 + (0.02 - 1e-4) / 2, sig[5], 1e-15);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(BetaSchedules.cosine(50), BetaSchedules.of("squaredcos_cap_v2", 50, 1, 1));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(BetaSchedules.cosine(50), BetaSchedule.SQUAREDCOS_CAP_V2.betas(50, 1, 1));
         // any T, and the tables hold for each
-        for (String name : BetaSchedules.NAMES) {
-            NoiseSchedule s = new NoiseSchedule(BetaSchedules.of(name, 37, 1e-4, 0.02));
-            assertEquals(37, s.steps(), name);
+        for (BetaSchedule name : BetaSchedule.values()) {
+            NoiseSchedule s = new NoiseSchedule(name.betas(37, 1e-4, 0.02));
+            assertEquals(37, s.steps(), name.configName);
         }
-        assertThrows(IllegalArgumentException.class, () -> BetaSchedules.of("zigzag", 10, 0.1, 0.2));
+        assertThrows(IllegalArgumentException.class, () -> BetaSchedule.fromConfig("zigzag"));
     }
 
     @Test
     void badBetasAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {0.1, 1.5}));
         assertThrows(IllegalArgumentException.class, () -> new NoiseSchedule(new double[] {}));
-        assertThrows(IllegalArgumentException.class, () -> new SchedulerConfig(10, 0.1, 0.2, "zigzag", null, "fixed_large", true, 1, "epsilon", "leading"));
+        assertThrows(IllegalArgumentException.class, () -> SchedulerConfig.parse("{\"beta_schedule\": \"zigzag\"}"));
     }
 }

@@ -28,7 +28,7 @@ class TrainerTest {
     Path dir;
 
     static final UNetConfig ARCH = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.1);
-    static final SchedulerConfig PROCESS = SchedulerConfig.paper().with("linear", 100, "fixed_large", "epsilon");
+    static final SchedulerConfig PROCESS = SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 100, ddpm4j.schedule.VarianceType.FIXED_LARGE, ddpm4j.schedule.Prediction.EPSILON);
 
     /** 16 tiny 8×8 images: bright squares at random places. */
     static ImageSet images() {
