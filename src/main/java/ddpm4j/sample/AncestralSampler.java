@@ -54,8 +54,15 @@ public final class AncestralSampler implements TracedSampler {
 
 
     @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        return sampleFrom(model, xT, steps() - 1, noise, listener, trajectory);
+    public Tensor sample(Denoiser model, Tensor x, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        TracedSampler.checkStart(start, steps());
+        return sampleFrom(model, x, steps() - 1 - start, noise, listener, trajectory);
+    }
+
+    @Override
+    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+        TracedSampler.checkStart(start, steps());
+        return process.base().qSample(x0, GaussianDiffusion.fill((int) x0.size(0), timesteps()[start]), noise);
     }
 
     /**

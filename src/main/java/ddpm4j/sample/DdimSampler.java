@@ -61,7 +61,7 @@ public final class DdimSampler implements TracedSampler {
 
 
     @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         // x̂₀ and ε̂ come from the original process at the original timestep, so any parameterization works;
         // only ᾱ at the kept steps enters the update
         GaussianDiffusion base = process.base();
@@ -69,7 +69,8 @@ public final class DdimSampler implements TracedSampler {
         int[] kept = process.kept();
         int total = steps();
         int batch = (int) xT.size(0);
-        return ReverseLoop.run(xT, total, (i, x) -> {
+        TracedSampler.checkStart(start, total);
+        return ReverseLoop.run(xT, start, total, (i, x) -> {
             int j = total - 1 - i;
             int t = kept[j];
             GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clipping);
@@ -85,6 +86,12 @@ public final class DdimSampler implements TracedSampler {
             trajectory.step(i, t, next, x0);
             return next;
         }, listener);
+    }
+
+    @Override
+    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+        TracedSampler.checkStart(start, steps());
+        return process.base().qSample(x0, GaussianDiffusion.fill((int) x0.size(0), timesteps()[start]), noise);
     }
 
     /**

@@ -15,18 +15,13 @@ import java.util.Arrays;
  * and integrated exactly; orders 1–3, order 1 being DDIM. Every step ends at the next σ, the last at
  * the training table's smallest σ.
  */
-public final class DeisMultistepSampler implements TracedSampler {
-    private final SigmaSpace space;
-    private final int[] timesteps;
-    private final double[] sigmas;
+public final class DeisMultistepSampler extends SigmaGridSampler {
     private final int order;
     private final boolean lowerOrderFinal;
     private final Clipping clipping;
 
     private DeisMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, boolean lowerOrderFinal, Clipping clipping) {
-        this.space = space;
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        super(space, timesteps, sigmas);
         this.order = order;
         this.lowerOrderFinal = lowerOrderFinal;
         this.clipping = clipping;
@@ -37,27 +32,23 @@ public final class DeisMultistepSampler implements TracedSampler {
         double[] train = space.trainingSigmas();
         int[] ts = DpmSolverMultistepSampler.timesteps(c, train.length, steps);
         boolean karras = c.bool("use_karras_sigmas");
-        double[] sig = SigmaSpace.discreteSigmas(train, ts, karras);
+        double[] sig = SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c));
         double last = karras ? sig[steps - 1] : SigmaSpace.f32(train[0]); // Karras: the last σ repeated, a final step of h = 0
         return new DeisMultistepSampler(space, ts, SigmaSpace.withFinal(sig, last), c.integer("solver_order"),
                 c.bool("lower_order_final"), clipping);
     }
 
     @Override
-    public int[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
         try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, n, (i, x) -> {
+            return ReverseLoop.run(xT, start, n, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 outputs.push(SigmaSpace.noiseFromStart(x0, x, sigmas[i]));
                 boolean few = lowerOrderFinal && n < 15;
-                int use = DpmSolverMultistepSampler.multistepOrder(order, i, few && i == n - 1, few && i == n - 2);
+                int use = DpmSolverMultistepSampler.multistepOrder(order, i - start, few && i == n - 1, few && i == n - 2);
                 Tensor next = update(use, outputs, x, i);
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;

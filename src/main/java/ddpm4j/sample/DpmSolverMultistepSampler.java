@@ -22,7 +22,7 @@ import java.util.Arrays;
  * x_next = (σ_next/σ_s) x − α_next(e^{−h} − 1) D0; the higher orders add the divided differences D1, D2 of
  * the outputs (midpoint or Heun form for order 2).
  */
-public final class DpmSolverMultistepSampler implements TracedSampler {
+public final class DpmSolverMultistepSampler extends SigmaGridSampler {
     /** diffusers' {@code algorithm_type}. */
     public enum Algorithm {
         DPMSOLVER_PP("dpmsolver++"), DPMSOLVER("dpmsolver"), SDE_DPMSOLVER_PP("sde-dpmsolver++"), SDE_DPMSOLVER("sde-dpmsolver");
@@ -55,9 +55,6 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     /** How the second-order term is formed (diffusers' {@code solver_type}). */
     public enum SolverType { MIDPOINT, HEUN }
 
-    private final SigmaSpace space;
-    private final int[] timesteps;
-    private final double[] sigmas; // one per step, then the final σ
     private final int order;
     private final Algorithm algorithm;
     private final SolverType solverType;
@@ -69,9 +66,7 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     private DpmSolverMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, Algorithm algorithm,
                                       SolverType solverType, boolean lowerOrderFinal, boolean eulerAtFinal, boolean finalZero,
                                       Clipping clipping) {
-        this.space = space;
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        super(space, timesteps, sigmas);
         this.order = order;
         this.algorithm = algorithm;
         this.solverType = solverType;
@@ -98,7 +93,7 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
         int total = trainSigmas.length;
         int last = total - clippedSteps(trainSigmas, c.number("lambda_min_clipped"));
         int[] ts = timesteps(total, last, steps, Spacing.of(c.text("timestep_spacing")), c.integer("steps_offset"));
-        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(trainSigmas, ts, c.bool("use_karras_sigmas")),
+        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(trainSigmas, ts, SigmaSpace.Spread.of(c)),
                 zero ? 0 : SigmaSpace.f32(trainSigmas[0]));
         return new DpmSolverMultistepSampler(space, ts, sig, order, algorithm,
                 c.text("solver_type").equals("heun") ? SolverType.HEUN : SolverType.MIDPOINT, c.bool("lower_order_final"),
@@ -146,15 +141,11 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     }
 
     @Override
-    public int[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
         try (History history = new History(order)) {
-            return ReverseLoop.run(xT, n, (i, x) -> {
+            return ReverseLoop.run(xT, start, n, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 history.push(algorithm.data() ? x0 : space.converted(predicted, x, sigmas[i], clipping, false));
@@ -162,7 +153,7 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
                 boolean lowerFinal = i == n - 1 && (eulerAtFinal || lowerOrderFinal && n < 15 || finalZero);
                 boolean lowerSecond = i == n - 2 && lowerOrderFinal && n < 15;
                 // a repeated timestep (many steps, linspace) has no divided difference
-                int use = Math.min(multistepOrder(order, i, lowerFinal, lowerSecond), distinctSigmas(i));
+                int use = Math.min(multistepOrder(order, i - start, lowerFinal, lowerSecond), distinctSigmas(i));
                 Tensor next = update(use, history, x, i, z);
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
@@ -171,11 +162,11 @@ public final class DpmSolverMultistepSampler implements TracedSampler {
     }
 
     /**
-     * The order a multistep solver of {@code order} takes at step i (DPM-Solver, DEIS): lower while
-     * fewer earlier outputs exist (min(i, order) of them), and where the final steps ask for it.
+     * The order a multistep solver of {@code order} takes after {@code taken} steps of this run (DPM-Solver,
+     * DEIS): lower while fewer earlier outputs exist (min(taken, order) of them), and where the final steps ask for it.
      */
-    static int multistepOrder(int order, int i, boolean lowerFinal, boolean lowerSecond) {
-        int earlier = Math.min(i, order);
+    static int multistepOrder(int order, int taken, boolean lowerFinal, boolean lowerSecond) {
+        int earlier = Math.min(taken, order);
         return order == 1 || earlier < 1 || lowerFinal ? 1 : order == 2 || earlier < 2 || lowerSecond ? 2 : 3;
     }
 

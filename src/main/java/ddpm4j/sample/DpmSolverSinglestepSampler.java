@@ -16,10 +16,7 @@ import java.util.Arrays;
  * are grouped into blocks of 1, 2 or 3 ({@link #orders}); every block starts again from the sample
  * at its start and reaches its end with the outputs at its intermediate σ's, one pass per step.
  */
-public final class DpmSolverSinglestepSampler implements TracedSampler {
-    private final SigmaSpace space;
-    private final int[] timesteps;
-    private final double[] sigmas;
+public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
     private final int[] orders;
     private final int order;
     private final DpmSolverMultistepSampler.Algorithm algorithm;
@@ -28,9 +25,7 @@ public final class DpmSolverSinglestepSampler implements TracedSampler {
 
     private DpmSolverSinglestepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int[] orders, int order,
                                        DpmSolverMultistepSampler.Algorithm algorithm, boolean midpoint, Clipping clipping) {
-        this.space = space;
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        super(space, timesteps, sigmas);
         this.orders = orders;
         this.order = order;
         this.algorithm = algorithm;
@@ -54,7 +49,7 @@ public final class DpmSolverSinglestepSampler implements TracedSampler {
         double[] train = space.trainingSigmas();
         int last = train.length - DpmSolverMultistepSampler.clippedSteps(train, c.number("lambda_min_clipped"));
         int[] ts = DpmSolverMultistepSampler.timesteps(train.length, last, steps, Spacing.LINSPACE, 0);
-        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(train, ts, c.bool("use_karras_sigmas")),
+        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c)),
                 zero ? 0 : SigmaSpace.f32(train[0]));
         // diffusers turns lower_order_final on when the blocks do not divide the steps or the final σ is 0
         boolean lowerFinal = c.bool("lower_order_final") || steps % order != 0 || zero;
@@ -85,15 +80,11 @@ public final class DpmSolverSinglestepSampler implements TracedSampler {
     }
 
     @Override
-    public int[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        TracedSampler.checkStart(start, timesteps.length);
         Tensor[] blockStart = new Tensor[1];
         try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, timesteps.length, (i, x) -> {
+            return ReverseLoop.run(xT, start, timesteps.length, (i, x) -> {
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 outputs.push(space.converted(predicted, x, sigmas[i], clipping, algorithm.data()));
                 Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;

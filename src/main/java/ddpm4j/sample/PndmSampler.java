@@ -95,12 +95,13 @@ public final class PndmSampler implements TracedSampler {
     }
 
     @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int[] passes = timesteps();
+        checkPartWayStart(start, passes.length);
         Deque<Tensor> ets = new ArrayDeque<>(); // the network's outputs at past steps, newest first
         Tensor[] held = new Tensor[2]; // the running RK4 sum of outputs and the sample a multi-pass step started from
         try {
-            return ReverseLoop.run(xT, passes.length, (i, x) -> {
+            return ReverseLoop.run(xT, start, passes.length, (i, x) -> {
                 int t = passes[i];
                 Tensor out = space.predict(model, x, t);
                 Tensor next = i < prk.length ? prkStep(i, t, out, x, ets, held) : plmsStep(i, t, out, x, ets, held);
@@ -116,6 +117,25 @@ public final class PndmSampler implements TracedSampler {
                 }
             }
         }
+    }
+
+    /**
+     * A loop starts at pass 0 or after the warm-up's multi-pass steps (the PRK passes, or PLMS's first two
+     * passes with skip_prk_steps), where a step is one pass and PLMS builds up its order again.
+     */
+    private void checkPartWayStart(int start, int passes) {
+        TracedSampler.checkStart(start, passes);
+        int first = prk.length > 0 ? prk.length : Math.min(2, passes - 1);
+        if (start > 0 && start < first) {
+            throw new IllegalArgumentException("PNDMScheduler's loop starts at pass 0 or from pass " + first
+                    + " on (its warm-up steps take several passes); cannot start at " + start);
+        }
+    }
+
+    @Override
+    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+        checkPartWayStart(start, steps());
+        return diffusion.qSample(x0, GaussianDiffusion.fill((int) x0.size(0), timesteps()[start]), noise);
     }
 
     /** Pass {@code counter} of the RK4 warm-up: each of the four passes moves from the step's start. */
@@ -157,6 +177,8 @@ public final class PndmSampler implements TracedSampler {
         if (e.length == 1 && counter == 0) {
             combined = eps;
             replace(held, 1, x);
+        } else if (e.length == 1 && counter > 1) { // started part way: a first-order step
+            combined = eps;
         } else if (e.length == 1 && counter == 1) {
             combined = eps.add(e[0]).mul(new Scalar(0.5));
             start = held[1];

@@ -19,16 +19,21 @@ final class ReverseLoop {
     }
 
     static Tensor run(Tensor xT, int count, Step step, StepListener listener) {
+        return run(xT, 0, count, step, listener);
+    }
+
+    /** The loop's positions {@code from} … {@code count} − 1 only, starting from {@code x}. */
+    static Tensor run(Tensor xT, int from, int count, Step step, StepListener listener) {
         PointerScope caller = PointerScope.getInnerScope();
         try (InferenceMode guard = new InferenceMode()) {
             Tensor x = owned(xT::clone);
-            for (int i = 0; i < count; i++) {
+            for (int i = from; i < count; i++) {
                 final int index = i;
                 final Tensor current = x;
                 Tensor next = owned(() -> step.apply(index, current));
                 x.releaseReference();
                 x = next;
-                listener.stepDone(i + 1, count);
+                listener.stepDone(i - from + 1, count - from);
             }
             if (caller != null) {
                 caller.attach(x); // the caller's scope now owns the result

@@ -40,13 +40,16 @@ public final class SigmaSampler implements TracedSampler {
     private final double[] passSigmas; // σ at each network pass (Heun visits most twice)
     private final double[] passTimesteps;
     private final boolean stepScaled;
+    private final boolean lmsOrderOfStepIndex;
 
     private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping) {
-        this(space, method, schedule, clipping, false);
+        this(space, method, schedule, clipping, false, false);
     }
 
-    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping, boolean stepScaled) {
+    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping, boolean stepScaled,
+                         boolean lmsOrderOfStepIndex) {
         this.stepScaled = stepScaled;
+        this.lmsOrderOfStepIndex = lmsOrderOfStepIndex;
         this.space = space;
         this.method = method;
         this.schedule = schedule;
@@ -86,7 +89,16 @@ public final class SigmaSampler implements TracedSampler {
      * {@code scale_model_input} (x/√(σ² + 1)) instead of x; only for reproducing their numbers.
      */
     SigmaSampler steppingScaledSample() {
-        return new SigmaSampler(space, method, schedule, clipping, true);
+        return new SigmaSampler(space, method, schedule, clipping, true, lmsOrderOfStepIndex);
+    }
+
+    /**
+     * LMS as diffusers' LMSDiscreteScheduler orders it: min(step index + 1, 4) even when the loop started
+     * part way with fewer slopes kept, so the newest slope is weighted by a 4-point coefficient; only for
+     * reproducing its numbers (this sampler takes the order of the slopes it has).
+     */
+    SigmaSampler lmsOrderOfStepIndex() {
+        return new SigmaSampler(space, method, schedule, clipping, stepScaled, true);
     }
 
     @Override
@@ -100,30 +112,60 @@ public final class SigmaSampler implements TracedSampler {
 
 
 
+    /** The σ-scale of pure noise at the loop's start (diffusers' {@code init_noise_sigma}). */
+    double initNoiseSigma() {
+        return schedule.initNoiseSigma();
+    }
+
+    /** Pure noise x_T scaled to the loop's variance-exploding form (diffusers' {@code init_noise_sigma}). */
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        Tensor start = xT.mul(new Scalar(initNoiseSigma()));
+        try {
+            return sample(model, start, 0, noise, listener, trajectory);
+        } finally {
+            start.close();
+        }
+    }
+
+    /** x₀ + σ ε at the pass's σ: the loop's variance-exploding form. */
+    @Override
+    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+        checkPartWayStart(start);
+        return x0.add(noise.mul(new Scalar(passSigmas[start])));
+    }
+
+    /** Heun's loop starts at a step's first pass (an even one); the others at any pass. */
+    private void checkPartWayStart(int start) {
+        TracedSampler.checkStart(start, steps());
+        if (method == Method.HEUN && start % 2 != 0) {
+            throw new IllegalArgumentException("HeunDiscreteScheduler's loop starts at a step's first pass (an even pass), not at "
+                    + start);
+        }
+    }
+
+    @Override
+    public Tensor sample(Denoiser model, Tensor x, int first, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        checkPartWayStart(first);
         Deque<Tensor> slopes = new ArrayDeque<>(); // LMS: the last slopes, newest first; Heun: the first stage's slope and x
         try {
-            Tensor start = xT.mul(new Scalar(schedule.initNoiseSigma()));
-            Tensor out = ReverseLoop.run(start, steps(), (i, current) -> {
+            return ReverseLoop.run(x, first, steps(), (i, current) -> {
                 double sigma = passSigmas[i];
                 double alpha = SigmaSpace.alpha(sigma);
                 Tensor input = current.mul(new Scalar(alpha)); // what the network sees: x/√(σ² + 1)
-                Tensor x = stepScaled ? input : current;
+                Tensor stepped = stepScaled ? input : current;
                 Tensor predicted = space.predict(model, input, passTimesteps[i]);
-                Tensor x0 = clipping.apply(space.start(predicted, x.mul(new Scalar(alpha)), sigma));
+                Tensor x0 = clipping.apply(space.start(predicted, stepped.mul(new Scalar(alpha)), sigma));
                 Tensor next = switch (method) {
-                    case EULER -> x.add(slope(x, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
-                    case EULER_ANCESTRAL -> ancestral(x, x0, sigma, passSigmas[i + 1], noise.next(Device.of(x)));
-                    case HEUN -> heun(x, x0, i, slopes);
-                    case LMS -> lms(x, x0, i, slopes);
+                    case EULER -> stepped.add(slope(stepped, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
+                    case EULER_ANCESTRAL -> ancestral(stepped, x0, sigma, passSigmas[i + 1], noise.next(Device.of(stepped)));
+                    case HEUN -> heun(stepped, x0, i, slopes);
+                    case LMS -> lms(stepped, x0, i, slopes);
                 };
                 double nextSigma = passSigmas[Math.min(i + 1, passSigmas.length - 1)];
                 trajectory.step(i, (int) Math.rint(passTimesteps[i]), next.mul(new Scalar(SigmaSpace.alpha(nextSigma))), x0);
                 return next;
             }, listener);
-            start.close();
-            return out;
         } finally {
             slopes.forEach(Tensor::releaseReference);
         }
@@ -169,7 +211,7 @@ public final class SigmaSampler implements TracedSampler {
         if (slopes.size() > LMS_ORDER) {
             slopes.pollLast().releaseReference();
         }
-        int order = Math.min(i + 1, LMS_ORDER);
+        int order = lmsOrderOfStepIndex ? Math.min(i + 1, LMS_ORDER) : slopes.size();
         Tensor next = x;
         int k = 0;
         for (Tensor d : slopes) { // newest first: coefficient k multiplies the slope k steps back

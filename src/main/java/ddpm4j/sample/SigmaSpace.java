@@ -101,6 +101,12 @@ final class SigmaSpace {
         return data ? x0 : noiseFromStart(x0, x, sigma);
     }
 
+    /** x_t = α_t x₀ + σ_t ε at this σ (eq. 4; diffusers' add_noise in the σ-based schedulers). */
+    static Tensor noised(Tensor x0, Tensor noise, double sigma) {
+        double a = alpha(sigma);
+        return x0.mul(new Scalar(a)).add(noise.mul(new Scalar(sigma * a)));
+    }
+
     /** ε̂ given x̂₀ at x with this σ. */
     static Tensor noiseFromStart(Tensor x0, Tensor x, double sigma) {
         double a = alpha(sigma);
@@ -150,28 +156,54 @@ final class SigmaSpace {
         return sigmas[i] + f * (sigmas[i + 1] - sigmas[i]);
     }
 
+    /** How σ's are spread over the steps: at the spaced training steps, Karras et al.'s, or Lu et al.'s. */
+    enum Spread {
+        /** σ of each spaced training step. */
+        TRAINING,
+        /** {@link #karras}. */
+        KARRAS,
+        /** Uniform in log σ (uniform λ) between the table's ends (Lu et al. 2022; diffusers' {@code use_lu_lambdas}). */
+        LU;
+
+        /** Karras when {@code use_karras_sigmas}, else Lu when the scheduler has {@code use_lu_lambdas} set, else the training σ's. */
+        static Spread of(ddpm4j.schedule.SchedulerConfig c) {
+            return c.bool("use_karras_sigmas") ? KARRAS : c.has("use_lu_lambdas") && c.bool("use_lu_lambdas") ? LU : TRAINING;
+        }
+    }
+
     /**
-     * The σ at each of the integer {@code timesteps}, or, with {@code karras}, Karras σ's between the
-     * table's ends with {@code timesteps} overwritten by their rounded training steps (as diffusers'
-     * DPM-Solver, UniPC and DEIS schedulers do); float32 values, without a final σ.
+     * The σ at each of the integer {@code timesteps}, or σ's spread between the table's ends (Karras, Lu) with
+     * {@code timesteps} overwritten by their rounded training steps (as diffusers' DPM-Solver, UniPC and DEIS
+     * schedulers do); float32 values, without a final σ.
      */
-    static double[] discreteSigmas(double[] train, int[] timesteps, boolean karras) {
+    static double[] discreteSigmas(double[] train, int[] timesteps, Spread spread) {
         int n = timesteps.length;
         double[] out = new double[n];
-        if (!karras) {
+        if (spread == Spread.TRAINING) {
             for (int i = 0; i < n; i++) {
                 out[i] = f32(train[timesteps[i]]);
             }
             return out;
         }
-        double[] k = karras(train[0], train[train.length - 1], n);
         double[] logSigmas = new double[train.length];
         for (int i = 0; i < train.length; i++) {
             logSigmas[i] = Math.log(train[i]);
         }
+        double[] k = spread == Spread.KARRAS ? karras(train[0], train[train.length - 1], n)
+                : logUniform(logSigmas[0], logSigmas[train.length - 1], n);
         for (int i = 0; i < n; i++) {
             timesteps[i] = (int) Math.rint(sigmaToT(k[i], logSigmas));
             out[i] = f32(k[i]);
+        }
+        return out;
+    }
+
+    /** n σ's from e^{hi} down to e^{lo}, evenly spaced in log σ. */
+    private static double[] logUniform(double lo, double hi, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double ramp = n == 1 ? 0 : i / (double) (n - 1);
+            out[i] = Math.exp(hi + ramp * (lo - hi));
         }
         return out;
     }

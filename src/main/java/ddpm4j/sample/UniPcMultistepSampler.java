@@ -19,10 +19,7 @@ import java.util.Set;
  * (UniC) of the step just taken, with B(h) = h ({@code bh1}) or e^h − 1 ({@code bh2}). With
  * {@code predict_x0} it integrates x̂₀ (as DPM-Solver++), else ε̂.
  */
-public final class UniPcMultistepSampler implements TracedSampler {
-    private final SigmaSpace space;
-    private final int[] timesteps;
-    private final double[] sigmas;
+public final class UniPcMultistepSampler extends SigmaGridSampler {
     private final int order;
     private final boolean predictX0;
     private final boolean bh1;
@@ -32,9 +29,7 @@ public final class UniPcMultistepSampler implements TracedSampler {
 
     private UniPcMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, boolean predictX0, boolean bh1,
                                   boolean lowerOrderFinal, Set<Integer> disableCorrector, Clipping clipping) {
-        this.space = space;
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        super(space, timesteps, sigmas);
         this.order = order;
         this.predictX0 = predictX0;
         this.bh1 = bh1;
@@ -48,7 +43,7 @@ public final class UniPcMultistepSampler implements TracedSampler {
         double[] train = space.trainingSigmas();
         int[] ts = DpmSolverMultistepSampler.timesteps(c, train.length, steps);
         boolean karras = c.bool("use_karras_sigmas");
-        double[] sig = SigmaSpace.discreteSigmas(train, ts, karras);
+        double[] sig = SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c));
         boolean zero = c.text("final_sigmas_type").equals("zero");
         // sigma_min ends at the training table's σ at t = 0, or at the last Karras σ (a final step of h = 0)
         double last = zero ? 0 : karras ? sig[steps - 1] : SigmaSpace.f32(train[0]);
@@ -62,17 +57,13 @@ public final class UniPcMultistepSampler implements TracedSampler {
     }
 
     @Override
-    public int[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+    public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
         Tensor[] lastSample = new Tensor[1];
         int[] state = {0, 0}; // lower orders taken, the order of the last predictor
         try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, n, (i, current) -> {
+            return ReverseLoop.run(xT, start, n, (i, current) -> {
                 Tensor x = current;
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor m = space.converted(predicted, x, sigmas[i], clipping, predictX0);

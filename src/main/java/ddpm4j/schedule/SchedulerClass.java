@@ -27,7 +27,7 @@ public enum SchedulerClass {
                     "deis")),
             key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2")),
             key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)),
-            karras(), otherSigmasOff(), key(SchedulerKey.off("use_lu_lambdas")), finalSigmas(), lambdaMin(), shifting()),
+            karras(), otherSigmasOff(), key(SchedulerKey.bool("use_lu_lambdas", false)), finalSigmas(), lambdaMin(), shifting()),
     /** DPM-Solver singlestep: blocks of 1–3 steps, each restarted from its first sample. */
     DPM_SOLVER_SINGLESTEP("DPMSolverSinglestepScheduler", "dpmsolver-singlestep", thresholding(), order(),
             key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "dpmsolver", "sde-dpmsolver++", "deis")),

@@ -1,6 +1,7 @@
 package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
 import ddpm4j.torch.Natives;
@@ -42,6 +43,16 @@ class DiffusersSchedulerParityTest {
         return Tensors.fromFloats(v, 3, 8, 8, 4).permute(3, 0, 1, 2).contiguous();
     }
 
+    /** diffusers' dummy_noise_deter: the same layout of arange(768) reversed, / 768. */
+    static Tensor dummyNoiseDeter() {
+        int n = 4 * 3 * 8 * 8;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (n - 1 - i) / (float) n;
+        }
+        return Tensors.fromFloats(v, 3, 8, 8, 4).permute(3, 0, 1, 2).contiguous();
+    }
+
     /** diffusers' dummy_model: x · t / (t + 1). */
     static final Denoiser DUMMY = (x, t) -> {
         Tensor tt = t.to(torch.ScalarType.Float).reshape(-1, 1, 1, 1);
@@ -63,6 +74,28 @@ class DiffusersSchedulerParityTest {
         }
     }
 
+    /**
+     * The tests' test_full_loop_with_noise: the deterministic sample noised with the deterministic noise to
+     * loop position {@code start} ({@code add_noise(sample, noise, timesteps[t_start * order])}), then the loop
+     * from there. The k-diffusion tests noise the sample after scaling it by init_noise_sigma.
+     */
+    private static double[] runWithNoise(TracedSampler s, int start, boolean seeded) {
+        try (PointerScope scope = new PointerScope()) {
+            NoiseSource noise = seeded ? NoiseSource.torch(new TorchGenerator(0), 4, 3, 8, 8) : new NoiseSource(0, 0, 4, 3, 8, 8);
+            Tensor x0 = s instanceof SigmaSampler k ? dummySampleDeter().mul(new Scalar(k.initNoiseSigma())) : dummySampleDeter();
+            Tensor out = s.sample(DUMMY, s.addNoise(x0, dummyNoiseDeter(), start), start, noise, StepListener.NONE, Trajectory.NONE);
+            return new double[] {out.abs().sum().item_double(), out.abs().mean().item_double()};
+        }
+    }
+
+    /** The loop from position {@code start} on the plain deterministic sample (test_full_uneven_loop). */
+    private static double[] runFrom(TracedSampler s, int start) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor out = s.sample(DUMMY, dummySampleDeter(), start, new NoiseSource(0, 0, 4, 3, 8, 8), StepListener.NONE, Trajectory.NONE);
+            return new double[] {out.abs().sum().item_double(), out.abs().mean().item_double()};
+        }
+    }
+
     private static void check(String name, double sum, double mean, double[] got, double sumTol, double meanTol) {
         if (!Double.isNaN(sum)) {
             assertEquals(sum, got[0], sumTol, name + " sum");
@@ -79,6 +112,11 @@ class DiffusersSchedulerParityTest {
         String base = "\"variance_type\": \"fixed_small\", \"clip_sample\": true";
         check("no_noise", 258.9606, 0.3372, run(Samplers.of(config("DDPMScheduler", 1000, base), 1000), true));
         check("v", 202.0296, 0.2631, run(Samplers.of(config("DDPMScheduler", 1000, base + ", \"prediction_type\": \"v_prediction\""), 1000), true));
+        // with_noise runs t = 1 and 0 only, where diffusers' float32 1 − ᾱ (≈ 1e-4) keeps 3–4 digits: the same loop in
+        // torch float64 gives 387.96725 (float32: 387.94659, diffusers' number); this project's schedule is float64
+        double[] withNoise = runWithNoise(Samplers.of(config("DDPMScheduler", 1000, base), 1000), 998, true);
+        check("with_noise (float64 loop)", 387.96725, 0.5051, withNoise, 1e-3, 1e-3);
+        check("with_noise (diffusers, float32 schedule)", 387.9466, 0.5051, withNoise, 0.03, 1e-3);
     }
 
     @Test
@@ -89,6 +127,7 @@ class DiffusersSchedulerParityTest {
         SchedulerConfig one = config("DDIMScheduler", 1000, base + ", \"beta_start\": 0.01"); // a later key wins, as in Python
         check("set_alpha_to_one", 149.8295, 0.1951, run(Samplers.of(one.withSetting("set_alpha_to_one", true), 10), false));
         check("no_set_alpha_to_one", 149.0784, 0.1941, run(Samplers.of(one.withSetting("set_alpha_to_one", false), 10), false));
+        check("with_noise", 354.5418, 0.4616, runWithNoise(Samplers.of(config("DDIMScheduler", 1000, base), 10), 8, false));
     }
 
     @Test
@@ -120,6 +159,14 @@ class DiffusersSchedulerParityTest {
         check("thresholding", Double.NaN, 1.1364, run(Samplers.of(thres, 10), false));
         SchedulerConfig karras = config("DPMSolverMultistepScheduler", 1000, base + v).withSetting("use_karras_sigmas", true);
         check("karras_v", Double.NaN, 0.2096, run(Samplers.of(karras, 10), false));
+        SchedulerConfig lu = config("DPMSolverMultistepScheduler", 1000, base + v).withSetting("use_lu_lambdas", true);
+        check("lu_v", Double.NaN, 0.1554, run(Samplers.of(lu, 10), false));
+        SchedulerConfig c = config("DPMSolverMultistepScheduler", 1000, base);
+        check("with_noise", 318.4111, 0.4146, runWithNoise(Samplers.of(c, 10), 5, false));
+        // test_switch: through DPMSolverSinglestep, UniPC and DEIS and back, as from_config swaps them
+        SchedulerConfig back = c.with(SchedulerClass.DPM_SOLVER_SINGLESTEP).with(SchedulerClass.UNIPC).with(SchedulerClass.DEIS)
+                .with(SchedulerClass.DPM_SOLVER_MULTISTEP);
+        check("switch", Double.NaN, 0.3301, run(Samplers.of(back, 10), false));
     }
 
     @Test
@@ -133,6 +180,11 @@ class DiffusersSchedulerParityTest {
         check("karras", Double.NaN, 0.2248, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
         check("v", Double.NaN, 0.1453, run(Samplers.of(v, 10), false));
         check("karras_v", Double.NaN, 0.0649, run(Samplers.of(v.withSetting("use_karras_sigmas", true), 10), false));
+        check("with_noise", 269.2187, 0.3505, runWithNoise(Samplers.of(c, 10), 5, false));
+        check("uneven_loop", Double.NaN, 0.2574, runFrom(Samplers.of(c, 50), 3));
+        SchedulerConfig back = c.with(SchedulerClass.DEIS).with(SchedulerClass.DPM_SOLVER_MULTISTEP).with(SchedulerClass.UNIPC)
+                .with(SchedulerClass.DPM_SOLVER_SINGLESTEP);
+        check("switch", Double.NaN, 0.2791, run(Samplers.of(back, 10), false));
         assertArrayEquals(new int[] {1, 2, 1, 2, 1, 2, 1, 2, 1, 1}, DpmSolverSinglestepSampler.orders(10, 2, true, true));
         assertArrayEquals(new int[] {1, 2, 3, 1, 2, 3, 1, 2, 3, 1}, DpmSolverSinglestepSampler.orders(10, 3, true, false));
         assertArrayEquals(new int[] {1, 2, 3, 1, 2, 1}, DpmSolverSinglestepSampler.orders(6, 3, true, false));
@@ -146,12 +198,14 @@ class DiffusersSchedulerParityTest {
         check("karras", Double.NaN, 0.2925, run(Samplers.of(c.withSetting("use_karras_sigmas", true), 10), false));
         check("v", Double.NaN, 0.1014, run(Samplers.of(v, 10), false));
         check("karras_v", Double.NaN, 0.1966, run(Samplers.of(v.withSetting("use_karras_sigmas", true), 10), false));
+        check("with_noise", 315.5757, 0.4109, runWithNoise(Samplers.of(c, 10), 8, false));
     }
 
     @Test
     void deis() { // test_scheduler_deis.py: order 2, logrho
         SchedulerConfig c = config("DEISMultistepScheduler", 1000, "\"solver_order\": 2");
         check("no_noise", Double.NaN, 0.23916, run(Samplers.of(c, 10), false));
+        check("with_noise", 315.3016, 0.41054, runWithNoise(Samplers.of(c, 10), 8, false));
         check("v", Double.NaN, 0.091, run(Samplers.of(c.with(ddpm4j.schedule.BetaSchedule.LINEAR, 1000, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.V), 10), false));
     }
 
@@ -161,12 +215,14 @@ class DiffusersSchedulerParityTest {
         check("v", 0.0002, 2.2676e-06, run(quirk(config("EulerDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
         check("karras", 124.52299499511719, 0.16213932633399963,
                 run(quirk(config("EulerDiscreteScheduler", 1100, "\"use_karras_sigmas\": true")), false));
+        check("with_noise", 57062.9297, 74.3007, runWithNoise(quirk(config("EulerDiscreteScheduler", 1100, "")), 8, true));
     }
 
     @Test
     void eulerAncestral() { // test_scheduler_euler_ancestral.py: noise from torch.manual_seed(0) at every step
         check("no_noise", 152.3192, 0.1983, run(quirk(config("EulerAncestralDiscreteScheduler", 1100, "")), true));
         check("v", 108.4439, 0.1412, run(quirk(config("EulerAncestralDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), true));
+        check("with_noise", 56163.0508, 73.1290, runWithNoise(quirk(config("EulerAncestralDiscreteScheduler", 1100, "")), 8, true));
     }
 
     @Test
@@ -176,6 +232,8 @@ class DiffusersSchedulerParityTest {
         check("no_noise", 0.1233, 0.0002, run(quirk(c), false));
         check("v", 4.6934e-07, 6.1112e-10, run(quirk(config("HeunDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
         check("karras", 0.00015, 1.9869554535034695e-07, run(quirk(c.withSetting("use_karras_sigmas", true)), false), 1e-2, 1e-2);
+        check("with_noise", 75074.8906, 97.7538, runWithNoise(quirk(c), 16, false)); // t_start 8 × order 2
+        assertThrows(IllegalArgumentException.class, () -> runWithNoise(quirk(c), 15, false)); // a correction pass
     }
 
     @Test
@@ -183,10 +241,12 @@ class DiffusersSchedulerParityTest {
         check("no_noise", 1006.388, 1.31, run(quirk(config("LMSDiscreteScheduler", 1100, "")), false));
         check("v", 0.0017, 2.2676e-06, run(quirk(config("LMSDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
         check("karras", 3812.9927, 4.9648, run(quirk(config("LMSDiscreteScheduler", 1100, "\"use_karras_sigmas\": true")), false), 2e-2, 1e-3);
+        // started part way, diffusers keeps the order of the step index (4 at step 8) with one slope kept
+        check("with_noise", 27663.6895, 36.0204, runWithNoise(quirk(config("LMSDiscreteScheduler", 1100, "")).lmsOrderOfStepIndex(), 8, false));
     }
 
     /** The k-diffusion tests' loop: 10 steps, each step taken from the input-scaled sample. */
-    private static TracedSampler quirk(SchedulerConfig c) {
+    private static SigmaSampler quirk(SchedulerConfig c) {
         return ((SigmaSampler) Samplers.of(c, 10)).steppingScaledSample();
     }
 

@@ -85,22 +85,71 @@ class SchedulerContractTest {
                         assertEquals(Math.sqrt(S2), out.std().item_double(), 0.03, name + " std");
                     } else {
                         double error = flowError(c, sampler, net);
-                        // 100 steps, measured: first order 0.039, singlestep 0.018, Heun 0.0076, DEIS 0.0070 (it stops at σ_min),
-                        // UniPC 0.0036, DPM-Solver++ 2M 0.00087, LMS 0.00013
-                        double bound = switch (kind) {
-                            case DDIM, EULER -> 0.08;
-                            case DPM_SOLVER_SINGLESTEP -> 0.04;
-                            case DEIS -> 0.015;
-                            case UNIPC -> 0.008;
-                            case PNDM -> 0.03; // x0 and v turned into ε at the RK step's start, as diffusers does for v: 0.0037 and 0.015 (ε: 0.0005)
-                            case HEUN -> 0.02;
-                            default -> 0.004;
-                        };
+                        double bound = flowBound(kind);
                         assertTrue(error < bound, name + ": " + error + " from the exact flow");
                     }
                 }
             }
         }
+    }
+
+    /** How far from the exact flow each scheduler may end after 100 steps. */
+    private static double flowBound(SchedulerClass kind) {
+        // 100 steps, measured: first order 0.039, singlestep 0.018, Heun 0.0076, DEIS 0.0070 (it stops at σ_min),
+        // UniPC 0.0036, DPM-Solver++ 2M 0.00087, LMS 0.00013
+        return switch (kind) {
+            case DDIM, EULER -> 0.08;
+            case DPM_SOLVER_SINGLESTEP -> 0.04;
+            case DEIS -> 0.015;
+            case UNIPC -> 0.008;
+            case PNDM -> 0.03; // x0 and v turned into ε at the RK step's start, as diffusers does for v: 0.0037 and 0.015 (ε: 0.0005)
+            case HEUN -> 0.02;
+            default -> 0.004;
+        };
+    }
+
+    /**
+     * Starting half way: Gaussian data noised by {@link TracedSampler#addNoise} to the loop's middle
+     * position and sampled from there ends where the exact flow from that x_t ends (the stochastic samplers:
+     * at the data distribution again); a position the loop cannot start at is refused.
+     */
+    @Test
+    void everySchedulerStartsPartWayFromNoisedData() {
+        for (SchedulerClass kind : SchedulerClass.values()) {
+            try (PointerScope scope = new PointerScope()) {
+                SchedulerConfig c = config(kind, "epsilon");
+                TracedSampler sampler = Samplers.of(c, steps(kind));
+                Denoiser net = gaussian(c.schedule(), "epsilon");
+                int start = sampler.steps() / 2 / 2 * 2; // a step's first pass for Heun
+                NoiseSource draws = new NoiseSource(7, 0, 64, 1, 8, 8);
+                Tensor data = draws.next().mul(new Scalar(Math.sqrt(S2))).add(new Scalar(MU));
+                Tensor x = sampler.addNoise(data, draws.next(), start);
+                Tensor out = sampler.sample(net, x, start, draws, StepListener.NONE, Trajectory.NONE);
+                if (stochastic(kind)) {
+                    assertEquals(MU, out.mean().item_double(), 0.03, kind.className + " mean");
+                    assertEquals(Math.sqrt(S2), out.std().item_double(), 0.03, kind.className + " std");
+                } else {
+                    double ab = c.schedule().alphaBar(sampler.timesteps()[start]);
+                    double sigma = Math.sqrt((1 - ab) / ab);
+                    Tensor startVe = kdiffusion(kind) ? x : x.div(new Scalar(Math.sqrt(ab)));
+                    Tensor exact = startVe.sub(new Scalar(MU)).mul(new Scalar(Math.sqrt(S2) / Math.sqrt(S2 + sigma * sigma)))
+                            .add(new Scalar(MU));
+                    double error = out.sub(exact).abs().max().item_double();
+                    assertTrue(error < flowBound(kind), kind.className + ": " + error + " from the exact flow from step " + start);
+                }
+                assertThrows(IllegalArgumentException.class, () -> sampler.addNoise(data, data, sampler.steps()), kind.className);
+                assertThrows(IllegalArgumentException.class, () -> sampler.addNoise(data, data, -1), kind.className);
+            }
+        }
+        TracedSampler heun = Samplers.of(config(SchedulerClass.HEUN, "epsilon"), 10);
+        assertThrows(IllegalArgumentException.class, () -> heun.addNoise(Tensors.fromFloats(new float[] {0}, 1), Tensors.fromFloats(new float[] {0}, 1), 3));
+        TracedSampler pndm = Samplers.of(config(SchedulerClass.PNDM, "epsilon"), 10);
+        assertThrows(IllegalArgumentException.class, () -> pndm.addNoise(Tensors.fromFloats(new float[] {0}, 1), Tensors.fromFloats(new float[] {0}, 1), 5));
+    }
+
+    private static boolean kdiffusion(SchedulerClass kind) {
+        return kind == SchedulerClass.EULER || kind == SchedulerClass.HEUN || kind == SchedulerClass.LMS
+                || kind == SchedulerClass.EULER_ANCESTRAL;
     }
 
     /** max |sample − exact probability-flow solution| from the same x_T. */
@@ -112,9 +161,7 @@ class SchedulerContractTest {
         double ab = c.schedule().alphaBar(first);
         double sigma = Math.sqrt((1 - ab) / ab);
         // the σ samplers start from x_T·σ_max in x/α form; DDIM and DPM-Solver take x_T as x at their first step
-        boolean kdiffusion = c.scheduler() == SchedulerClass.EULER || c.scheduler() == SchedulerClass.HEUN
-                || c.scheduler() == SchedulerClass.LMS || c.scheduler() == SchedulerClass.EULER_ANCESTRAL;
-        Tensor startVe = kdiffusion ? xT.mul(new Scalar(sigma)) : xT.div(new Scalar(Math.sqrt(ab)));
+        Tensor startVe = kdiffusion(c.scheduler()) ? xT.mul(new Scalar(sigma)) : xT.div(new Scalar(Math.sqrt(ab)));
         Tensor exact = startVe.sub(new Scalar(MU)).mul(new Scalar(Math.sqrt(S2) / Math.sqrt(S2 + sigma * sigma))).add(new Scalar(MU));
         return out.sub(exact).abs().max().item_double();
     }
@@ -195,8 +242,8 @@ class SchedulerContractTest {
     @Test
     void unsupportedValuesAndMeanPredictionAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SchedulerConfig.parse("{\"_class_name\": \"DPMSolverMultistepScheduler\", \"use_lu_lambdas\": true}"));
-        assertTrue(e.getMessage().contains("use_lu_lambdas"), e.getMessage());
+                () -> SchedulerConfig.parse("{\"_class_name\": \"DPMSolverMultistepScheduler\", \"use_exponential_sigmas\": true}"));
+        assertTrue(e.getMessage().contains("use_exponential_sigmas"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SchedulerConfig.parse("{\"_class_name\": \"FlowMatchScheduler\"}"));
         assertTrue(e.getMessage().contains("FlowMatchScheduler"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SchedulerConfig.parse("{\"no_such_key\": 1}"));
