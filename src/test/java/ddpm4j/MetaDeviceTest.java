@@ -16,7 +16,7 @@ import ddpm4j.sample.Samplers;
 import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.sample.AncestralSampler;
-import ddpm4j.sample.ClassConditioning;
+import ddpm4j.sample.Conditioning;
 import ddpm4j.sample.DdimSampler;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.Respaced;
@@ -115,7 +115,7 @@ class MetaDeviceTest {
         UNetConfig arch = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0).withClassEmbeds(3);
         try (UNet2DModel net = new UNet2DModel(arch, 0, META); PointerScope scope = new PointerScope()) {
             GaussianDiffusion d = new GaussianDiffusion(SHORT, Prediction.EPSILON, VarianceType.FIXED_SMALL);
-            Denoiser guided = ClassConditioning.guided(net::infer, new long[] {0, 1}, 2, 3.0, 1);
+            Denoiser guided = Conditioning.everyClass(2, 3.0).guided(net::infer, new long[] {0, 1}, 1);
             List<TracedSampler> samplers = List.of(
                     new AncestralSampler(d, true, 1.0),
                     new AncestralSampler(Respaced.of(d, 3, Spacing.TRAILING), true, 1.0),

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ClassConditioningTest {
+class ConditioningTest {
     @BeforeAll
     static void natives() {
         Natives.load();
@@ -34,11 +34,11 @@ class ClassConditioningTest {
         long none = 9;
         for (double w : new double[] {0, 1, 3.5}) {
             int[] calls = {0};
-            ClassConditioning.ConditionalNet net = (a, b, c) -> {
+            Conditioning.ConditionalNet net = (a, b, c) -> {
                 calls[0]++;
                 return fake(a, b, c);
             };
-            Denoiser d = ClassConditioning.guided(net, new long[] {2, 4}, none, w, 2);
+            Denoiser d = Conditioning.everyClass(none, w).guided(net, new long[] {2, 4}, 2);
             float[] out = Tensors.toFloats(d.apply(x, t));
             float[] in = Tensors.toFloats(x);
             long[] labels = {2, 2, 4, 4};
@@ -54,7 +54,7 @@ class ClassConditioningTest {
     @Test
     void onlyTheDataChannelsAreGuidedWhenTheVarianceIsLearned() {
         Tensor x = torch.zeros(1, 2, 1, 1);
-        Denoiser d = ClassConditioning.guided(ClassConditioningTest::fake, new long[] {1}, 3, 2.0, 1);
+        Denoiser d = Conditioning.everyClass(3, 2.0).guided(ConditioningTest::fake, new long[] {1}, 1);
         float[] out = Tensors.toFloats(d.apply(x, Tensors.fromLongs(new long[] {0}, 1)));
         assertEquals(30 + 2 * (10 - 30), out[0], 1e-5, "guided mean channel");
         assertEquals(10, out[1], 1e-5, "the variance channel is the conditional one");
