@@ -14,6 +14,8 @@ import java.util.List;
  * @param batchSize       images per step
  * @param iterations      timed steps
  * @param msPerStep       median wall time of one step
+ * @param msFastest       the fastest timed step
+ * @param msSlowest       the slowest timed step (their spread shows a machine whose speed changes)
  * @param imagesPerSecond batchSize / median step time
  * @param gflopPerImage   analytic FLOPs per image per step (training: 3 × the forward pass, for
  *                        the forward, the input gradients and the weight gradients)
@@ -25,7 +27,7 @@ import java.util.List;
  * @param convolutions    the path each convolution shape of the process took, after its self-check
  */
 public record BenchResult(String preset, String mode, int batchSize, int iterations, double msPerStep,
-                          double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
+                          double msFastest, double msSlowest, double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
                           double peakRssMb, int threads, String precision, List<ConvCheck> convolutions) {
 
     /** The result for step times {@code ms} (any order). */
@@ -36,7 +38,7 @@ public record BenchResult(String preset, String mode, int batchSize, int iterati
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         double images = batchSize * 1000.0 / median;
-        return new BenchResult(preset, mode, batchSize, n, median, images, flopPerImage / 1e9, images * flopPerImage / 1e9,
+        return new BenchResult(preset, mode, batchSize, n, median, sorted[0], sorted[n - 1], images, flopPerImage / 1e9, images * flopPerImage / 1e9,
                 parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads(),
                 precision.toString(), Convolutions.checks());
     }

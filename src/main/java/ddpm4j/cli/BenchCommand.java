@@ -73,9 +73,9 @@ final class BenchCommand implements Callable<Integer> {
         options.apply();
         BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device())
                 : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device());
-        System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step, %.2f img/s, %.1f GFLOP/s (%.3f GFLOP per image),"
-                        + " %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(), r.batchSize(), r.msPerStep(),
-                r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
+        System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
+                        + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(),
+                r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
         if (!r.convolutions().isEmpty()) {
             System.out.printf(java.util.Locale.ROOT, "convolution paths (%d shapes self-checked against float64 in %.1f s; oneDNN's relative error):%n",
                     r.convolutions().size(), r.convolutions().stream().mapToDouble(ConvCheck::seconds).sum());

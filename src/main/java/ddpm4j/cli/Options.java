@@ -7,7 +7,7 @@ final class Options {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for libtorch (default: all cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for libtorch (default: every core this JVM may use).")
     Integer threads;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",

@@ -70,6 +70,9 @@ public final class Natives {
             // CPU floats); NNPACK unused costs nothing, but asking for it on a CPU it does not know (the
             // AMD EPYC) printed "Could not initialize NNPACK! Reason: Unsupported hardware." on every call.
             org.bytedeco.pytorch.global.torch.globalContext().setUserEnabledNNPACK(false);
+            // libtorch sizes its pool from its own CPU detection, which gave one thread on the 2-core AMD EPYC:
+            // start with the cores this JVM may use (affinity and container limits included)
+            org.bytedeco.pytorch.global.torch.set_num_threads(Runtime.getRuntime().availableProcessors());
             loaded = true;
         }
     }

@@ -281,6 +281,7 @@ class CliTest {
         double ms = node.get("msPerStep").asDouble();
         assertTrue(ms > 0, r.out);
         assertEquals(2 * 1000.0 / ms, node.get("imagesPerSecond").asDouble(), 1e-9);
+        assertTrue(node.get("msFastest").asDouble() <= ms && ms <= node.get("msSlowest").asDouble(), r.out);
         assertEquals(node.get("imagesPerSecond").asDouble() * node.get("gflopPerImage").asDouble(), node.get("gflops").asDouble(), 1e-9);
         Path train = dir.resolve("train.json");
         Cli t = Cli.run("bench", "--preset", "quick28", "--mode", "train", "--batch-size", "2", "--iters", "2", "--warmup", "0", "--json", train.toString());
