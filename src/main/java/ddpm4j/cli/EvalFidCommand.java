@@ -52,7 +52,7 @@ final class EvalFidCommand implements Callable<Integer> {
             FeatureStatistics refStats = referenceStatistics(j, reference);
             FeatureStatistics stats = images.source.samples != null
                     ? referenceStatistics(j, images.source.samples)
-                    : FeatureOption.extract(j, images.load(j, options.device()), "samples").statistics();
+                    : FeatureOption.extract(j, images.load(j, options), "samples").statistics();
             if (stats.dim() != refStats.dim()) {
                 throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
             }

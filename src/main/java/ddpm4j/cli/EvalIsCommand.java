@@ -42,7 +42,7 @@ final class EvalIsCommand implements Callable<Integer> {
         reports.prepare();
         options.apply();
         try (FeatureExtractor j = features.load(options.device())) {
-            ImageSet generated = images.load(j, options.device());
+            ImageSet generated = images.load(j, options);
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");
             }

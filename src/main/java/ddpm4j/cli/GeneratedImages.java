@@ -74,7 +74,8 @@ final class GeneratedImages {
     }
 
     /** The images the judge will score, sampled with a progress bar or read (a folder's resized to the judge's size). */
-    ImageSet load(FeatureExtractor fx, Device device) throws IOException {
+    ImageSet load(FeatureExtractor fx, Options options) throws IOException {
+        Device device = options.device();
         if (source.samples != null) {
             return FeatureOption.images(fx, source.samples);
         }
@@ -85,6 +86,7 @@ final class GeneratedImages {
                 throw new UserException(source.model + " makes " + size + "x" + size + "x" + c.inChannels()
                         + " images but the " + fx.describe() + " takes " + fx.imageSize() + "x" + fx.imageSize() + "x" + fx.channels());
             }
+            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, n), false);
             Sampler s = sampling.build(m.scheduler());
             requestedClasses = c.classConditional() ? conditioning.classesOf(c, n) : null;
             int ch = c.inChannels();

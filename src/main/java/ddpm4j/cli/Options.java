@@ -10,11 +10,15 @@ final class Options {
     @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads for libtorch (default: every core this JVM may use).")
     Integer threads;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+    @Option(names = "--precision", defaultValue = "auto", paramLabel = "P",
             description = "Arithmetic of the diffusion network: fp32 (exact), bf16 (bfloat16 convolutions and matrix"
-                    + " products, float32 elsewhere; several times faster on CPUs with AMX or AVX512-BF16) or fp16 (the same"
-                    + " in float16, CUDA only) (default: ${DEFAULT-VALUE}).")
+                    + " products, float32 elsewhere; faster on CPUs with AMX or AVX512-BF16 for the larger networks), fp16 (the"
+                    + " same in float16, CUDA only), or auto: bf16 (fp16 on CUDA) where a measurement of this network at this"
+                    + " batch size on this machine shows it faster and right, else fp32; the choice is remembered in"
+                    + " ~/.cache/ddpm4j/precision.json (default: ${DEFAULT-VALUE}).")
     String precision;
+
+    private boolean autoPrecision;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "D",
             description = "Where the networks run: cpu, cuda (the current GPU) or cuda:K; CUDA needs the build made with"
@@ -39,8 +43,10 @@ final class Options {
         } catch (IllegalArgumentException e) {
             throw new UserException("--device: " + e.getMessage());
         }
+        autoPrecision = "auto".equalsIgnoreCase(precision);
         try {
-            ddpm4j.torch.Precision p = ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
+            ddpm4j.torch.Precision p = autoPrecision ? ddpm4j.torch.Precision.FP32
+                    : ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
             ddpm4j.torch.Precision.setDefault(p);
             if (p == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Precision.nativeBfloat16()) {
                 System.err.println("ddpm4j: warning: this CPU has neither AMX nor AVX512-BF16; bf16 is emulated and slower than fp32");
@@ -54,5 +60,33 @@ final class Options {
             }
             org.bytedeco.pytorch.global.torch.set_num_threads(threads);
         }
+    }
+
+    /** {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} for a trainer's network, its EMA copy following. */
+    void settlePrecision(ddpm4j.train.Trainer trainer) {
+        settlePrecision(trainer.rawModel(), trainer.settings().batchSize(), true);
+        trainer.emaModel().setPrecision(trainer.rawModel().precision()); // its sample grids
+    }
+
+    /**
+     * With {@code --precision auto}, sets {@code net}'s arithmetic to what a measurement at this batch size
+     * shows best ({@link ddpm4j.nn.PrecisionProbe}, remembered per machine and network) and says so in one line;
+     * otherwise leaves the precision asked for. {@code training}: the network will take training steps.
+     */
+    void settlePrecision(ddpm4j.nn.UNet2DModel net, int batch, boolean training) {
+        if (!autoPrecision) {
+            return;
+        }
+        java.nio.file.Path cache = ddpm4j.io.CacheDir.root().resolve("precision.json");
+        ddpm4j.nn.PrecisionProbe.Choice c;
+        try {
+            c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training, cache);
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("ddpm4j: --precision auto: cannot use " + cache + " (" + e.getMessage() + "); measuring without it");
+            c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training);
+        }
+        String measured = Double.isNaN(c.otherMs()) ? "" : String.format(java.util.Locale.ROOT,
+                ": %.1f ms per pass at batch %d against fp32's %.1f ms, measured on this machine", c.otherMs(), batch, c.fp32Ms());
+        System.err.println("ddpm4j: --precision auto: " + c.precision() + " (" + c.reason() + measured + ")");
     }
 }

@@ -53,6 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
             train();
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
+            options.settlePrecision(m.unet(), 64, false);
             SchedulerConfig config = m.scheduler().with(Samplers.DEFAULT);
             TracedSampler sampler = Samplers.of(config, Samplers.defaultSteps(config));
             int s = m.unet().config().sampleSize();
@@ -76,6 +77,7 @@ final class QuickstartCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
                 QuickstartRecipe.settings(seed), images, false, null, options.device())) {
+            options.settlePrecision(trainer);
             System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %.0f minutes%n",
                     trainer.emaModel().parameterCount(), images.count(), minutes);
             try (TimedProgress progress = new TimedProgress(deadline)) {

@@ -182,6 +182,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
                         + (steps == null && lrDecay == null && flip == null ? "" : " but --steps, --lr-decay or --flip as given"));
             }
+            options.settlePrecision(trainer);
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, %s, into %s%n",
                     preset == null ? "the network of " + out.resolve("config.json") : preset, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),

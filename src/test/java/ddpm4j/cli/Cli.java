@@ -16,7 +16,33 @@ final class Cli {
         this.err = err;
     }
 
+    /**
+     * Runs {@code args}; a command that runs the diffusion network is given {@code --precision fp32} unless it
+     * names a precision, so that results compared with references do not depend on what {@code --precision auto}
+     * measures on the machine (the auto choice has its own tests).
+     */
     static synchronized Cli run(String... args) {
+        return runExactly(pinned(args));
+    }
+
+    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("sample", "train", "quickstart", "figure", "eval");
+
+    private static String[] pinned(String[] args) {
+        java.util.List<String> list = java.util.List.of(args);
+        boolean help = list.contains("--help") || list.contains("-h") || list.contains("--version") || list.contains("-V");
+        boolean sub = args.length > 1 && !args[1].startsWith("-");
+        boolean network = args.length > 0 && NETWORK_COMMANDS.contains(args[0]) && (!args[0].equals("figure") && !args[0].equals("eval") || sub);
+        if (help || !network || list.stream().anyMatch(a -> a.equals("--precision") || a.startsWith("--precision="))) {
+            return args;
+        }
+        String[] out = java.util.Arrays.copyOf(args, args.length + 2);
+        out[args.length] = "--precision";
+        out[args.length + 1] = "fp32";
+        return out;
+    }
+
+    /** Runs {@code args} as given. */
+    static synchronized Cli runExactly(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
