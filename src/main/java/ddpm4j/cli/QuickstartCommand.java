@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
 
 /** {@code ddpm4j quickstart}: train a small model on embedded data, then show what it draws. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Train a small diffusion model on 8,000 embedded Fashion-MNIST images for a fixed time"
-                + " (default 12 minutes), then sample it: OUT/samples.png and OUT/denoising.gif.",
+        description = {"Train a small diffusion model on 8,000 embedded Fashion-MNIST images for a fixed number of steps"
+                + " (default " + QuickstartRecipe.STEPS + ", the same model on every machine; at most --minutes), then sample it:"
+                + " OUT/samples.png and OUT/denoising.gif.",
                 "OUT is a model directory like any other; run again to sample the trained model anew."})
 final class QuickstartCommand implements Callable<Integer> {
     @Mixin
@@ -35,7 +36,12 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Output directory (default: ${DEFAULT-VALUE})." + Outputs.CREATES_FOLDERS)
     Path out;
 
-    @Option(names = "--minutes", defaultValue = "12", paramLabel = "M", description = "Training time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", description = "Training steps of 64 images (default: "
+            + QuickstartRecipe.STEPS + ").")
+    Integer steps;
+
+    @Option(names = "--minutes", defaultValue = "30", paramLabel = "M",
+            description = "Stop training after this long even if the steps are not done (default: ${DEFAULT-VALUE}).")
     double minutes;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of training and sampling (default: ${DEFAULT-VALUE}).")
@@ -45,6 +51,9 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!(minutes > 0 && minutes <= 24 * 60)) {
             throw new UserException("--minutes must be in (0, 1440], got " + minutes);
+        }
+        if (steps != null && steps < 1) {
+            throw new UserException("--steps must be at least 1, got " + steps);
         }
         options.apply();
         if (Checkpoint.exists(out)) {
@@ -76,14 +85,16 @@ final class QuickstartCommand implements Callable<Integer> {
         var images = QuickstartRecipe.dataset();
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
-                QuickstartRecipe.settings(seed), images, false, null, options.device())) {
+                QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps), images, false, null, options.device())) {
             options.settlePrecision(trainer);
-            System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %.0f minutes%n",
-                    trainer.emaModel().parameterCount(), images.count(), minutes);
-            try (TimedProgress progress = new TimedProgress(deadline)) {
+            long total = trainer.settings().steps();
+            System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %,d steps"
+                    + " (at most %.0f minutes)%n", trainer.emaModel().parameterCount(), images.count(), total, minutes);
+            try (TrainProgress progress = new TrainProgress(total)) {
                 trainer.run(progress, deadline);
             }
-            System.err.printf("quickstart: trained %,d steps (%,d images)%n", trainer.step(), trainer.step() * trainer.settings().batchSize());
+            System.err.printf("quickstart: trained %,d steps (%,d images)%s%n", trainer.step(), trainer.step() * trainer.settings().batchSize(),
+                    trainer.step() < total ? ", stopped by --minutes " + minutes : "");
         }
     }
 }

@@ -22,13 +22,14 @@ class QuickstartCommandTest {
         assertEquals(1, images.channels());
     }
 
-    /** A few seconds of training, then the pictures; a second run samples the same model again. */
+    /** Three training steps, then the pictures; a second run samples the same model again. */
     @Test
-    void trainsForTheGivenTimeThenDrawsAndAnimates(@TempDir Path dir) throws Exception {
+    void trainsForTheGivenStepsThenDrawsAndAnimates(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("qs");
-        Cli r = Cli.run("quickstart", "--out", out.toString(), "--minutes", "0.05");
+        Cli r = Cli.run("quickstart", "--out", out.toString(), "--steps", "3");
         assertEquals(0, r.exit, r.toString());
         assertTrue(r.out.contains("samples.png") && r.out.contains("denoising.gif"), r.out);
+        assertTrue(r.err.contains("trained 3 steps (192 images)\n") || r.err.contains("trained 3 steps (192 images)" + System.lineSeparator()), r.err);
         BufferedImage grid = ImageIO.read(out.resolve("samples.png").toFile());
         assertEquals(8 * (56 + 2) + 2, grid.getWidth(), "8×8 grid of 28×28 images at 2×");
         assertTrue(Files.size(out.resolve("denoising.gif")) > 1000);
@@ -39,5 +40,15 @@ class QuickstartCommandTest {
         assertEquals(0, again.exit, again.toString());
         assertTrue(again.err.contains("already holds a trained model"), again.err);
         assertEquals(modified, Files.getLastModifiedTime(out.resolve("diffusion_pytorch_model.safetensors")).toMillis(), "not retrained");
+    }
+
+    /** --minutes caps a slow machine's run: the steps done are trained, checkpointed and sampled. */
+    @Test
+    void theTimeCapEndsALongRun(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("capped");
+        Cli r = Cli.run("quickstart", "--out", out.toString(), "--steps", "1000000", "--minutes", "0.02");
+        assertEquals(0, r.exit, r.toString());
+        assertTrue(r.err.contains("stopped by --minutes"), r.err);
+        assertTrue(Files.isRegularFile(out.resolve("samples.png")));
     }
 }
