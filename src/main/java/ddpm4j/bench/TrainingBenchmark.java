@@ -42,15 +42,7 @@ public final class TrainingBenchmark {
             return BenchResult.of(preset, "train", batchSize, ms, 3 * FlopCount.forward(config), trainer.emaModel().parameterCount(),
                     trainer.rawModel().precision());
         } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            ddpm4j.io.FileTrees.delete(dir);
         }
     }
 }

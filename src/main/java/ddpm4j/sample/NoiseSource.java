@@ -82,11 +82,8 @@ public final class NoiseSource {
         return Tensors.fromFloats(v, shape);
     }
 
-    /** A well-spread 64-bit seed for image {@code k} (the SplitMix64 finaliser). */
+    /** A well-spread 64-bit seed for image {@code k}. */
     static long mix(long seed, long k) {
-        long z = seed * 0x9E3779B97F4A7C15L + k + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix.mix(seed, 0, k);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -75,7 +74,7 @@ public final class Checkpoint {
         String previous = latestName(root);
         Path tmp = root.resolve("." + name + ".tmp");
         try {
-            deleteTree(tmp);
+            ddpm4j.io.FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             Safetensors.write(tmp.resolve(WEIGHTS), s.weights(), Map.of());
             Safetensors.write(tmp.resolve(EMA), s.ema(), Map.of());
@@ -84,7 +83,7 @@ public final class Checkpoint {
             AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
             AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count())));
             Path target = root.resolve(name);
-            deleteTree(target); // a leftover of an interrupted save, never the one 'latest' names
+            ddpm4j.io.FileTrees.delete(target); // a leftover of an interrupted save, never the one 'latest' names
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -93,7 +92,7 @@ public final class Checkpoint {
             AtomicFiles.write(root.resolve(LATEST), name.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             try {
-                deleteTree(tmp);
+                ddpm4j.io.FileTrees.delete(tmp);
             } catch (IOException ignored) {
                 // the next save removes it
             }
@@ -104,7 +103,7 @@ public final class Checkpoint {
             for (Path p : (Iterable<Path>) old::iterator) {
                 String n = p.getFileName().toString();
                 if (Files.isDirectory(p) && !n.equals(name) && (n.startsWith("step-") || n.startsWith(".step-"))) {
-                    deleteTree(p);
+                    ddpm4j.io.FileTrees.delete(p);
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -141,14 +140,4 @@ public final class Checkpoint {
         return Files.isRegularFile(latest) ? Files.readString(latest, StandardCharsets.UTF_8).strip() : "";
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path f : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
 }

@@ -14,11 +14,8 @@ final class Seeds {
     private Seeds() {
     }
 
-    /** A well-mixed 64-bit seed (SplitMix64 finaliser over the three inputs). */
+    /** A well-mixed 64-bit seed. */
     static long of(long seed, long stream, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + stream * 0xC2B2AE3D27D4EB4FL + index + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return ddpm4j.sample.SplitMix.mix(seed, stream, index);
     }
 }
