@@ -81,7 +81,7 @@ final class Options {
         ddpm4j.nn.PrecisionProbe.Choice c;
         try {
             c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training, cache);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (java.io.IOException e) { // an unreadable or unwritable cache file; a failed measurement is not retried
             System.err.println("ddpm4j: --precision auto: cannot use " + cache + " (" + e.getMessage() + "); measuring without it");
             c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training);
         }

@@ -91,7 +91,7 @@ public final class DdimSampler implements TracedSampler {
     @Override
     public Tensor addNoise(Tensor x0, Tensor noise, int start) {
         TracedSampler.checkStart(start, steps());
-        return process.base().qSample(x0, GaussianDiffusion.fill((int) x0.size(0), timesteps()[start]), noise);
+        return process.addNoise(x0, noise, start);
     }
 
     /**

@@ -42,6 +42,11 @@ public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusio
         return new Respaced(new GaussianDiffusion(base.schedule().respaced(kept), base.prediction(), base.variance()), kept, base);
     }
 
+    /** q(x_t | x₀) (eq. 4) of the original process at the kept step of sampling position {@code position}. */
+    public org.bytedeco.pytorch.Tensor addNoise(org.bytedeco.pytorch.Tensor x0, org.bytedeco.pytorch.Tensor noise, int position) {
+        return base.qSample(x0, GaussianDiffusion.fill((int) x0.size(0), kept[kept.length - 1 - position]), noise);
+    }
+
     /** The kept steps in sampling (descending) order. */
     public int[] descending() {
         int[] out = new int[kept.length];

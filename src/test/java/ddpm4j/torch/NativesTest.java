@@ -18,16 +18,7 @@ class NativesTest {
      */
     @Test
     void loadsFromAColdCache(@TempDir Path cache) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Dorg.bytedeco.javacpp.cachedir=" + cache,
-                "-cp", System.getProperty("java.class.path"), ColdStartProbe.class.getName())
-                .redirectErrorStream(true).start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child JVM timed out");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "child JVM failed:\n" + out);
+        String out = probe("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         assertTrue(out.contains("sum=12.0"), out);
         try (var files = Files.walk(cache)) {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("libtorch_cpu")), "libtorch extracted");
@@ -37,8 +28,14 @@ class NativesTest {
     /** libtorch's own detection gave one thread on the AMD EPYC; the JVM's count (here forced to 3) is what it gets. */
     @Test
     void intraOpThreadsAreTheCoresTheJvmMayUse() throws Exception {
+        String out = probe("-XX:ActiveProcessorCount=3");
+        assertTrue(out.contains("threads=3 cores=3"), out);
+    }
+
+    /** {@link ColdStartProbe} in a child JVM with {@code jvmOption}; its output once it exited with 0. */
+    private static String probe(String jvmOption) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-XX:ActiveProcessorCount=3", "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java, jvmOption, "-cp", System.getProperty("java.class.path"),
                 ColdStartProbe.class.getName()).redirectErrorStream(true).start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -46,7 +43,7 @@ class NativesTest {
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "child JVM failed:\n" + out);
-        assertTrue(out.contains("threads=3 cores=3"), out);
+        return out;
     }
 
     @Test
