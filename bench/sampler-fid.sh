@@ -7,7 +7,8 @@
 #   bench/sampler-fid.sh OUT_DIR [SCHEDULERS] [PASSES] [SEEDS]
 #   e.g. bench/sampler-fid.sh /tmp/fid "ddim dpmsolver euler heun" "5 10 15 20 50" "1 2"
 #
-# JAR (default target/ddpm4j.jar) lets a copy of the jar run while the sources change.
+# JAR (default target/ddpm4j.jar) lets a copy of the jar run while the sources change. PRECISION (default fp32)
+# is passed to eval fid and recorded in the seventh column; a point already measured in another precision is not rerun.
 # The reference statistics (the 60,000 training images' judge features) are computed once.
 # With plot: gnuplot (Debian gnuplot-nox) draws OUT/fid.png from the table.
 set -euo pipefail
@@ -17,12 +18,13 @@ SCHEDULERS="${2:-ddim dpmsolver euler heun lms euler-ancestral}"
 PASSES="${3:-5 10 15 20 50}"
 SEEDS="${4:-1 2}"
 JAR="${JAR:-$ROOT/target/ddpm4j.jar}"
+PRECISION="${PRECISION:-fp32}"
 CP="$JAR:$(cat "$(dirname "$JAR")/runtime-classpath.txt")"
 mkdir -p "$OUT"
 run() { java -cp "$CP" ddpm4j.cli.Main "$@"; }
 
 [[ -f "$OUT/ref.npz" ]] || run eval stats --data fashion-mnist:train --out "$OUT/ref.npz" --threads 2 >&2
-[[ -f "$OUT/results.tsv" ]] || printf 'scheduler\tsteps\tpasses\tseed\tfid\tseconds\n' > "$OUT/results.tsv"
+[[ -f "$OUT/results.tsv" ]] || printf 'scheduler\tsteps\tpasses\tseed\tfid\tseconds\tprecision\n' > "$OUT/results.tsv"
 
 for s in $SCHEDULERS; do
   for p in $PASSES; do
@@ -38,10 +40,10 @@ for s in $SCHEDULERS; do
       fi
       start=$(date +%s.%N)
       run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
-        --threads 2 --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
+        --threads 2 --precision "$PRECISION" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
       end=$(date +%s.%N)
       fid=$(sed -n 's/.*"fid" : \([0-9.eE+-]*\).*/\1/p' "$OUT/run.json")
-      printf '%s\t%s\t%s\t%s\t%s\t%.1f\n' "$s" "$steps" "$passes" "$seed" "$fid" "$(echo "$end - $start" | bc)" >> "$OUT/results.tsv"
+      printf '%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n' "$s" "$steps" "$passes" "$seed" "$fid" "$(echo "$end - $start" | bc)" "$PRECISION" >> "$OUT/results.tsv"
     done
   done
 done

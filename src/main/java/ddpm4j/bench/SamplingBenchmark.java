@@ -21,8 +21,9 @@ public final class SamplingBenchmark {
     }
 
     public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations,
-                                  Device device) throws IOException {
+                                  Device device, ddpm4j.torch.Precision precision) throws IOException {
         try (UNet2DModel model = new UNet2DModel(config, 0).to(device)) {
+            model.setPrecision(precision);
             int s = config.sampleSize();
             int per = config.inChannels() * s * s;
             SplittableRandom random = new SplittableRandom(0);

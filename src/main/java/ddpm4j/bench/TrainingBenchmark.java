@@ -23,7 +23,7 @@ public final class TrainingBenchmark {
 
     /** {@code iterations} timed steps after {@code warmupSeconds} of untimed ones. */
     public static BenchResult run(String preset, UNetConfig config, int batchSize, double warmupSeconds, int iterations,
-                                  Device device) throws IOException {
+                                  Device device, ddpm4j.torch.Precision precision) throws IOException {
         int s = config.sampleSize();
         int count = Math.max(2 * batchSize, 64);
         byte[] pixels = new byte[count * s * s * config.inChannels()];
@@ -33,6 +33,7 @@ public final class TrainingBenchmark {
                 batchSize, Integer.MAX_VALUE, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
         try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null, device)) {
+            trainer.setPrecision(precision);
             double[] ms = Timing.measure(() -> {
                 long start = System.nanoTime();
                 trainer.stepOnce();

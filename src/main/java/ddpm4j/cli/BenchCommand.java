@@ -71,8 +71,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         var config = Presets.get(preset);
         options.apply();
-        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device())
-                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device());
+        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision())
+                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision());
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
                         + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(),
                 r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());

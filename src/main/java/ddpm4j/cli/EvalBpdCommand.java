@@ -69,7 +69,7 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.prepare(json);
         }
-        try (Model m = model.load(options.device())) {
+        try (Model m = model.load(options)) {
             if (images.channels() != m.unet().config().inChannels()) {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());
@@ -87,18 +87,10 @@ final class EvalBpdCommand implements Callable<Integer> {
     }
 
     private void report(BitsPerDim.Result r, int n, int steps) throws java.io.IOException {
-        double sum = 0;
-        double sumSq = 0;
-        double prior = 0;
-        double decoder = 0;
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         ArrayNode perImage = mapper.createArrayNode();
         for (int i = 0; i < r.total().length; i++) {
-            sum += r.total()[i];
-            sumSq += r.total()[i] * r.total()[i];
-            prior += r.prior()[i];
-            decoder += r.decoder()[i];
             ObjectNode img = perImage.addObject();
             img.put("total_bpd", r.total()[i]);
             img.put("prior_bpd", r.prior()[i]);
@@ -110,11 +102,8 @@ final class EvalBpdCommand implements Callable<Integer> {
                 mse.add(r.mse()[i][t]);
             }
         }
-        double mean = sum / n;
-        double variance = n > 1 ? Math.max(sumSq / n - mean * mean, 0) * n / (n - 1) : 0;
-        double stderr = Math.sqrt(variance / n);
         System.out.printf("bits/dim: %.4f ± %.4f (standard error, %d images, T = %d); prior %.3g, decoder %.4f%n",
-                mean, stderr, n, steps, prior / n, decoder / n);
+                r.mean(), r.standardError(), n, steps, r.meanPrior(), r.meanDecoder());
         if (json != null) {
             root.put("model", model.toString());
             root.put("data", data);
@@ -122,10 +111,10 @@ final class EvalBpdCommand implements Callable<Integer> {
             root.put("timesteps", steps);
             root.put("clip", clip);
             root.put("seed", seed);
-            root.put("mean_bpd", mean);
-            root.put("stderr_bpd", stderr);
-            root.put("mean_prior_bpd", prior / n);
-            root.put("mean_decoder_bpd", decoder / n);
+            root.put("mean_bpd", r.mean());
+            root.put("stderr_bpd", r.standardError());
+            root.put("mean_prior_bpd", r.meanPrior());
+            root.put("mean_decoder_bpd", r.meanDecoder());
             root.put("terms_index", "terms_bpd[t] and x0_mse[t] for 0-based t; t = 0 is the decoder");
             root.set("per_image", perImage);
             AtomicFiles.write(json, mapper.writeValueAsBytes(root));

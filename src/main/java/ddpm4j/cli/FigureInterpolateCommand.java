@@ -55,7 +55,7 @@ final class FigureInterpolateCommand implements Callable<Integer> {
         }
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] steps = ts == null ? Figures.fractions(total, 1, 2, 3)
                     : Figures.networkSteps(ts, total, "--t");

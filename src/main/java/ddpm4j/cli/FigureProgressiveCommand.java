@@ -52,7 +52,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
         conditioning.validate();
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] wanted = at == null ? Figures.evenlySpaced(total, Math.min(10, total)) : Figures.networkSteps(at, total, "--at");
             options.settlePrecision(m.unet(), sampling.batchSize, false);

@@ -7,15 +7,10 @@ import ddpm4j.eval.RateDistortion;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,7 +59,7 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
         }
         Outputs.prepare(csv);
         options.apply();
-        try (Model m = model.load(options.device())) {
+        try (Model m = model.load(options)) {
             ImageSet images = Figures.images(data, m).limit(limit);
             GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
             int steps = diffusion.schedule().steps();
@@ -74,7 +69,7 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
                         (d, all) -> progress.step(1));
             }
             RateDistortion rd = RateDistortion.of(bpd);
-            BufferedImage picture = plot == null ? null : plot(rd); // drawn before anything is written
+            BufferedImage picture = plot == null ? null : rd.figure(); // drawn before anything is written
             writeCsv(rd);
             if (picture != null) {
                 Images.writePng(plot, picture);
@@ -94,33 +89,5 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
         }
         AtomicFiles.write(csv, s.toString().getBytes(StandardCharsets.UTF_8));
         System.err.println("wrote " + csv);
-    }
-
-    private static BufferedImage plot(RateDistortion rd) {
-        int n = rd.t().length;
-        double[] steps = new double[n];
-        for (int j = 0; j < n; j++) {
-            steps[j] = j;
-        }
-        BufferedImage[] panels = {
-                panel("distortion (RMSE, [0,255])", "reverse process steps (T - t)", steps, rd.distortion()),
-                panel("rate (bits/dim)", "reverse process steps (T - t)", steps, rd.rate()),
-                panel("distortion (RMSE, [0,255])", "rate (bits/dim)", rd.rate(), rd.distortion())};
-        BufferedImage all = new BufferedImage(panels[0].getWidth() * 3, panels[0].getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = all.createGraphics();
-        for (int i = 0; i < 3; i++) {
-            g.drawImage(panels[i], i * panels[0].getWidth(), 0, null);
-        }
-        g.dispose();
-        return all;
-    }
-
-    private static BufferedImage panel(String y, String x, double[] xs, double[] ys) {
-        XYChart chart = new XYChartBuilder().width(420).height(340).xAxisTitle(x).yAxisTitle(y).build();
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisTickMarkSpacingHint(90);
-        chart.getStyler().setXAxisDecimalPattern(x.startsWith("rate") ? "0.##" : "#");
-        chart.addSeries(y, xs, ys).setMarker(SeriesMarkers.NONE);
-        return BitmapEncoder.getBufferedImage(chart);
     }
 }

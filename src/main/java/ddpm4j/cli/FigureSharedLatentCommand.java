@@ -51,7 +51,7 @@ final class FigureSharedLatentCommand implements Callable<Integer> {
         }
         Outputs.prepare(out);
         options.apply();
-        try (Model m = model.load(options.device()); PointerScope scope = new PointerScope()) {
+        try (Model m = model.load(options); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] steps = ts == null ? Figures.fractions(total, 4, 3, 2, 1)
                     : Figures.networkSteps(ts, total, "--t");

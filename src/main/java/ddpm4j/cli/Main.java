@@ -20,6 +20,13 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    static { // the messages of the library (SLF4J through slf4j-simple) in the command line's style, unless set otherwise
+        for (String[] kv : new String[][] {{"showThreadName", "false"}, {"showLogName", "false"}, {"showShortLogName", "false"},
+                {"levelInBrackets", "false"}, {"logFile", "System.err"}}) {
+            System.setProperty("org.slf4j.simpleLogger." + kv[0], System.getProperty("org.slf4j.simpleLogger." + kv[0], kv[1]));
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -47,7 +54,8 @@ public final class Main implements Runnable {
                 || e instanceof NoSuchFileException || e instanceof IllegalArgumentException
                 || e instanceof AccessDeniedException;
         String message = (e instanceof IOException io ? ddpm4j.io.IoErrors.describe(io)
-                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).lines().findFirst().orElse("");
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).lines().findFirst().orElse("")
+                + (e instanceof ddpm4j.data.DatasetNotFoundException ? "; or pass --data-dir DIR" : "");
         String kind = userError || e instanceof IOException ? "" : "internal error: ";
         System.err.println("ddpm4j: " + kind + message);
         if (verbose) {

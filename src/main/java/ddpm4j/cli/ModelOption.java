@@ -15,9 +15,11 @@ final class ModelOption {
             description = "Model directory (diffusers layout), or the built-in model fashion-mnist.")
     Path model;
 
-    /** The network, on {@code device}, and its diffusion process. */
-    Model load(Device device) throws IOException {
-        return load(model, device);
+    /** The network, on the command's device in the precision asked for ({@link Options#precision()}), and its diffusion process. */
+    Model load(Options options) throws IOException {
+        Model m = load(model, options.device());
+        m.unet().setPrecision(options.precision());
+        return m;
     }
 
     ModelDirectory open() throws IOException {

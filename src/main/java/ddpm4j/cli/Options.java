@@ -15,10 +15,12 @@ final class Options {
                     + " products, float32 elsewhere; faster on CPUs with AMX or AVX512-BF16 for the larger networks), fp16 (the"
                     + " same in float16, CUDA only), or auto: bf16 (fp16 on CUDA) where a measurement of this network at this"
                     + " batch size on this machine shows it faster and right, else fp32; the choice is remembered in"
-                    + " ~/.cache/ddpm4j/precision.json (default: ${DEFAULT-VALUE}).")
+                    + " ~/.cache/ddpm4j/precision.json; sample, train, quickstart, eval fid|is and figure progressive"
+                    + " measure, the other commands run auto as fp32 (default: ${DEFAULT-VALUE}).")
     String precision;
 
     private boolean autoPrecision;
+    private ddpm4j.torch.Precision fixedPrecision;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "D",
             description = "Where the networks run: cpu, cuda (the current GPU) or cuda:K; CUDA needs the build made with"
@@ -47,7 +49,7 @@ final class Options {
         try {
             ddpm4j.torch.Precision p = autoPrecision ? ddpm4j.torch.Precision.FP32
                     : ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
-            ddpm4j.torch.Precision.setDefault(p);
+            fixedPrecision = p;
             if (p == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Precision.nativeBfloat16()) {
                 System.err.println("ddpm4j: warning: this CPU has neither AMX nor AVX512-BF16; bf16 is emulated and slower than fp32");
             }
@@ -62,19 +64,28 @@ final class Options {
         }
     }
 
+    /**
+     * The precision asked for; fp32 for {@code auto} until {@link #settlePrecision} measures (commands
+     * that do not measure, such as {@code eval bpd} and {@code bench}, run {@code auto} in fp32).
+     */
+    ddpm4j.torch.Precision precision() {
+        return fixedPrecision;
+    }
+
     /** {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} for a trainer's network, its EMA copy following. */
     void settlePrecision(ddpm4j.train.Trainer trainer) {
         settlePrecision(trainer.rawModel(), trainer.settings().batchSize(), true);
-        trainer.emaModel().setPrecision(trainer.rawModel().precision()); // its sample grids
+        trainer.setPrecision(trainer.rawModel().precision());
     }
 
     /**
      * With {@code --precision auto}, sets {@code net}'s arithmetic to what a measurement at this batch size
      * shows best ({@link ddpm4j.nn.PrecisionProbe}, remembered per machine and network) and says so in one line;
-     * otherwise leaves the precision asked for. {@code training}: the network will take training steps.
+     * otherwise sets the precision asked for. {@code training}: the network will take training steps.
      */
     void settlePrecision(ddpm4j.nn.UNet2DModel net, int batch, boolean training) {
         if (!autoPrecision) {
+            net.setPrecision(fixedPrecision);
             return;
         }
         java.nio.file.Path cache = ddpm4j.io.CacheDir.root().resolve("precision.json");

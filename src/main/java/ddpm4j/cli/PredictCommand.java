@@ -3,9 +3,6 @@ package ddpm4j.cli;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.nn.UNet2DModel;
-import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,37 +69,18 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserException(t + ": " + e.getMessage());
         }
         Outputs.prepare(out);
-        try (Model m = model.load(options.device())) {
+        try (Model m = model.load(options)) {
             UNet2DModel unet = m.unet();
             if (c != unet.config().inChannels()) {
                 throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
             }
-            float[] input = xa.toFloats();
-            int outC = unet.config().outChannels();
-            int inPer = c * h * w;
-            int outPer = outC * h * w;
-            float[] result = new float[n * outPer];
+            float[] result;
             try (Progress progress = new Progress("predict", n)) {
-                for (int start = 0; start < n; start += batchSize) {
-                    int b = Math.min(batchSize, n - start);
-                    try (PointerScope scope = new PointerScope()) {
-                        Tensor xb = m.device().put(Tensors.fromFloats(Arrays.copyOfRange(input, start * inPer, (start + b) * inPer), b, c, h, w));
-                        long[] tb = new long[b];
-                        for (int i = 0; i < b; i++) {
-                            tb[i] = timesteps.length == 1 ? timesteps[0] : timesteps[start + i];
-                        }
-                        float[] y;
-                        try {
-                            y = Tensors.toFloats(m.predict(xb, m.device().put(Tensors.fromLongs(tb, b))));
-                        } catch (IllegalArgumentException e) {
-                            throw new UserException(x + ": " + e.getMessage());
-                        }
-                        System.arraycopy(y, 0, result, start * outPer, y.length);
-                    }
-                    progress.step(b);
-                }
+                result = m.predictAll(xa.toFloats(), new long[] {c, h, w}, timesteps, batchSize, progress::step);
+            } catch (IllegalArgumentException e) {
+                throw new UserException(x + ": " + e.getMessage());
             }
-            Npy.writeFloats(out, new long[] {n, outC, h, w}, result);
+            Npy.writeFloats(out, new long[] {n, unet.config().outChannels(), h, w}, result);
         }
         return 0;
     }

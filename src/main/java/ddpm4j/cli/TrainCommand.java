@@ -169,13 +169,14 @@ final class TrainCommand implements Callable<Integer> {
         ImageSet images = DataSpecs.load(data, dataDir, folderSize);
         UNetConfig arch;
         SchedulerConfig process;
+        String presetName = resume ? null : presetFor(images);
         if (resume) {
             ModelDirectory dir = ModelDirectory.open(out);
             arch = dir.readUNetConfig();
             process = dir.loadScheduler();
         } else {
             process = new SchedulerConfig(timesteps, betaRange.first(), betaRange.second(), schedule, null, variance, true, 1.0, prediction, "leading");
-            arch = architecture(images, process);
+            arch = architecture(presetName, images, process);
         }
         try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip), options.device())) {
             if (resume) {
@@ -184,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             options.settlePrecision(trainer);
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, %s, into %s%n",
-                    preset == null ? "the network of " + out.resolve("config.json") : preset, images.count(), images.height(), images.width(),
+                    presetName == null ? "the network of " + out.resolve("config.json") : presetName, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
                     trainer.settings().batchSize(), trainer.settings().hflip() ? "random flips" : "no flips", out);
             try (TrainProgress progress = new TrainProgress(trainer.settings().steps())) {
@@ -195,28 +196,23 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private UNetConfig architecture(ImageSet images, SchedulerConfig process) {
-        String name = preset;
-        if (name == null) {
-            if (images.height() == 28 && images.width() == 28 && images.channels() == 1) {
-                name = "small28";
-            } else if (images.height() == 32 && images.width() == 32 && images.channels() == 3) {
-                name = "small32";
-            } else {
-                throw new UserException("choose an architecture with --preset for " + images.height() + "x"
-                        + images.width() + "x" + images.channels() + " data (" + String.join(", ", Presets.names()) + ")");
-            }
+    /** The preset asked for, or the one for the data's shape. */
+    private String presetFor(ImageSet images) {
+        if (preset != null) {
+            return preset;
         }
-        preset = name;
-        UNetConfig p = Presets.get(name);
-        if (images.height() != images.width()) {
-            throw new UserException("training needs square images, got " + images.height() + "x" + images.width());
+        return Presets.defaultFor(images.height(), images.width(), images.channels()).orElseThrow(() -> new UserException(
+                "choose an architecture with --preset for " + images.height() + "x" + images.width() + "x" + images.channels()
+                        + " data (" + String.join(", ", Presets.names()) + ")"));
+    }
+
+    private UNetConfig architecture(String name, ImageSet images, SchedulerConfig process) {
+        try {
+            return Presets.forImages(Presets.get(name), images.height(), images.width(), images.channels(), process.learnedVariance(),
+                    dropout, conditioning(images));
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
-        int out = process.learnedVariance() ? 2 * images.channels() : images.channels();
-        return new UNetConfig(images.height(), images.channels(), out, p.blockOutChannels(), p.layersPerBlock(),
-                p.downBlockTypes(), p.upBlockTypes(), p.normNumGroups(), p.normEps(), p.freqShift(), p.flipSinToCos(),
-                p.downsamplePadding(), p.attentionHeadDim(), dropout == null ? p.dropout() : dropout, p.centerInputSample(),
-                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim(), conditioning(images));
     }
 
     /** Class embeddings for the data's classes plus the no-class label, or null. */

@@ -4,6 +4,8 @@ import ddpm4j.io.CacheDir;
 import ddpm4j.io.FormatException;
 import ddpm4j.io.Npy;
 import ddpm4j.io.Npz;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +29,7 @@ import java.util.Map;
  * CIFAR-10's label bytes, a .npz entry {@code labels} or {@code y}.
  */
 public final class DataSpecs {
+    private static final Logger LOG = LoggerFactory.getLogger(DataSpecs.class);
     /** Named datasets and their IDX files per split. */
     private static final List<String> IDX_DATASETS = List.of("fashion-mnist", "mnist");
 
@@ -140,12 +143,11 @@ public final class DataSpecs {
                 return fetched;
             }
         } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.http.HttpConnectTimeoutException e) {
-            throw new NoSuchFileException(name + " (" + files.get(0) + ") not found in " + dirs
-                    + " and the download failed (" + e.getClass().getSimpleName() + "); pass --data-dir");
+            throw new DatasetNotFoundException(name + " (" + files.get(0) + ") not found in " + dirs
+                    + " and the download failed (" + e.getClass().getSimpleName() + ")");
         }
-        throw new NoSuchFileException(name + " (" + files.get(0) + ") not found in " + dirs
-                + (name.equals("fashion-mnist") ? "; on Debian: apt-get install dataset-fashion-mnist" : "")
-                + "; or pass --data-dir");
+        throw new DatasetNotFoundException(name + " (" + files.get(0) + ") not found in " + dirs
+                + (name.equals("fashion-mnist") ? "; on Debian: apt-get install dataset-fashion-mnist" : ""));
     }
 
     /** The label file next to an IDX image file (gzipped or not), or null when there is none. */
@@ -164,7 +166,7 @@ public final class DataSpecs {
         try {
             return Downloads.fetchDataset(name, file, cacheDir(name));
         } catch (IOException e) {
-            System.err.println("warning: " + name + " labels not available (" + e.getMessage() + "); images only");
+            LOG.warn("{} labels not available ({}); images only", name, e.getMessage());
             return null;
         }
     }

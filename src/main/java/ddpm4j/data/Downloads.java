@@ -1,6 +1,8 @@
 package ddpm4j.data;
 
 import ddpm4j.io.FormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,7 @@ import java.util.zip.GZIPInputStream;
  * is renamed into place: a failed or corrupted download never leaves a file behind.
  */
 public final class Downloads {
+    private static final Logger LOG = LoggerFactory.getLogger(Downloads.class);
     /**
      * One file of a dataset.
      *
@@ -76,7 +79,7 @@ public final class Downloads {
             if (s.name().equals(name)) {
                 String mirror = System.getProperty("ddpm4j.mirror");
                 Source src = mirror == null ? s : new Source(s.name(), List.of(mirror + "/" + dataset + "/" + name), s.sha256(), s.ofGunzipped());
-                System.err.println("downloading " + dataset + " " + name + " into " + cacheDir);
+                LOG.info("downloading {} {} into {}", dataset, name, cacheDir);
                 return fetch(src, cacheDir, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                         .connectTimeout(Duration.ofSeconds(20)).build());
             }

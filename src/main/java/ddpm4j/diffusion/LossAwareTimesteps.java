@@ -1,6 +1,10 @@
 package ddpm4j.diffusion;
 
+import ddpm4j.io.FloatArray;
+
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -74,30 +78,45 @@ public final class LossAwareTimesteps implements TimestepSampler {
         return new Draw(t, w);
     }
 
-    /** The loss history [T][history] and how many entries of each row are filled, for checkpoints. */
-    public double[][] history() {
-        double[][] copy = new double[steps][];
+    /** {@code history} [T, H]: the last losses seen at each t (float32); {@code counts} [T]: how many of each row are filled. */
+    @Override
+    public Map<String, FloatArray> state() {
+        float[] flat = new float[steps * history];
+        float[] filled = new float[steps];
         for (int t = 0; t < steps; t++) {
-            copy[t] = losses[t].clone();
-        }
-        return copy;
-    }
-
-    public int[] counts() {
-        return counts.clone();
-    }
-
-    /** Restores what {@link #history()} and {@link #counts()} returned. */
-    public void restore(double[][] history, int[] filled) {
-        if (history.length != steps || filled.length != steps) {
-            throw new IllegalArgumentException("loss history is for " + history.length + " steps, not " + steps);
-        }
-        for (int t = 0; t < steps; t++) {
-            if (history[t].length != this.history || filled[t] < 0 || filled[t] > this.history) {
-                throw new IllegalArgumentException("loss history row " + t + " does not fit " + this.history + " entries");
+            for (int k = 0; k < history; k++) {
+                flat[t * history + k] = (float) losses[t][k];
             }
-            losses[t] = history[t].clone();
-            counts[t] = filled[t];
+            filled[t] = counts[t];
+        }
+        Map<String, FloatArray> state = new LinkedHashMap<>();
+        state.put("history", new FloatArray(new long[] {steps, history}, flat));
+        state.put("counts", new FloatArray(new long[] {steps}, filled));
+        return state;
+    }
+
+    @Override
+    public void restore(Map<String, FloatArray> state) {
+        FloatArray h = state.get("history");
+        FloatArray c = state.get("counts");
+        if (h == null && c == null) {
+            return;
+        }
+        if (h == null || c == null || h.shape().length != 2 || h.shape()[0] != steps || c.count() != steps) {
+            throw new IllegalArgumentException("the loss history is not one of " + steps + " steps");
+        }
+        if (h.shape()[1] != history) {
+            throw new IllegalArgumentException("the loss history keeps " + h.shape()[1] + " losses per step, not " + history);
+        }
+        for (int t = 0; t < steps; t++) {
+            int filled = (int) c.data()[t];
+            if (filled < 0 || filled > history || filled != c.data()[t]) {
+                throw new IllegalArgumentException("loss history row " + t + " claims " + c.data()[t] + " of " + history + " entries");
+            }
+            for (int k = 0; k < history; k++) {
+                losses[t][k] = h.data()[t * history + k];
+            }
+            counts[t] = filled;
         }
     }
 

@@ -1,5 +1,8 @@
 package ddpm4j.diffusion;
 
+import ddpm4j.io.FloatArray;
+
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Chooses the training timesteps of a batch, with importance weights that keep the loss unbiased. */
@@ -15,6 +18,15 @@ public interface TimestepSampler {
 
     /** Told the per-image losses of the last draw; samplers that adapt use them. */
     default void update(int[] t, double[] losses) {
+    }
+
+    /** What an adapting sampler has learned, as named arrays for a checkpoint; empty for one that does not adapt. */
+    default Map<String, FloatArray> state() {
+        return Map.of();
+    }
+
+    /** Continues from what {@link #state()} returned; an empty state (a run started without adapting) changes nothing. */
+    default void restore(Map<String, FloatArray> state) {
     }
 
     /** t uniform on {0, ..., T−1}, all weights 1 (the paper). */

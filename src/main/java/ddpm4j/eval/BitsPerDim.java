@@ -31,6 +31,32 @@ public final class BitsPerDim {
      * @param mse     mean squared error of x̂₀ against x₀ at each t
      */
     public record Result(double[] total, double[] prior, double[] decoder, double[][] terms, double[][] mse) {
+        /** The mean of {@code total}: the dataset's bound in bits/dim. */
+        public double mean() {
+            return java.util.Arrays.stream(total).average().orElse(Double.NaN);
+        }
+
+        /** The standard error of {@link #mean()} (sample standard deviation / √n; 0 for one image). */
+        public double standardError() {
+            int n = total.length;
+            if (n < 2) {
+                return 0;
+            }
+            double m = mean();
+            double ss = 0;
+            for (double v : total) {
+                ss += (v - m) * (v - m);
+            }
+            return Math.sqrt(ss / (n - 1) / n);
+        }
+
+        public double meanPrior() {
+            return java.util.Arrays.stream(prior).average().orElse(Double.NaN);
+        }
+
+        public double meanDecoder() {
+            return java.util.Arrays.stream(decoder).average().orElse(Double.NaN);
+        }
     }
 
     /**

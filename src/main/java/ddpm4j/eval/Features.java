@@ -1,8 +1,8 @@
 package ddpm4j.eval;
 
 import ddpm4j.data.ImageSet;
+import ddpm4j.torch.Batches;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.function.IntConsumer;
@@ -23,15 +23,12 @@ public record Features(float[] features, float[] logits, int count, int featureD
         int n = images.count();
         float[] features = new float[n * featureDim];
         float[] logits = new float[n * classes];
-        for (int first = 0; first < n; first += batch) {
-            int b = Math.min(batch, n - first);
-            try (PointerScope scope = new PointerScope()) {
-                Tensor[] out = net.apply(images.modelSpace(first, b), b);
-                System.arraycopy(Tensors.toFloats(out[0]), 0, features, first * featureDim, b * featureDim);
-                System.arraycopy(Tensors.toFloats(out[1]), 0, logits, first * classes, b * classes);
-            }
+        Batches.each(n, batch, (first, b) -> {
+            Tensor[] out = net.apply(images.modelSpace(first, b), b);
+            System.arraycopy(Tensors.toFloats(out[0]), 0, features, first * featureDim, b * featureDim);
+            System.arraycopy(Tensors.toFloats(out[1]), 0, logits, first * classes, b * classes);
             progress.accept(b);
-        }
+        });
         return new Features(features, logits, n, featureDim, classes);
     }
 

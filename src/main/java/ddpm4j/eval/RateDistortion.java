@@ -1,5 +1,9 @@
 package ddpm4j.eval;
 
+import ddpm4j.io.LinePlot;
+
+import java.awt.image.BufferedImage;
+
 /**
  * Progressive lossy compression (Ho et al. 2020, §4.3, Algorithms 3–4, fig. 5): a receiver that
  * holds x_t has been sent the prior term and the bound's terms for x_{T−1}, ..., x_t, and shows
@@ -36,5 +40,20 @@ public record RateDistortion(int[] t, double[] rate, double[] distortion) {
             }
         }
         return new RateDistortion(t, rate, distortion);
+    }
+
+    /** The paper's figure 5: distortion and rate against the reverse steps, and distortion against rate, side by side. */
+    public BufferedImage figure() {
+        double[] steps = new double[t.length];
+        for (int j = 0; j < steps.length; j++) {
+            steps[j] = j;
+        }
+        String d = "distortion (RMSE, [0,255])";
+        String r = "rate (bits/dim)";
+        String s = "reverse process steps (T - t)";
+        return LinePlot.sideBySide(
+                new LinePlot(s, d, 420, 340).withXTicks("#", 90).draw(steps, distortion),
+                new LinePlot(s, r, 420, 340).withXTicks("#", 90).draw(steps, rate),
+                new LinePlot(r, d, 420, 340).withXTicks("0.##", 90).draw(rate, distortion));
     }
 }

@@ -2,9 +2,12 @@ package ddpm4j.io;
 
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Batches;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
+
+import java.util.function.IntConsumer;
 
 /**
  * A loaded model directory: the network and its diffusion process.
@@ -22,6 +25,37 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
             scheduler.requireTrainedTimesteps(Tensors.toLongs(t));
         }
         return unet.infer(x, t);
+    }
+
+    /**
+     * {@link #predict} for {@code x}, images of shape {@code [c, h, w]} in C order, at {@code t} (one timestep
+     * per image, or one for all), {@code batchSize} images per pass; the outputs [n, outChannels, h, w] in C order.
+     *
+     * @param progress told the number of images of each finished pass
+     */
+    public float[] predictAll(float[] x, long[] imageShape, long[] t, int batchSize, IntConsumer progress) {
+        int inPer = Math.toIntExact(Tensors.count(imageShape));
+        int n = x.length / inPer;
+        if (n * inPer != x.length || (t.length != n && t.length != 1)) {
+            throw new IllegalArgumentException(x.length + " values and " + t.length + " timesteps for images of shape "
+                    + java.util.Arrays.toString(imageShape));
+        }
+        long h = imageShape[1];
+        long w = imageShape[2];
+        int outPer = Math.toIntExact(unet.config().outChannels() * h * w);
+        float[] result = new float[Math.multiplyExact(n, outPer)];
+        Batches.each(n, batchSize, (first, b) -> {
+            Tensor xb = device().put(Tensors.fromFloats(java.util.Arrays.copyOfRange(x, first * inPer, (first + b) * inPer), b,
+                    imageShape[0], h, w));
+            long[] tb = new long[b];
+            for (int i = 0; i < b; i++) {
+                tb[i] = t.length == 1 ? t[0] : t[first + i];
+            }
+            float[] y = Tensors.toFloats(predict(xb, device().put(Tensors.fromLongs(tb, b))));
+            System.arraycopy(y, 0, result, first * outPer, y.length);
+            progress.accept(b);
+        });
+        return result;
     }
 
     /** The device the network lives on. */

@@ -57,13 +57,4 @@ public final class Attention extends Layer {
     private Tensor splitHeads(Tensor t, long b, long headDim) {
         return t.reshape(b, -1, heads, headDim).transpose(1, 2);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        groupNorm.initialize(init);
-        toQ.initialize(init);
-        toK.initialize(init);
-        toV.initialize(init);
-        toOut.initialize(init);
-    }
 }

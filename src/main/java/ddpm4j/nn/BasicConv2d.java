@@ -42,10 +42,4 @@ final class BasicConv2d extends Layer {
     Tensor forward(Tensor x) {
         return MetaKernels.relu(bn.forward(Convolutions.conv2d(x, conv.weight, null, stride, padding)));
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        conv.initialize(init);
-        bn.initialize(init);
-    }
 }

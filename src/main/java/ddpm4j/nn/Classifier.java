@@ -116,12 +116,5 @@ public final class Classifier implements AutoCloseable {
             Tensor f = MetaKernels.relu(features.forward(h.flatten(1, -1)));
             return new Output(f, logits.forward(f));
         }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (Layer l : new Layer[] {conv1, conv2, conv3, conv4, features, logits}) {
-                l.initialize(init);
-            }
-        }
     }
 }

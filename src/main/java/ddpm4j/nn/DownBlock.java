@@ -47,15 +47,4 @@ final class DownBlock extends Layer {
         }
         return x;
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        resnets.initialize(init);
-        if (attentions != null) {
-            attentions.initialize(init);
-        }
-        if (downsampler != null) {
-            downsampler.initialize(init);
-        }
-    }
 }

@@ -21,9 +21,4 @@ public final class Downsample2D extends Layer {
         Tensor in = asymmetricPad ? torch.constant_pad_nd(x, 0, 1, 0, 1) : x;
         return conv.forward(in);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        conv.initialize(init);
-    }
 }

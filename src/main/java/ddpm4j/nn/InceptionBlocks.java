@@ -57,13 +57,6 @@ final class InceptionBlocks {
             return cat(b1x1.forward(x), b5x5b.forward(b5x5a.forward(x)), b3c.forward(b3b.forward(b3a.forward(x))),
                     pool.forward(avgPool3(x)));
         }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (BasicConv2d c : new BasicConv2d[] {b1x1, b5x5a, b5x5b, b3a, b3b, b3c, pool}) {
-                c.initialize(init);
-            }
-        }
     }
 
     /** Mixed_6a: stride-2 reduction. */
@@ -83,13 +76,6 @@ final class InceptionBlocks {
         @Override
         Tensor forward(Tensor x) {
             return cat(b3x3.forward(x), b3c.forward(b3b.forward(b3a.forward(x))), maxPool(x, 2, 0));
-        }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (BasicConv2d c : new BasicConv2d[] {b3x3, b3a, b3b, b3c}) {
-                c.initialize(init);
-            }
         }
     }
 
@@ -126,18 +112,6 @@ final class InceptionBlocks {
         Tensor forward(Tensor x) {
             return cat(b1x1.forward(x), chain(b7, x), chain(b7dbl, x), pool.forward(avgPool3(x)));
         }
-
-        @Override
-        void initialize(WeightInit init) {
-            b1x1.initialize(init);
-            pool.initialize(init);
-            for (BasicConv2d c : b7) {
-                c.initialize(init);
-            }
-            for (BasicConv2d c : b7dbl) {
-                c.initialize(init);
-            }
-        }
     }
 
     /** Mixed_7a: stride-2 reduction. */
@@ -159,16 +133,6 @@ final class InceptionBlocks {
         @Override
         Tensor forward(Tensor x) {
             return cat(C.chain(b3, x), C.chain(b7x3, x), maxPool(x, 2, 0));
-        }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (BasicConv2d c : b3) {
-                c.initialize(init);
-            }
-            for (BasicConv2d c : b7x3) {
-                c.initialize(init);
-            }
         }
     }
 
@@ -205,13 +169,6 @@ final class InceptionBlocks {
             Tensor pooled = maxPoolBranch ? maxPool(x, 1, 1) : avgPool3(x);
             return cat(b1x1.forward(x), cat(b3a.forward(t), b3b.forward(t)), cat(d3a.forward(d), d3b.forward(d)),
                     pool.forward(pooled));
-        }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (BasicConv2d c : new BasicConv2d[] {b1x1, b3, b3a, b3b, d1, d2, d3a, d3b, pool}) {
-                c.initialize(init);
-            }
         }
     }
 }

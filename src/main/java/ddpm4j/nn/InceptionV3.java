@@ -133,19 +133,5 @@ public final class InceptionV3 implements AutoCloseable {
             Tensor pool = torch.adaptive_avg_pool2d(x, 1, 1).flatten(1, -1);
             return new Output(pool, fc.forward(pool));
         }
-
-        @Override
-        void initialize(WeightInit init) {
-            for (BasicConv2d c : stem1) {
-                c.initialize(init);
-            }
-            for (BasicConv2d c : stem2) {
-                c.initialize(init);
-            }
-            for (Layer block : mixed) {
-                block.initialize(init);
-            }
-            fc.initialize(init);
-        }
     }
 }

@@ -106,6 +106,16 @@ public abstract class Layer extends Module {
         }
     }
 
-    /** Sets every parameter of this layer (not of its children) as the original DDPM code does. */
-    abstract void initialize(WeightInit init);
+    /**
+     * Sets every parameter as the original DDPM code does. A layer with parameters of its own sets them
+     * (overriding this); the default sets each child layer in registration order, which fixes the order
+     * the random draws are taken in.
+     */
+    void initialize(WeightInit init) {
+        for (Module c : children) {
+            if (c instanceof Layer l) {
+                l.initialize(init);
+            }
+        }
+    }
 }

@@ -27,12 +27,4 @@ final class MidBlock extends Layer {
         }
         return resnets.get(1).forward(x, temb);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        resnets.initialize(init);
-        if (attentions != null) {
-            attentions.initialize(init);
-        }
-    }
 }

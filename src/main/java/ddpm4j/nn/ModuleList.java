@@ -25,11 +25,4 @@ final class ModuleList<L extends Layer> extends Layer {
     List<L> items() {
         return Collections.unmodifiableList(items);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        for (L item : items) {
-            item.initialize(init);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package ddpm4j.nn;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Named architectures: the paper's networks and small ones that train on a CPU. */
@@ -35,6 +36,33 @@ public final class Presets {
 
     public static Set<String> names() {
         return PRESETS.keySet();
+    }
+
+    /** The preset for images of {@code height × width × channels} when none is named: small28 for 28×28 gray, small32 for 32×32 RGB. */
+    public static Optional<String> defaultFor(int height, int width, int channels) {
+        if (height == 28 && width == 28 && channels == 1) {
+            return Optional.of("small28");
+        }
+        if (height == 32 && width == 32 && channels == 3) {
+            return Optional.of("small32");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * {@code preset}'s architecture for square images of side {@code size} with {@code channels} channels:
+     * 2 × channels out for a learned variance, the preset's dropout unless {@code dropout} is given, and
+     * {@code classEmbeds} class embeddings (null: unconditional).
+     */
+    public static UNetConfig forImages(UNetConfig p, int height, int width, int channels, boolean learnedVariance, Double dropout,
+                                       Integer classEmbeds) {
+        if (height != width) {
+            throw new IllegalArgumentException("training needs square images, got " + height + "x" + width);
+        }
+        return new UNetConfig(height, channels, learnedVariance ? 2 * channels : channels, p.blockOutChannels(), p.layersPerBlock(),
+                p.downBlockTypes(), p.upBlockTypes(), p.normNumGroups(), p.normEps(), p.freqShift(), p.flipSinToCos(),
+                p.downsamplePadding(), p.attentionHeadDim(), dropout == null ? p.dropout() : dropout, p.centerInputSample(),
+                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim(), classEmbeds);
     }
 
     /** The preset called {@code name}. */

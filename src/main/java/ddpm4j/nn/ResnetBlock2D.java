@@ -43,16 +43,4 @@ public final class ResnetBlock2D extends Layer {
         Tensor sum = skip.add(h);
         return outputScale == 1.0 ? sum : sum.div(new org.bytedeco.pytorch.Scalar(outputScale));
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        norm1.initialize(init);
-        conv1.initialize(init);
-        timeEmbProj.initialize(init);
-        norm2.initialize(init);
-        conv2.initialize(init);
-        if (convShortcut != null) {
-            convShortcut.initialize(init);
-        }
-    }
 }

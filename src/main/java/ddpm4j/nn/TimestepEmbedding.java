@@ -54,10 +54,4 @@ public final class TimestepEmbedding extends Layer {
         }
         return emb;
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        linear1.initialize(init);
-        linear2.initialize(init);
-    }
 }

@@ -25,7 +25,7 @@ public final class UNet2DModel implements AutoCloseable {
     private final UNetConfig config;
     private final UNetModule module;
     private final Map<String, Tensor> stateDict;
-    private Precision precision = Precision.getDefault();
+    private Precision precision = Precision.FP32;
     private Device device;
 
     /** A network with the original code's random initialisation drawn from {@code seed}. */
@@ -79,7 +79,7 @@ public final class UNet2DModel implements AutoCloseable {
         }
     }
 
-    /** The arithmetic of the forward pass (by default {@link Precision#getDefault()} at creation). */
+    /** The arithmetic of the forward pass: fp32 unless {@link #setPrecision} chose another. */
     public Precision precision() {
         return precision;
     }

@@ -98,18 +98,4 @@ final class UNetModule extends Layer {
         }
         return convOut.forward(torch.silu(convNormOut.forward(h)));
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        timeEmbedding.initialize(init);
-        if (classEmbedding != null) {
-            classEmbedding.initialize(init);
-        }
-        convIn.initialize(init);
-        downBlocks.initialize(init);
-        midBlock.initialize(init);
-        upBlocks.initialize(init);
-        convNormOut.initialize(init);
-        convOut.initialize(init);
-    }
 }

@@ -53,15 +53,4 @@ final class UpBlock extends Layer {
         }
         return upsampler == null ? x : upsampler.forward(x);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        resnets.initialize(init);
-        if (attentions != null) {
-            attentions.initialize(init);
-        }
-        if (upsampler != null) {
-            upsampler.initialize(init);
-        }
-    }
 }

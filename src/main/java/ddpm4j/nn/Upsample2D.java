@@ -23,9 +23,4 @@ public final class Upsample2D extends Layer {
         size.close();
         return conv.forward(up);
     }
-
-    @Override
-    void initialize(WeightInit init) {
-        conv.initialize(init);
-    }
 }

@@ -2,8 +2,8 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.torch.Device;
+import ddpm4j.torch.Batches;
 import ddpm4j.torch.Tensors;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.Arrays;
@@ -46,20 +46,17 @@ public final class Generation {
                                        long[] imageShape, float[] start, IntConsumer progress) {
         int per = Math.toIntExact(Tensors.count(imageShape));
         float[] result = new float[Math.multiplyExact(count, per)];
-        for (int first = 0; first < count; first += batchSize) {
-            int b = Math.min(batchSize, count - first);
-            try (PointerScope scope = new PointerScope()) {
-                NoiseSource source = noise.batch(first, b, imageShape);
-                Tensor xT = source.next(device);
-                if (start != null) {
-                    xT = device.put(Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
-                            b, imageShape[0], imageShape[1], imageShape[2]));
-                }
-                Tensor x0 = sampler.sample(model.of(first, b), xT, source, (done, total) -> progress.accept(b));
-                float[] v = Tensors.toFloats(x0);
-                System.arraycopy(v, 0, result, first * per, v.length);
+        Batches.each(count, batchSize, (first, b) -> {
+            NoiseSource source = noise.batch(first, b, imageShape);
+            Tensor xT = source.next(device);
+            if (start != null) {
+                xT = device.put(Tensors.fromFloats(Arrays.copyOfRange(start, first * per, (first + b) * per),
+                        b, imageShape[0], imageShape[1], imageShape[2]));
             }
-        }
+            Tensor x0 = sampler.sample(model.of(first, b), xT, source, (done, total) -> progress.accept(b));
+            float[] v = Tensors.toFloats(x0);
+            System.arraycopy(v, 0, result, first * per, v.length);
+        });
         return result;
     }
 }

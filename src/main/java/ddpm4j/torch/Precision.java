@@ -16,22 +16,11 @@ import java.util.function.Supplier;
 public enum Precision {
     FP32(null), BF16(torch.ScalarType.BFloat16), FP16(torch.ScalarType.Half);
 
-    private static volatile Precision fallback = FP32;
-
     /** The autocast type, null for none. */
     private final torch.ScalarType autocastType;
 
     Precision(torch.ScalarType autocastType) {
         this.autocastType = autocastType;
-    }
-
-    /** The precision of networks created from now on (the CLI's {@code --precision}). */
-    public static void setDefault(Precision p) {
-        fallback = p;
-    }
-
-    public static Precision getDefault() {
-        return fallback;
     }
 
     /** {@code fp32} or {@code bf16}, in any case. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
+import ddpm4j.io.LinePlot;
 import ddpm4j.io.ProcessMemory;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.sample.Conditioning;
@@ -17,10 +18,6 @@ import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -155,13 +152,9 @@ final class RunOutputs implements AutoCloseable {
             x[i] = curve.get(i)[0];
             y[i] = Math.max(curve.get(i)[1], 1e-12);
         }
-        XYChart chart = new XYChartBuilder().width(800).height(500).title("training loss (" + settings.objective() + ")")
-                .xAxisTitle("step").yAxisTitle("loss").build();
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendVisible(false);
-        chart.addSeries("loss", x, y).setMarker(SeriesMarkers.NONE);
-        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        AtomicFiles.write(out.resolve("loss.png"), png);
+        java.awt.image.BufferedImage plot = new LinePlot("step", "loss", 800, 500).withTitle("training loss (" + settings.objective() + ")")
+                .withLogY().draw(x, y);
+        Images.writePng(out.resolve("loss.png"), plot);
     }
 
     @Override

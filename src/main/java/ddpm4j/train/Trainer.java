@@ -23,7 +23,6 @@ import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -131,9 +130,7 @@ public final class Trainer implements AutoCloseable {
         Weights.load(model, s.weights(), where);
         Weights.load(emaModel, s.ema(), where);
         adam.restore(s.optimizer(), s.step());
-        if (timesteps instanceof LossAwareTimesteps la && s.timesteps().containsKey("history")) {
-            la.restore(rows(s.timesteps().get("history")), ints(s.timesteps().get("counts")));
-        }
+        timesteps.restore(s.timesteps());
         step = s.step();
     }
 
@@ -263,24 +260,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Writes the checkpoint, then the model directory's EMA weights and configs. */
     public void checkpoint() throws IOException {
-        Map<String, FloatArray> sampler = new LinkedHashMap<>();
-        if (timesteps instanceof LossAwareTimesteps la) {
-            double[][] h = la.history();
-            float[] flat = new float[h.length * h[0].length];
-            for (int t = 0; t < h.length; t++) {
-                for (int k = 0; k < h[t].length; k++) {
-                    flat[t * h[t].length + k] = (float) h[t][k];
-                }
-            }
-            int[] counts = la.counts();
-            float[] c = new float[counts.length];
-            for (int t = 0; t < counts.length; t++) {
-                c[t] = counts[t];
-            }
-            sampler.put("history", new FloatArray(new long[] {h.length, h[0].length}, flat));
-            sampler.put("counts", new FloatArray(new long[] {counts.length}, c));
-        }
-        Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), sampler,
+        Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), timesteps.state(),
                 outputs.pending()));
         try {
             ModelDirectory.save(out, emaModel, process);
@@ -311,24 +291,10 @@ public final class Trainer implements AutoCloseable {
         return emaModel;
     }
 
-    private static double[][] rows(FloatArray a) {
-        int r = (int) a.shape()[0];
-        int c = (int) a.shape()[1];
-        double[][] out = new double[r][c];
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                out[i][j] = a.data()[i * c + j];
-            }
-        }
-        return out;
-    }
-
-    private static int[] ints(FloatArray a) {
-        int[] out = new int[a.data().length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (int) a.data()[i];
-        }
-        return out;
+    /** The arithmetic of the training steps and of the EMA network's sample grids. */
+    public void setPrecision(ddpm4j.torch.Precision precision) {
+        model.setPrecision(precision);
+        emaModel.setPrecision(precision);
     }
 
     @Override

@@ -334,6 +334,27 @@ class CliTest {
                 "the remembered choice gives the same images");
     }
 
+    /** --precision reaches the network of a command that does not measure (no process-wide default in between). */
+    @Test
+    void explicitPrecisionReachesTheNetwork() throws Exception {
+        float[][] y = new float[2][];
+        String[] names = {"fp32", "bf16"};
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve(names[k] + ".npy");
+            Cli r = Cli.runExactly("predict", "--model", MODEL, "--x", X, "--t", T, "--out", out.toString(), "--precision", names[k]);
+            assertEquals(0, r.exit, r.toString());
+            y[k] = Npy.read(out).toFloats();
+        }
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < y[0].length; i++) {
+            diff += (y[0][i] - y[1][i]) * (y[0][i] - y[1][i]);
+            norm += y[0][i] * y[0][i];
+        }
+        double rel = Math.sqrt(diff / norm);
+        assertTrue(rel > 1e-5 && rel < 0.05, "bf16 against fp32: relative error " + rel);
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

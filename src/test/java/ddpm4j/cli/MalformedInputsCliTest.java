@@ -158,6 +158,17 @@ class MalformedInputsCliTest {
         }
         expectRejected("CIFAR batch of a wrong size", out, "train", "--data", "cifar10:train", "--data-dir", dir.resolve("cifar").toString(),
                 "--out", out.toString(), "--steps", "1");
+        System.setProperty("ddpm4j.mirror", "http://127.0.0.1:9"); // a refused download, as offline
+        try {
+            expectRejected("dataset absent", out, "train", "--data", "cifar10:test", "--data-dir", dir.resolve("none").toString(),
+                    "--out", out.toString(), "--steps", "1");
+            Cli absent = Cli.run("train", "--data", "cifar10:test", "--data-dir", dir.resolve("none").toString(), "--out", out.toString());
+            if (!absent.err.contains("test_batch") || !absent.err.contains("pass --data-dir")) {
+                failures.add("dataset absent names the file and the flag: " + absent);
+            }
+        } finally {
+            System.clearProperty("ddpm4j.mirror");
+        }
         expectRejected("batch size out of range", out, "train", "--data", CliTest.X, "--out", out.toString(), "--batch-size", "0");
         expectRejected("learning rate not a number", out, "train", "--data", CliTest.X, "--out", out.toString(), "--lr", "fast");
         assertTrue(failures.isEmpty(), String.join("\n\n", failures));

@@ -12,6 +12,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -202,5 +204,12 @@ class ObjectivesTest {
             assertEquals(1 / (4 * p[draw.t()[i]]), draw.weights()[i], 1e-12);
         }
         assertTrue(counts[3] > 2.5 * counts[0], java.util.Arrays.toString(counts));
+        LossAwareTimesteps resumed = new LossAwareTimesteps(4, 2, 0.1);
+        resumed.restore(s.state());
+        assertArrayEquals(p, resumed.probabilities(), 1e-6, "a checkpoint's state gives the same distribution");
+        resumed.restore(java.util.Map.of()); // a run that did not adapt before
+        assertArrayEquals(p, resumed.probabilities(), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> new LossAwareTimesteps(5, 2, 0.1).restore(s.state()));
+        assertTrue(TimestepSampler.uniform(4).state().isEmpty());
     }
 }

@@ -20,6 +20,19 @@ class BitsPerDimTest {
     static final Path FIXTURE = Path.of("src/test/resources/reference/tiny");
 
     @Test
+    void summaryIsTheMeanAndItsStandardError() {
+        double[][] none = new double[4][0];
+        BitsPerDim.Result r = new BitsPerDim.Result(new double[] {1, 2, 3, 4}, new double[] {0.1, 0.1, 0.2, 0.2},
+                new double[] {0.5, 0.5, 0.5, 0.7}, none, none);
+        assertEquals(2.5, r.mean(), 1e-12);
+        assertEquals(Math.sqrt(5.0 / 3 / 4), r.standardError(), 1e-12); // s² = 5/3 over n = 4
+        assertEquals(0.15, r.meanPrior(), 1e-12);
+        assertEquals(0.55, r.meanDecoder(), 1e-12);
+        assertEquals(0.0, new BitsPerDim.Result(new double[] {3}, new double[1], new double[1], new double[1][0], new double[1][0])
+                .standardError());
+    }
+
+    @Test
     void singleBoundTermsMatchTheReferenceAtTheSameXt() throws Exception {
         try (Model m = ModelDirectory.load(FIXTURE.resolve("model")); InferenceMode guard = new InferenceMode()) {
             GaussianDiffusion d = GaussianDiffusion.of(m.scheduler());

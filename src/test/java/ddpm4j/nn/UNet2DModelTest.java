@@ -26,6 +26,22 @@ class UNet2DModelTest {
     }
 
     @Test
+    void presetsFitTheImages() {
+        assertEquals("small28", Presets.defaultFor(28, 28, 1).orElseThrow());
+        assertEquals("small32", Presets.defaultFor(32, 32, 3).orElseThrow());
+        assertTrue(Presets.defaultFor(64, 64, 3).isEmpty());
+        UNetConfig c = Presets.forImages(Presets.get("small32"), 16, 16, 1, true, 0.3, 5);
+        assertEquals(16, c.sampleSize());
+        assertEquals(1, c.inChannels());
+        assertEquals(2, c.outChannels(), "learned variance: mean and variance channels");
+        assertEquals(0.3, c.dropout());
+        assertEquals(5, c.numClassEmbeds());
+        assertEquals(Presets.get("small32").blockOutChannels(), c.blockOutChannels());
+        assertEquals(0.1, Presets.forImages(Presets.get("small32"), 32, 32, 3, false, null, null).dropout());
+        assertThrows(IllegalArgumentException.class, () -> Presets.forImages(Presets.get("small32"), 32, 16, 3, false, null, null));
+    }
+
+    @Test
     void parameterNamesAreDiffusersStateDictKeys() {
         try (UNet2DModel m = new UNet2DModel(Presets.get("cifar10"))) {
             var keys = m.stateDict().keySet();
@@ -40,6 +56,37 @@ class UNet2DModelTest {
             assertTrue(keys.stream().noneMatch(k -> k.startsWith("up_blocks.3.upsamplers")), "no upsampler at the top level");
             assertTrue(keys.stream().noneMatch(k -> k.startsWith("down_blocks.3.downsamplers")), "no downsampler at the bottom");
             assertArrayEquals(new long[] {256, 512, 3, 3}, Tensors.shape(m.stateDict().get("up_blocks.0.resnets.0.conv1.weight")));
+        }
+    }
+
+    /**
+     * Layers without parameters of their own set their children by default: every weight is drawn
+     * (the zero-scale convolutions at 1e-10, never exactly 0), biases are 0, normalisation scales 1,
+     * and the same seed draws the same weights.
+     */
+    @Test
+    void everyParameterIsInitialisedFromTheSeed() {
+        UNetConfig config = Presets.get("small28").withClassEmbeds(11);
+        try (UNet2DModel a = new UNet2DModel(config, 7); UNet2DModel b = new UNet2DModel(config, 7);
+                Classifier judge = new Classifier(ClassifierConfig.judge(1, 28, 10), 7)) {
+            java.util.Map<String, Tensor> all = new java.util.LinkedHashMap<>(a.stateDict());
+            judge.stateDict().forEach((k, v) -> all.put("judge." + k, v));
+            for (var e : all.entrySet()) {
+                String k = e.getKey();
+                Tensor t = e.getValue();
+                double maxAbs = t.abs().max().item_double();
+                if (k.endsWith(".bias")) {
+                    assertEquals(0.0, maxAbs, k);
+                } else if (k.contains("norm")) {
+                    assertEquals(1.0, t.min().item_double(), k);
+                    assertEquals(1.0, t.max().item_double(), k);
+                } else {
+                    assertTrue(maxAbs > 0 && t.std().item_double() > 0, k + " is not drawn");
+                }
+            }
+            for (var e : a.stateDict().entrySet()) {
+                assertTrue(torch.equal(e.getValue(), b.stateDict().get(e.getKey())), e.getKey());
+            }
         }
     }
 
