@@ -6,6 +6,7 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Gaussians;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.StepListener;
+import ddpm4j.torch.Batches;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -119,21 +120,17 @@ public final class BitsPerDim {
         double[][] terms = new double[n][];
         double[][] mse = new double[n][];
         int batches = (n + batchSize - 1) / batchSize;
-        for (int k = 0; k < batches; k++) {
-            int first = k * batchSize;
-            int b = Math.min(batchSize, n - first);
-            int done = k * steps;
-            try (PointerScope scope = new PointerScope()) {
-                Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));
-                NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
-                Result r = evaluate(model, diffusion, x0, noise, clip, (i, all) -> listener.stepDone(done + i, batches * steps));
-                System.arraycopy(r.total(), 0, total, first, b);
-                System.arraycopy(r.prior(), 0, prior, first, b);
-                System.arraycopy(r.decoder(), 0, decoder, first, b);
-                System.arraycopy(r.terms(), 0, terms, first, b);
-                System.arraycopy(r.mse(), 0, mse, first, b);
-            }
-        }
+        Batches.each(n, batchSize, (first, b) -> {
+            int done = first / batchSize * steps;
+            Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));
+            NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
+            Result r = evaluate(model, diffusion, x0, noise, clip, (i, all) -> listener.stepDone(done + i, batches * steps));
+            System.arraycopy(r.total(), 0, total, first, b);
+            System.arraycopy(r.prior(), 0, prior, first, b);
+            System.arraycopy(r.decoder(), 0, decoder, first, b);
+            System.arraycopy(r.terms(), 0, terms, first, b);
+            System.arraycopy(r.mse(), 0, mse, first, b);
+        });
         return new Result(total, prior, decoder, terms, mse);
     }
 
