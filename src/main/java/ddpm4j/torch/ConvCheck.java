@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param shape  the probed shape
  * @param path   the path chosen: the first that agreed with the float64 reference
- * @param errors for each path tried, in order, its largest relative error (L2, over the output
+ * @param errors for each path tried, in order (the preferred first), its largest relative error (L2, over the output
  *               and each gradient used) against the reference; NaN where it produced NaN
  * @param seconds how long the check took
  */
@@ -19,19 +19,25 @@ public record ConvCheck(ConvShape shape, ConvPath path, Map<ConvPath, Double> er
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
     }
 
-    /** Whether oneDNN's plain convolution was wrong for this shape and another path is used. */
-    public boolean switched() {
-        return path != ConvPath.ONEDNN;
+    /** The path the shape would take if it agreed: the first one tried. */
+    public ConvPath preferred() {
+        return errors.keySet().iterator().next();
     }
 
-    /** One line: the shape, oneDNN's error, and the path taken. */
+    /** Whether the preferred path was wrong for this shape and another one is used. */
+    public boolean switched() {
+        return path != preferred();
+    }
+
+    /** One line: the shape, the preferred path's error, and the path taken. */
     public String describe() {
-        Double plain = errors.get(ConvPath.ONEDNN);
+        Double first = errors.get(preferred());
         if (!switched()) {
-            return String.format(Locale.ROOT, "convolution %s: oneDNN agrees with the float64 reference (relative error %.1e)", shape, plain);
+            return String.format(Locale.ROOT, "convolution %s: %s agrees with the float64 reference (relative error %.1e)",
+                    shape, preferred().description(), first);
         }
-        return String.format(Locale.ROOT, "oneDNN computes the convolution %s wrongly on this CPU (relative error %s against float64);"
-                + " using %s instead", shape, plain == null || plain.isNaN() ? "NaN" : String.format(Locale.ROOT, "%.2g", plain),
-                path.description());
+        return String.format(Locale.ROOT, "%s computes the convolution %s wrongly on this CPU (relative error %s against float64);"
+                + " using %s instead", preferred().description(), shape,
+                first.isNaN() ? "NaN" : String.format(Locale.ROOT, "%.2g", first), path.description());
     }
 }

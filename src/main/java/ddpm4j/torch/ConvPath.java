@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -104,9 +105,16 @@ public enum ConvPath {
         return description;
     }
 
-    /** Whether this path is more than {@link #ONEDNN} again for these channel counts: padding whole blocks adds nothing. */
-    boolean appliesTo(long in, long out) {
-        return this != PADDED || roundUp(in) != in || roundUp(out) != out;
+    /**
+     * The paths a convolution with these channel counts may take, the preferred first. A shape
+     * with a partial block of {@value #CHANNEL_BLOCK} channels never goes to plain {@link #ONEDNN}:
+     * on the AMD EPYC (family 26) its partial-block kernels are wrong only some of the time, as if
+     * they read memory they never set, so a check that passed cannot vouch for the next call (a
+     * shape checked right gave 7% wrong and NaN weight gradients later in the same process); the
+     * padded path computes whole blocks only and measured as fast (docs/kernels.md).
+     */
+    static List<ConvPath> candidates(long in, long out) {
+        return roundUp(in) == in && roundUp(out) == out ? List.of(ONEDNN, NATIVE) : List.of(PADDED, NATIVE);
     }
 
     @Override

@@ -21,8 +21,6 @@ import java.util.function.Function;
  * saved by memory that happened to be zero.
  */
 final class ConvSelfCheck {
-    /** The order of preference: the fastest first. */
-    static final List<ConvPath> ORDER = List.of(ConvPath.ONEDNN, ConvPath.PADDED, ConvPath.NATIVE);
     /** Float32 against float64: measured 1e-7 to 3e-6 where right, 0.1 to NaN where wrong. */
     static final double FP32_TOLERANCE = 1e-4;
     /** bfloat16 keeps 8 significant bits: measured 2e-3 to 4e-3 where right, 0.1 to NaN where wrong. */
@@ -36,7 +34,7 @@ final class ConvSelfCheck {
     private ConvSelfCheck() {
     }
 
-    /** Checks the paths in {@link #ORDER}, each computed by {@code impl}, and returns the first that agrees. */
+    /** Checks the shape's {@linkplain ConvPath#candidates candidate paths}, each computed by {@code impl}, and returns the first that agrees. */
     static ConvCheck run(ConvShape shape, Function<ConvPath, Convolution> impl) {
         long start = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
@@ -44,10 +42,7 @@ final class ConvSelfCheck {
             // libtorch's conv2d in float64: its own im2col + gemm, as oneDNN has no float64 kernels
             List<Tensor> reference = Precision.withoutAutocast(() -> probe.run(ConvPath.ONEDNN::apply, torch.ScalarType.Double));
             Map<ConvPath, Double> errors = new LinkedHashMap<>();
-            for (ConvPath path : ORDER) {
-                if (!path.appliesTo(shape.in(), shape.out())) {
-                    continue;
-                }
+            for (ConvPath path : ConvPath.candidates(shape.in(), shape.out())) {
                 double error = 0;
                 for (int repeat = 0; repeat < 2; repeat++) {
                     probe.poison();

@@ -16,12 +16,14 @@ import java.util.function.Consumer;
  *
  * <p>oneDNN's kernels differ between CPUs, and some are wrong on some: on an AMD EPYC (family
  * 26, AVX-512 without AMX) libtorch 2.10's oneDNN 3.7.1 computes wrong input gradients whenever
- * the output channels are not a multiple of 16, and wrong outputs when the input channels are
- * not (or, under bf16, either). So the first time a
- * shape is used (channels, kernel, stride, padding, size, arithmetic, and which gradients are
- * needed), {@link ConvSelfCheck} compares oneDNN on it with a float64 reference and, if they
- * disagree, takes the first other path that agrees (see {@link ConvPath}). Each check costs a
- * few forward and backward passes of one small batch, once per shape and process.
+ * the output channels are not a multiple of 16, wrong outputs when the input channels are not
+ * (or, under bf16, either), and sometimes wrong weight gradients, differently from call to call.
+ * So a shape with a partial block of 16 channels takes oneDNN with its channels zero-padded to
+ * whole blocks, and the first time any shape is used (channels, kernel, stride, padding, size,
+ * arithmetic, and which gradients are needed), {@link ConvSelfCheck} compares its path with a
+ * float64 reference and, if they disagree, takes the next path that agrees (see {@link
+ * ConvPath#candidates}). Each check costs a few forward and backward passes of one small batch,
+ * once per shape and process.
  *
  * <p>Float32 on the CPU and bf16 autocast are checked; other types and devices go straight to
  * libtorch's {@code conv2d} (cuDNN on CUDA), except the meta device, which has no convolution

@@ -35,19 +35,20 @@ class CliTest {
     }
 
     @Test
-    void aConvolutionMovedOffOnednnIsOneWarningLineAndAnAgreeingOneIsSilent() {
-        var shape = new ddpm4j.torch.ConvShape(2, 32, 1, 3, 3, 1, 1, 1, 1, 28, 28, false, true, true);
+    void aConvolutionMovedOffItsPreferredPathIsOneWarningLineAndAnAgreeingOneIsSilent() {
+        var shape = new ddpm4j.torch.ConvShape(2, 32, 16, 3, 3, 1, 1, 1, 1, 28, 28, false, true, true);
         var errors = new java.util.LinkedHashMap<ddpm4j.torch.ConvPath, Double>();
         errors.put(ddpm4j.torch.ConvPath.ONEDNN, Double.NaN);
-        errors.put(ddpm4j.torch.ConvPath.PADDED, 5.8e-7);
+        errors.put(ddpm4j.torch.ConvPath.NATIVE, 5.8e-7);
         var text = new java.io.ByteArrayOutputStream();
-        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(shape, ddpm4j.torch.ConvPath.PADDED, errors, 0.1), new java.io.PrintStream(text, true));
+        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(shape, ddpm4j.torch.ConvPath.NATIVE, errors, 0.1), new java.io.PrintStream(text, true));
         String line = text.toString();
         assertEquals(1, line.lines().count(), line);
-        assertTrue(line.startsWith("ddpm4j: warning: oneDNN computes the convolution 32→1 channels, 3×3 kernel")
-                && line.contains("relative error NaN") && line.contains("channels zero-padded to 16 instead"), line);
+        assertTrue(line.startsWith("ddpm4j: warning: oneDNN computes the convolution 32→16 channels, 3×3 kernel")
+                && line.contains("relative error NaN") && line.contains("using libtorch im2col + gemm, no oneDNN instead"), line);
         text.reset();
-        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(shape, ddpm4j.torch.ConvPath.ONEDNN, java.util.Map.of(ddpm4j.torch.ConvPath.ONEDNN, 5e-7), 0.1),
+        var odd = new ddpm4j.torch.ConvShape(2, 32, 1, 3, 3, 1, 1, 1, 1, 28, 28, false, true, true);
+        Main.warnIfSwitched(new ddpm4j.torch.ConvCheck(odd, ddpm4j.torch.ConvPath.PADDED, java.util.Map.of(ddpm4j.torch.ConvPath.PADDED, 5e-7), 0.1),
                 new java.io.PrintStream(text, true));
         assertEquals("", text.toString());
     }
@@ -214,8 +215,10 @@ class CliTest {
         assertEquals(0, Cli.run(concat(common, "--batch-size", "1", "--out", b.toString())).exit);
         float[] fa = Npy.read(a).toFloats();
         float[] fb = Npy.read(b).toFloats();
-        for (int i = 0; i < fa.length; i++) { // the fixture's random network is unclipped here: values reach hundreds
-            assertEquals(fa[i], fb[i], 1e-4 * Math.max(1, Math.abs(fa[i])));
+        // the fixture's random network is unclipped here: values reach 650, and batch 1 runs other kernels than
+        // batch 3, whose rounding six steps amplify to 1.1e-4 (measured on an AMD EPYC, Zen 3); mixed-up images differ by O(1)
+        for (int i = 0; i < fa.length; i++) {
+            assertEquals(fa[i], fb[i], 1e-3 * Math.max(1, Math.abs(fa[i])));
         }
         assertRejected("--eta does not apply to DPMSolverMultistepScheduler", dir.resolve("x.png"), "sample", "--model", MODEL,
                 "--sampler", "dpmsolver", "--eta", "0.5", "--out", dir.resolve("x.png").toString());

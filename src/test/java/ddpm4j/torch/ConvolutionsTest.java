@@ -141,7 +141,7 @@ class ConvolutionsTest {
     private static final ConvShape BLOCKS = new ConvShape(2, 16, 32, 3, 3, 1, 1, 1, 1, 8, 8, false, true, true);
 
     /**
-     * oneDNN stood in for by a kernel whose forward pass is right and whose input gradient is not,
+     * A path stood in for by a kernel whose forward pass is right and whose input gradient is not,
      * like the AMD fault; built on the native path, so that it is the same on every CPU.
      */
     private static Tensor wrongInputGradient(Tensor x, Tensor w, Tensor b, long[] stride, long[] padding) {
@@ -149,25 +149,44 @@ class ConvolutionsTest {
         return ConvPath.NATIVE.apply(x, w, b, stride, padding).add(s.sub(s.detach()).mul(new Scalar(0.1)));
     }
 
+    /** Every path stood in for by the native one, except {@code wrong}, which computes {@code instead}. */
+    private static java.util.function.Function<ConvPath, ConvSelfCheck.Convolution> standIns(ConvPath wrong, ConvSelfCheck.Convolution instead) {
+        return p -> p == wrong ? instead : ConvPath.NATIVE::apply;
+    }
+
     @Test
-    void aKernelWithWrongGradientsIsReplacedByTheFirstPathThatAgrees() {
-        // the other paths stood in for by the native one: this is about the choice, not this CPU's kernels
-        ConvCheck odd = ConvSelfCheck.run(ODD, p -> p == ConvPath.ONEDNN ? ConvolutionsTest::wrongInputGradient : ConvPath.NATIVE::apply);
+    void aShapeWithAPartialChannelBlockNeverTakesPlainOnednn() {
+        assertEquals(List.of(ConvPath.PADDED, ConvPath.NATIVE), ConvPath.candidates(20, 24));
+        assertEquals(List.of(ConvPath.PADDED, ConvPath.NATIVE), ConvPath.candidates(1, 32));
+        assertEquals(List.of(ConvPath.PADDED, ConvPath.NATIVE), ConvPath.candidates(32, 1));
+        assertEquals(List.of(ConvPath.ONEDNN, ConvPath.NATIVE), ConvPath.candidates(16, 32));
+        // a right stand-in for oneDNN is not even tried where a block is partial
+        ConvCheck odd = ConvSelfCheck.run(ODD, p -> ConvPath.NATIVE::apply);
         assertEquals(ConvPath.PADDED, odd.path());
+        assertEquals(List.of(ConvPath.PADDED), new ArrayList<>(odd.errors().keySet()));
+        assertFalse(odd.switched());
+        assertTrue(odd.describe().contains("zero-padded to 16 agrees"), odd.describe());
+    }
+
+    @Test
+    void aKernelWithWrongGradientsIsReplacedByTheNextPathThatAgrees() {
+        // the paths stood in for by the native one: this is about the choice, not this CPU's kernels
+        ConvCheck odd = ConvSelfCheck.run(ODD, standIns(ConvPath.PADDED, ConvolutionsTest::wrongInputGradient));
+        assertEquals(ConvPath.NATIVE, odd.path());
         assertTrue(odd.switched());
-        assertTrue(odd.errors().get(ConvPath.ONEDNN) > 1e-2, odd.toString());
-        assertTrue(odd.errors().get(ConvPath.PADDED) < 1e-5, odd.toString());
-        assertTrue(odd.describe().contains("20→24 channels") && odd.describe().contains("instead"), odd.describe());
-        // whole channel blocks: padding would change nothing, so the next path is the native one
-        ConvCheck blocks = ConvSelfCheck.run(BLOCKS, p -> p == ConvPath.ONEDNN ? ConvolutionsTest::wrongInputGradient : ConvPath.NATIVE::apply);
+        assertTrue(odd.errors().get(ConvPath.PADDED) > 1e-2, odd.toString());
+        assertTrue(odd.errors().get(ConvPath.NATIVE) < 1e-5, odd.toString());
+        assertTrue(odd.describe().contains("20→24 channels") && odd.describe().startsWith("oneDNN, channels zero-padded")
+                && odd.describe().contains("instead"), odd.describe());
+        ConvCheck blocks = ConvSelfCheck.run(BLOCKS, standIns(ConvPath.ONEDNN, ConvolutionsTest::wrongInputGradient));
         assertEquals(ConvPath.NATIVE, blocks.path());
         assertEquals(List.of(ConvPath.ONEDNN, ConvPath.NATIVE), new ArrayList<>(blocks.errors().keySet()));
     }
 
     @Test
     void theInputGradientIsNotJudgedWhereItIsNotUsed() {
-        ConvShape weightsOnly = new ConvShape(2, 20, 24, 3, 3, 1, 1, 1, 1, 8, 8, false, false, true);
-        ConvCheck c = ConvSelfCheck.run(weightsOnly, p -> p == ConvPath.ONEDNN ? ConvolutionsTest::wrongInputGradient : ConvPath.NATIVE::apply);
+        ConvShape weightsOnly = new ConvShape(2, 16, 32, 3, 3, 1, 1, 1, 1, 8, 8, false, false, true);
+        ConvCheck c = ConvSelfCheck.run(weightsOnly, standIns(ConvPath.ONEDNN, ConvolutionsTest::wrongInputGradient));
         assertEquals(ConvPath.ONEDNN, c.path());
         assertFalse(c.switched());
     }
@@ -175,14 +194,14 @@ class ConvolutionsTest {
     @Test
     void aRightKernelIsKeptARefusingOneIsPassedOverAndWhenNothingAgreesTheCheckSaysSo() {
         // a right stand-in for oneDNN (the native computation) is kept, whatever this CPU's oneDNN does
-        ConvCheck right = ConvSelfCheck.run(ODD, p -> p == ConvPath.ONEDNN ? ConvPath.NATIVE::apply : p::apply);
+        ConvCheck right = ConvSelfCheck.run(BLOCKS, standIns(ConvPath.ONEDNN, ConvPath.NATIVE::apply));
         assertEquals(ConvPath.ONEDNN, right.path());
         assertTrue(right.errors().get(ConvPath.ONEDNN) < 1e-5);
         ConvSelfCheck.Convolution refusing = (x, w, b, stride, padding) -> {
             throw new IllegalStateException("could not create a primitive");
         };
-        ConvCheck refused = ConvSelfCheck.run(ODD, p -> p == ConvPath.ONEDNN ? refusing : ConvPath.NATIVE::apply);
-        assertEquals(ConvPath.PADDED, refused.path());
+        ConvCheck refused = ConvSelfCheck.run(BLOCKS, standIns(ConvPath.ONEDNN, refusing));
+        assertEquals(ConvPath.NATIVE, refused.path());
         assertTrue(refused.errors().get(ConvPath.ONEDNN).isNaN());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> ConvSelfCheck.run(ODD, p -> ConvolutionsTest::wrongInputGradient));
