@@ -2,6 +2,7 @@ package ddpm4j.bench;
 
 import ddpm4j.torch.ConvCheck;
 import ddpm4j.torch.Convolutions;
+import ddpm4j.torch.Cpu;
 
 import java.util.Arrays;
 import java.util.List;
@@ -25,10 +26,12 @@ import java.util.List;
  * @param threads         libtorch intra-op threads
  * @param precision       the network's arithmetic (fp32 or bf16)
  * @param convolutions    the path each convolution shape of the process took, after its self-check
+ * @param cpu             the CPU it ran on ({@link Cpu#describe()})
  */
 public record BenchResult(String preset, String mode, int batchSize, int iterations, double msPerStep,
                           double msFastest, double msSlowest, double imagesPerSecond, double gflopPerImage, double gflops, long parameters,
-                          double peakRssMb, int threads, String precision, List<ConvCheck> convolutions) {
+                          double peakRssMb, int threads, String precision, List<ConvCheck> convolutions,
+                          String cpu) {
 
     /** The result for step times {@code ms} (any order). */
     static BenchResult of(String preset, String mode, int batchSize, double[] ms, double flopPerImage, long parameters,
@@ -40,6 +43,6 @@ public record BenchResult(String preset, String mode, int batchSize, int iterati
         double images = batchSize * 1000.0 / median;
         return new BenchResult(preset, mode, batchSize, n, median, sorted[0], sorted[n - 1], images, flopPerImage / 1e9, images * flopPerImage / 1e9,
                 parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads(),
-                precision.toString(), Convolutions.checks());
+                precision.toString(), Convolutions.checks(), Cpu.current().describe());
     }
 }

@@ -8,7 +8,6 @@ import ddpm4j.bench.TrainingBenchmark;
 import ddpm4j.io.AtomicFiles;
 import ddpm4j.nn.Presets;
 import ddpm4j.torch.ConvCheck;
-import ddpm4j.torch.ConvPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,14 +73,14 @@ final class BenchCommand implements Callable<Integer> {
         BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision())
                 : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision());
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
-                        + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB%n", r.preset(), r.mode(),
-                r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb());
+                        + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB, %s%n", r.preset(), r.mode(),
+                r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb(), r.cpu());
         if (!r.convolutions().isEmpty()) {
-            System.out.printf(java.util.Locale.ROOT, "convolution paths (%d shapes self-checked against float64 in %.1f s; oneDNN's relative error):%n",
+            System.out.printf(java.util.Locale.ROOT, "convolution paths (%d shapes self-checked against float64 in %.1f s; the relative error of the path first tried):%n",
                     r.convolutions().size(), r.convolutions().stream().mapToDouble(ConvCheck::seconds).sum());
         }
         for (ConvCheck c : r.convolutions()) {
-            System.out.printf(java.util.Locale.ROOT, "  %-7s %8.1e  %s%n", c.path(), c.errors().get(ConvPath.ONEDNN), c.shape());
+            System.out.printf(java.util.Locale.ROOT, "  %-7s %8.1e  %s%n", c.path(), c.errors().get(c.preferred()), c.shape());
         }
         if (json != null) {
             Outputs.prepare(json);

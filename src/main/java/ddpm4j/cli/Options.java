@@ -50,7 +50,7 @@ final class Options {
             ddpm4j.torch.Precision p = autoPrecision ? ddpm4j.torch.Precision.FP32
                     : ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
             fixedPrecision = p;
-            if (p == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Precision.nativeBfloat16()) {
+            if (p == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Cpu.current().nativeBfloat16()) {
                 System.err.println("ddpm4j: warning: this CPU has neither AMX nor AVX512-BF16; bf16 is emulated and slower than fp32");
             }
         } catch (IllegalArgumentException e) {

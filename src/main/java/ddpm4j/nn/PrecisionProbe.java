@@ -47,7 +47,7 @@ public final class PrecisionProbe {
     public static Choice choose(UNet2DModel net, int batch, boolean training) {
         Device device = net.device();
         Precision other = device.isCuda() ? Precision.FP16 : Precision.BF16;
-        if (device.isCpu() && !Precision.nativeBfloat16()) {
+        if (device.isCpu() && !ddpm4j.torch.Cpu.current().nativeBfloat16()) {
             net.setPrecision(Precision.FP32);
             return new Choice(Precision.FP32, Double.NaN, Double.NaN, Double.NaN, "no native bfloat16 on this CPU");
         }
@@ -118,13 +118,6 @@ public final class PrecisionProbe {
 
     /** What a choice depends on: the CPU, libtorch's threads, the device, the network, the batch and the use. */
     static String key(UNet2DModel net, int batch, boolean training) {
-        String cpu;
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .orElse(System.getProperty("os.arch"));
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            cpu = System.getProperty("os.arch");
-        }
         String network;
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
@@ -133,7 +126,7 @@ public final class PrecisionProbe {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return cpu + ", " + org.bytedeco.pytorch.global.torch.get_num_threads() + " threads, " + net.device() + ", network " + network
+        return ddpm4j.torch.Cpu.current().describe() + ", " + org.bytedeco.pytorch.global.torch.get_num_threads() + " threads, " + net.device() + ", network " + network
                 + ", batch " + batch + (training ? ", training" : ", sampling");
     }
 

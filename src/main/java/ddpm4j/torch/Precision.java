@@ -81,20 +81,6 @@ public enum Precision {
         }
     }
 
-    /**
-     * Whether this CPU computes bfloat16 products natively (AMX or AVX512-BF16, from
-     * /proc/cpuinfo); without them libtorch emulates bfloat16 and {@code BF16} is slower than
-     * {@code FP32}. Unknown (not Linux): true.
-     */
-    public static boolean nativeBfloat16() {
-        try {
-            String info = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo"));
-            return info.contains(" amx_bf16") || info.contains(" avx512_bf16");
-        } catch (java.io.IOException | RuntimeException e) {
-            return true;
-        }
-    }
-
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);
