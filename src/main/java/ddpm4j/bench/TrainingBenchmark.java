@@ -29,8 +29,9 @@ public final class TrainingBenchmark {
         byte[] pixels = new byte[count * s * s * config.inChannels()];
         new SplittableRandom(0).nextBytes(pixels);
         ImageSet images = new ImageSet(pixels, count, s, s, config.inChannels());
-        TrainSettings settings = new TrainSettings("simple", null, false, 2e-4, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.9999, false,
-                batchSize, Integer.MAX_VALUE, 0, true, Long.MAX_VALUE, 0, 1, 1, Long.MAX_VALUE, 0.0);
+        // the paper's optimisation, with no warm-up, checkpoints, samples or logs in the way of the timed steps
+        TrainSettings settings = TrainSettings.builder().warmup(0).batchSize(batchSize).steps(Integer.MAX_VALUE)
+                .checkpointEvery(Long.MAX_VALUE).sampleCount(1).sampleSteps(1).logEvery(Long.MAX_VALUE).labelDropout(0.0).build();
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
         try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null, device)) {
             trainer.setPrecision(precision);

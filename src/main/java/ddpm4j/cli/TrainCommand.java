@@ -12,15 +12,18 @@ import ddpm4j.schedule.VarianceType;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.TrainSettings;
 import ddpm4j.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ddpm4j train}: Algorithm 1 on a dataset, into a model directory. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a diffusion model (Algorithm 1 with the paper's recipe) on a dataset.",
                 "OUT becomes a model directory holding the EMA weights, plus training_state/ (checkpoints),"
                         + " metrics.jsonl, samples/step-N.png and loss.png. --resume continues where the last"
@@ -28,6 +31,9 @@ import java.util.concurrent.Callable;
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     Options options;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--data", required = true, paramLabel = "SPEC",
             description = "fashion-mnist:train, mnist:train, cifar10:train, a folder of PNG/JPEG, or a uint8 .npy/.npz [N,H,W,C].")
@@ -53,33 +59,33 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate (default: the preset's).")
     Double dropout;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: 100000; with --resume, extends or shortens the run).")
-    Long steps;
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: ${DEFAULT-VALUE}; with --resume, extends or shortens the run).")
+    long steps;
 
-    @Option(names = "--batch-size", defaultValue = "128", paramLabel = "B", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "2e-4", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--adam-betas", defaultValue = "0.9,0.999", paramLabel = "B1,B2", converter = NumberPair.Converter.class,
+    @Option(names = "--adam-betas", paramLabel = "B1,B2", converter = NumberPair.Converter.class,
             description = "Adam betas, two numbers (default: ${DEFAULT-VALUE}).")
     NumberPair adamBetas;
 
-    @Option(names = "--adam-eps", defaultValue = "1e-8", paramLabel = "E", description = "Adam epsilon (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--adam-eps", paramLabel = "E", description = "Adam epsilon (default: ${DEFAULT-VALUE}).")
     double adamEps;
 
-    @Option(names = "--warmup", defaultValue = "5000", paramLabel = "N", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
     long warmup;
 
     @Option(names = "--lr-decay", paramLabel = "N", description = "Let the learning rate fall linearly to zero over the"
-            + " last N steps (default: 0, constant after warm-up; with --resume, changes the run's decay).")
-    Long lrDecay;
+            + " last N steps (default: ${DEFAULT-VALUE}, constant after warm-up; with --resume, changes the run's decay).")
+    long lrDecay;
 
-    @Option(names = "--grad-clip", defaultValue = "1.0", paramLabel = "C", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", paramLabel = "C", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--ema-decay", defaultValue = "0.9999", paramLabel = "D", description = "EMA decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay (default: ${DEFAULT-VALUE}).")
     double emaDecay;
 
     @Option(names = "--ema-warmup", description = "Use min(decay, (1+n)/(10+n)) so short runs get a useful EMA.")
@@ -90,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " one way; with --resume, changes the run's choice).")
     Boolean flip;
 
-    @Option(names = "--objective", defaultValue = "simple", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--objective", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (default: ${DEFAULT-VALUE}).")
     String objective;
 
     @Option(names = "--min-snr-gamma", paramLabel = "G", description = "Min-SNR-gamma weighting of the MSE term.")
@@ -99,53 +105,53 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--loss-aware", description = "Importance-sample timesteps by their loss (Improved DDPM).")
     boolean lossAware;
 
-    @Option(names = "--prediction", defaultValue = "epsilon", paramLabel = "NAME", converter = ProcessNames.Predicts.class,
+    @Option(names = "--prediction", paramLabel = "NAME", converter = ProcessNames.Predicts.class,
             completionCandidates = ProcessNames.Predicts.class,
-            description = "What the network predicts: ${COMPLETION-CANDIDATES} (default: epsilon).")
+            description = "What the network predicts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Prediction prediction;
 
-    @Option(names = "--variance", defaultValue = "fixed_large", paramLabel = "NAME", converter = ProcessNames.Variance.class,
+    @Option(names = "--variance", paramLabel = "NAME", converter = ProcessNames.Variance.class,
             completionCandidates = ProcessNames.Variance.class,
-            description = "Reverse-process variance: ${COMPLETION-CANDIDATES} (default: fixed_large).")
+            description = "Reverse-process variance: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     VarianceType variance;
 
-    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "NAME", converter = ProcessNames.Schedule.class,
+    @Option(names = "--schedule", paramLabel = "NAME", converter = ProcessNames.Schedule.class,
             completionCandidates = ProcessNames.Schedule.class,
-            description = "Beta schedule: ${COMPLETION-CANDIDATES} (default: linear).")
+            description = "Beta schedule: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     BetaSchedule schedule;
 
-    @Option(names = "--timesteps", defaultValue = "1000", paramLabel = "T", description = "Diffusion steps T (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timesteps", paramLabel = "T", description = "Diffusion steps T (default: ${DEFAULT-VALUE}).")
     int timesteps;
 
-    @Option(names = "--beta-range", defaultValue = "1e-4,0.02", paramLabel = "START,END", converter = NumberPair.Converter.class,
+    @Option(names = "--beta-range", paramLabel = "START,END", converter = NumberPair.Converter.class,
             description = "Beta start and end, two numbers (default: ${DEFAULT-VALUE}).")
     NumberPair betaRange;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of initialisation, data order, noise and dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "K", description = "Seed of initialisation, data order, noise and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     long checkpointEvery;
 
-    @Option(names = "--sample-every", defaultValue = "5000", paramLabel = "N", description = "Steps between sample grids, 0 for the end only (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-every", paramLabel = "N", description = "Steps between sample grids, 0 for the end only (default: ${DEFAULT-VALUE}).")
     long sampleEvery;
 
-    @Option(names = "--samples", defaultValue = "36", paramLabel = "N", description = "Images per sample grid (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", paramLabel = "N", description = "Images per sample grid (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--sample-steps", defaultValue = "50", paramLabel = "S", description = "DDIM steps for sample grids (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-steps", paramLabel = "S", description = "DDIM steps for sample grids (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
     @Option(names = "--class-conditional", description = "Condition the network on the data's class labels (a class embedding"
             + " added to the timestep embedding), for sampling with --class and --guidance.")
     boolean classConditional;
 
-    @Option(names = "--label-dropout", defaultValue = "0.1", paramLabel = "P",
+    @Option(names = "--label-dropout", paramLabel = "P",
             description = "With --class-conditional: probability of training on the no-class label instead, which"
                     + " classifier-free guidance needs (default: ${DEFAULT-VALUE}).")
     double labelDropout;
 
-    @Option(names = "--log-every", defaultValue = "50", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--log-every", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
     @Override
@@ -160,10 +166,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume && hasRun) {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
-        TrainSettings settings = new TrainSettings(objective, minSnrGamma, lossAware, lr, adamBetas.first(), adamBetas.second(), adamEps,
-                warmup, lrDecay == null ? 0 : lrDecay, gradClip, emaDecay, emaWarmup, batchSize, steps == null ? 100_000 : steps, seed,
-                flip != null ? flip : DataSpecs.flipsByDefault(data), checkpointEvery, sampleEvery, samples,
-                sampleSteps, logEvery, classConditional ? labelDropout : 0.0);
+        TrainSettings settings = settings();
+        TrainSettings.Changes changes = changes();
         options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
         ImageSet images = DataSpecs.load(data, dataDir, folderSize);
@@ -178,10 +182,10 @@ final class TrainCommand implements Callable<Integer> {
             process = new SchedulerConfig(timesteps, betaRange.first(), betaRange.second(), schedule, null, variance, true, 1.0, prediction, "leading");
             arch = architecture(presetName, images, process);
         }
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, new TrainSettings.Changes(steps, lrDecay, flip), options.device())) {
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device())) {
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (steps == null && lrDecay == null && flip == null ? "" : " but --steps, --lr-decay or --flip as given"));
+                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay or --flip as given"));
             }
             options.settlePrecision(trainer);
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, %s, into %s%n",
@@ -194,6 +198,70 @@ final class TrainCommand implements Callable<Integer> {
         }
         System.err.println("done: model in " + out + ", samples in " + out.resolve("samples") + ", loss curve " + out.resolve("loss.png"));
         return 0;
+    }
+
+    /** The settings the options give (flips by the data's default where --[no-]flip is absent). */
+    TrainSettings settings() {
+        return TrainSettings.builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr)
+                .adamBetas(adamBetas.first(), adamBetas.second()).eps(adamEps).warmup(warmup).lrDecay(lrDecay).gradClip(gradClip)
+                .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
+                .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
+                .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0).build();
+    }
+
+    /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay and --[no-]flip that were given. */
+    TrainSettings.Changes changes() {
+        return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip);
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * The defaults of the options that set {@link TrainSettings} and the diffusion process: {@link
+     * TrainSettings#DEFAULTS} and {@link SchedulerConfig#paper()}, each written there once.
+     */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
+                return null;
+            }
+            TrainSettings d = TrainSettings.DEFAULTS;
+            SchedulerConfig process = SchedulerConfig.paper();
+            return switch (option.longestName()) {
+                case "--prediction" -> process.prediction().configName;
+                case "--variance" -> process.variance().configName;
+                case "--schedule" -> process.betaSchedule().configName;
+                case "--timesteps" -> Integer.toString(process.numTrainTimesteps());
+                case "--beta-range" -> number(process.betaStart()) + "," + number(process.betaEnd());
+                case "--steps" -> Long.toString(d.steps());
+                case "--batch-size" -> Integer.toString(d.batchSize());
+                case "--lr" -> number(d.lr());
+                case "--adam-betas" -> number(d.beta1()) + "," + number(d.beta2());
+                case "--adam-eps" -> number(d.eps());
+                case "--warmup" -> Long.toString(d.warmup());
+                case "--lr-decay" -> Long.toString(d.lrDecay());
+                case "--grad-clip" -> number(d.gradClip());
+                case "--ema-decay" -> number(d.emaDecay());
+                case "--objective" -> d.objective();
+                case "--seed" -> Long.toString(d.seed());
+                case "--checkpoint-every" -> Long.toString(d.checkpointEvery());
+                case "--sample-every" -> Long.toString(d.sampleEvery());
+                case "--samples" -> Integer.toString(d.sampleCount());
+                case "--sample-steps" -> Integer.toString(d.sampleSteps());
+                case "--label-dropout" -> number(d.labelDropout());
+                case "--log-every" -> Long.toString(d.logEvery());
+                default -> null;
+            };
+        }
+
+        /** 2e-4 rather than 2.0E-4, 1 rather than 1.0. */
+        static String number(double v) {
+            return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+                    : Double.toString(v).replace(".0E", "e").replace("E", "e");
+        }
     }
 
     /** The preset asked for, or the one for the data's shape. */

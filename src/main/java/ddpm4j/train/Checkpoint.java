@@ -50,6 +50,19 @@ public final class Checkpoint {
                         Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending) {
     }
 
+    /**
+     * A run's saved settings; a key it lacks (a setting added after the run was saved) takes its
+     * default, as the run had it before the setting existed. Unknown keys are errors.
+     */
+    static TrainSettings readSettings(byte[] json) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode merged = JSON.valueToTree(TrainSettings.DEFAULTS);
+        if (!(JSON.readTree(json) instanceof com.fasterxml.jackson.databind.node.ObjectNode saved)) {
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "the settings are not a JSON object");
+        }
+        merged.setAll(saved);
+        return JSON.treeToValue(merged, TrainSettings.class);
+    }
+
     /** The sum and count of the losses not yet logged (0 and 0 in checkpoints written before these were kept). */
     public record PendingLosses(double sum, int count) {
     }
@@ -126,7 +139,7 @@ public final class Checkpoint {
         TrainSettings settings;
         try {
             meta = JSON.readValue(Files.readAllBytes(dir.resolve(STATE)), Meta.class);
-            settings = JSON.readValue(Files.readAllBytes(dir.resolve(SETTINGS)), TrainSettings.class);
+            settings = readSettings(Files.readAllBytes(dir.resolve(SETTINGS)));
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
         }

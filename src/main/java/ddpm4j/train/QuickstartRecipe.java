@@ -47,7 +47,7 @@ public final class QuickstartRecipe {
 
     /** Settings for {@code steps} training steps. */
     public static TrainSettings settings(long seed, int steps) {
-        return new TrainSettings("simple", null, false, 1e-3, 0.9, 0.999, 1e-8, 100, 0, 1.0, 0.999, true, 64, steps,
-                seed, false, 200, 0, 64, 50, 25, 0.0);
+        return TrainSettings.builder().lr(1e-3).warmup(100).emaDecay(0.999).emaWarmup(true).batchSize(64).steps(steps).seed(seed)
+                .hflip(false).checkpointEvery(200).sampleEvery(0).sampleCount(64).sampleSteps(50).logEvery(25).labelDropout(0.0).build();
     }
 }

@@ -47,8 +47,8 @@ class TrainerTest {
     }
 
     static TrainSettings settings(long steps) {
-        return new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.99, true, 8, steps, 7, true,
-                10, 0, 4, 5, 1, 0.0);
+        return TrainSettings.builder().lr(2e-3).warmup(0).emaDecay(0.99).emaWarmup(true).batchSize(8).steps(steps).seed(7)
+                .checkpointEvery(10).sampleEvery(0).sampleCount(4).sampleSteps(5).logEvery(1).labelDropout(0.0).build();
     }
 
     /** Records every step's loss. */
@@ -141,8 +141,7 @@ class TrainerTest {
     /** A checkpoint at step 10 splits the interval 9–12 of a metrics line every 4 steps: the resumed run logs its mean all the same. */
     @Test
     void aResumedRunLogsTheSameMeansAsAnUninterruptedOne() throws Exception {
-        TrainSettings every4 = new TrainSettings("simple", null, false, 2e-3, 0.9, 0.999, 1e-8, 0, 0, 1.0, 0.99, true, 8, 16, 7, true,
-                10, 0, 4, 5, 4, 0.0);
+        TrainSettings every4 = settings(16).toBuilder().logEvery(4).build();
         try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, PROCESS, every4, images(), false, null)) {
             t.run(new Losses());
         }
@@ -234,8 +233,7 @@ class TrainerTest {
     void nonFiniteLossesAreSkippedThenStopTheRunKeepingTheLastCheckpoint() throws Exception {
         Path out = dir.resolve("nan");
         // a learning rate of 1e38 blows the weights up after the first update
-        TrainSettings wild = new TrainSettings("simple", null, false, 1e38, 0.9, 0.999, 1e-8, 0, 0, 0, 0.99, false, 8, 100, 7,
-                true, 1, 0, 4, 5, 1, 0.0);
+        TrainSettings wild = settings(100).toBuilder().lr(1e38).gradClip(0).emaWarmup(false).checkpointEvery(1).build();
         List<String> notes = new ArrayList<>();
         try (Trainer t = new Trainer(out, ARCH, PROCESS, wild, images(), false, null)) {
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
