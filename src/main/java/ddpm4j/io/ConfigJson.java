@@ -40,37 +40,111 @@ public final class ConfigJson {
         if (!act.equals("silu") && !act.equals("swish")) {
             throw f.error("act_fn", "has unsupported value '" + act + "' (supported: silu)");
         }
-        int groups = f.integer("norm_num_groups", 32);
         Integer attnGroups = f.integer("attn_norm_num_groups", null);
-        if (attnGroups != null && attnGroups != groups) {
+        Object[] values = new Object[UNET_KEYS.length];
+        for (int k = 0; k < UNET_KEYS.length; k++) {
+            values[k] = UNET_KEYS[k].read(f);
+        }
+        f.rejectUnknown();
+        UNetConfig c;
+        try {
+            c = UNET_CONSTRUCTOR.newInstance(values);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw new FormatException(file, bad.getMessage());
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        if (attnGroups != null && attnGroups != c.normNumGroups()) {
             throw f.error("attn_norm_num_groups", "must equal norm_num_groups or be null");
         }
-        int sampleSize = sampleSize(f);
+        return c;
+    }
+
+    /**
+     * diffusers' UNet2DModel defaults ({@code __init__}'s signature) for the keys a config.json may
+     * leave out; a key not here is required ({@code sample_size}) or null when absent. A number whose
+     * default diffusers writes as an integer (freq_shift, mid_block_scale_factor) is written as one
+     * where it is integral.
+     */
+    private static final java.util.Map<String, Object> DIFFUSERS_DEFAULTS = java.util.Map.ofEntries(
+            java.util.Map.entry("in_channels", 3), java.util.Map.entry("out_channels", 3),
+            java.util.Map.entry("block_out_channels", List.of(224, 448, 672, 896)), java.util.Map.entry("layers_per_block", 2),
+            java.util.Map.entry("down_block_types", List.of(UNetConfig.DOWN, UNetConfig.ATTN_DOWN, UNetConfig.ATTN_DOWN, UNetConfig.ATTN_DOWN)),
+            java.util.Map.entry("up_block_types", List.of(UNetConfig.ATTN_UP, UNetConfig.ATTN_UP, UNetConfig.ATTN_UP, UNetConfig.UP)),
+            java.util.Map.entry("norm_num_groups", 32), java.util.Map.entry("norm_eps", 1e-5), java.util.Map.entry("freq_shift", 0),
+            java.util.Map.entry("flip_sin_to_cos", true), java.util.Map.entry("downsample_padding", 1),
+            java.util.Map.entry("attention_head_dim", 8), java.util.Map.entry("dropout", 0.0),
+            java.util.Map.entry("center_input_sample", false), java.util.Map.entry("mid_block_scale_factor", 1),
+            java.util.Map.entry("add_attention", true));
+
+    /** The keys of config.json that {@link UNetConfig} holds: one per record component, in order, named in snake case. */
+    private static final UNetKey[] UNET_KEYS = java.util.Arrays.stream(UNetConfig.class.getRecordComponents())
+            .map(UNetKey::new).toArray(UNetKey[]::new);
+    private static final java.lang.reflect.Constructor<UNetConfig> UNET_CONSTRUCTOR = constructor();
+
+    private static java.lang.reflect.Constructor<UNetConfig> constructor() {
         try {
-            UNetConfig c = new UNetConfig(
-                    sampleSize,
-                    f.integer("in_channels", 3),
-                    f.integer("out_channels", 3),
-                    f.integers("block_out_channels", List.of(224, 448, 672, 896)),
-                    f.integer("layers_per_block", 2),
-                    f.texts("down_block_types", List.of(UNetConfig.DOWN, UNetConfig.ATTN_DOWN, UNetConfig.ATTN_DOWN, UNetConfig.ATTN_DOWN)),
-                    f.texts("up_block_types", List.of(UNetConfig.ATTN_UP, UNetConfig.ATTN_UP, UNetConfig.ATTN_UP, UNetConfig.UP)),
-                    groups,
-                    f.number("norm_eps", 1e-5),
-                    f.number("freq_shift", 0),
-                    f.bool("flip_sin_to_cos", true),
-                    f.integer("downsample_padding", 1),
-                    f.has("attention_head_dim") ? f.integer("attention_head_dim", null) : Integer.valueOf(8),
-                    f.number("dropout", 0.0),
-                    f.bool("center_input_sample", false),
-                    f.number("mid_block_scale_factor", 1.0),
-                    f.bool("add_attention", true),
-                    f.integer("time_embedding_dim", null),
-                    f.integer("num_class_embeds", null));
-            f.rejectUnknown();
-            return c;
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(file, e.getMessage());
+            return UNetConfig.class.getDeclaredConstructor(java.util.Arrays.stream(UNetConfig.class.getRecordComponents())
+                    .map(java.lang.reflect.RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One component of {@link UNetConfig} as a config.json key: its name, type and diffusers default. */
+    private record UNetKey(java.lang.reflect.RecordComponent component, String key) {
+        UNetKey(java.lang.reflect.RecordComponent component) {
+            this(component, component.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
+        }
+
+        @SuppressWarnings("unchecked")
+        Object read(JsonFields f) throws FormatException {
+            Object fallback = DIFFUSERS_DEFAULTS.get(key);
+            Class<?> type = component.getType();
+            if (key.equals("sample_size")) {
+                return sampleSize(f);
+            }
+            if (type == int.class) {
+                return f.integer(key, (Integer) fallback);
+            }
+            if (type == Integer.class) { // an explicit null stays null, whatever the default
+                return f.has(key) ? f.integer(key, null) : fallback;
+            }
+            if (type == double.class) {
+                return f.number(key, ((Number) fallback).doubleValue());
+            }
+            if (type == boolean.class) {
+                return f.bool(key, (Boolean) fallback);
+            }
+            boolean integers = component.getGenericType() instanceof java.lang.reflect.ParameterizedType list
+                    && list.getActualTypeArguments()[0] == Integer.class;
+            return integers ? f.integers(key, (List<Integer>) fallback) : f.texts(key, (List<String>) fallback);
+        }
+
+        void write(ObjectNode o, UNetConfig c) {
+            Object v;
+            try {
+                v = component.getAccessor().invoke(c);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (v == null) {
+                o.putNull(key);
+            } else if (v instanceof Integer i) {
+                o.put(key, i);
+            } else if (v instanceof Double d && DIFFUSERS_DEFAULTS.get(key) instanceof Integer) {
+                putNumber(o, key, d);
+            } else if (v instanceof Double d) {
+                o.put(key, d);
+            } else if (v instanceof Boolean b) {
+                o.put(key, b);
+            } else {
+                ArrayNode a = o.putArray(key);
+                ((List<?>) v).forEach(e -> a.add(JsonFields.JSON.valueToTree(e)));
+            }
         }
     }
 
@@ -105,47 +179,20 @@ public final class ConfigJson {
         }
     }
 
+    /** config.json as diffusers writes it: every key, sorted, the metadata first. */
     public static void writeUNet(Path file, UNetConfig c) throws IOException {
+        ObjectNode keys = JsonFields.JSON.createObjectNode();
+        keys.put("act_fn", "silu");
+        keys.putNull("class_embed_type");
+        keys.put("time_embedding_type", "positional");
+        for (UNetKey k : UNET_KEYS) {
+            k.write(keys, c);
+        }
         ObjectNode o = JsonFields.JSON.createObjectNode();
         o.put("_class_name", "UNet2DModel");
         o.put("_ddpm4j_version", VERSION);
-        o.put("act_fn", "silu");
-        o.put("add_attention", c.addAttention());
-        if (c.attentionHeadDim() == null) {
-            o.putNull("attention_head_dim");
-        } else {
-            o.put("attention_head_dim", c.attentionHeadDim());
-        }
-        ArrayNode outs = o.putArray("block_out_channels");
-        c.blockOutChannels().forEach(outs::add);
-        o.put("center_input_sample", c.centerInputSample());
-        ArrayNode downs = o.putArray("down_block_types");
-        c.downBlockTypes().forEach(downs::add);
-        o.put("downsample_padding", c.downsamplePadding());
-        o.put("dropout", c.dropout());
-        o.put("flip_sin_to_cos", c.flipSinToCos());
-        putNumber(o, "freq_shift", c.freqShift());
-        o.put("in_channels", c.inChannels());
-        o.put("layers_per_block", c.layersPerBlock());
-        putNumber(o, "mid_block_scale_factor", c.midBlockScaleFactor());
-        o.put("norm_eps", c.normEps());
-        o.put("norm_num_groups", c.normNumGroups());
-        o.put("out_channels", c.outChannels());
-        o.put("sample_size", c.sampleSize());
-        if (c.timeEmbeddingDim() == null) {
-            o.putNull("time_embedding_dim");
-        } else {
-            o.put("time_embedding_dim", c.timeEmbeddingDim());
-        }
-        o.put("time_embedding_type", "positional");
-        o.putNull("class_embed_type");
-        if (c.numClassEmbeds() == null) {
-            o.putNull("num_class_embeds");
-        } else {
-            o.put("num_class_embeds", c.numClassEmbeds());
-        }
-        ArrayNode ups = o.putArray("up_block_types");
-        c.upBlockTypes().forEach(ups::add);
+        new java.util.TreeMap<String, JsonNode>(keys.properties().stream()
+                .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue))).forEach(o::set);
         AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 

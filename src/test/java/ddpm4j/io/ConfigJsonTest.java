@@ -69,6 +69,30 @@ class ConfigJsonTest {
         assertNull(ConfigJson.readUNet(write("n.json", "{\"sample_size\": 64, \"attention_head_dim\": null}")).attentionHeadDim());
     }
 
+    /** Every component of UNetConfig is a key, written and read back, whatever its value (null included). */
+    @Test
+    void everyComponentIsAKeyOfConfigJson() throws Exception {
+        UNetConfig q = Presets.get("quick28");
+        UNetConfig unusual = new UNetConfig(32, 3, 6, List.of(16, 32), 2, List.of(UNetConfig.ATTN_DOWN, UNetConfig.DOWN),
+                List.of(UNetConfig.UP, UNetConfig.ATTN_UP), 8, 1e-5, 0.5, true, 1, 8, 0.25, true, 1.5, false, 48, 5);
+        Path f = dir.resolve("unusual.json");
+        ConfigJson.writeUNet(f, unusual);
+        assertEquals(unusual, ConfigJson.readUNet(f));
+        var inOrder = new java.util.ArrayList<String>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile()).fieldNames().forEachRemaining(inOrder::add);
+        var written = new java.util.TreeSet<>(inOrder);
+        var expected = new java.util.TreeSet<>(List.of("_class_name", "_ddpm4j_version", "act_fn", "class_embed_type", "time_embedding_type"));
+        for (var c : UNetConfig.class.getRecordComponents()) {
+            expected.add(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
+        }
+        assertEquals(expected, written);
+        assertEquals(new java.util.ArrayList<>(written), inOrder, "sorted, as diffusers writes");
+        assertTrue(Files.readString(f).contains("\"mid_block_scale_factor\" : 1.5") && Files.readString(f).contains("\"freq_shift\" : 0.5"));
+        ConfigJson.writeUNet(f, q);
+        assertTrue(Files.readString(f).contains("\"freq_shift\" : 1,") && Files.readString(f).contains("\"dropout\" : 0.0"),
+                "integral numbers as diffusers writes its defaults");
+    }
+
     private void assertBad(String expected, String json) throws Exception {
         Path f = write("bad.json", json);
         FormatException e = assertThrows(FormatException.class, () -> ConfigJson.readUNet(f));
