@@ -19,14 +19,10 @@ public final class Presets {
         PRESETS.put("small28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(14), 0.1));
         // The quickstart's: one ResBlock per level, self-attention only in the middle (7×7); measured
         // 128 img/s training on 2 cores against small28's 55.
-        PRESETS.put("quick28", new UNetConfig(28, 1, 1, List.of(32, 64, 64), 1,
-                List.of(UNetConfig.DOWN, UNetConfig.DOWN, UNetConfig.DOWN), List.of(UNetConfig.UP, UNetConfig.UP, UNetConfig.UP),
-                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null));
+        PRESETS.put("quick28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 1, List.of(), 0.0));
         // The built-in Fashion-MNIST model's: small28 without the 14×14 attention (96 img/s training
         // against 55 on 2 cores), 1.54M parameters = 6.2 MB of F32 weights.
-        PRESETS.put("fmnist28", new UNetConfig(28, 1, 1, List.of(32, 64, 64), 2,
-                List.of(UNetConfig.DOWN, UNetConfig.DOWN, UNetConfig.DOWN), List.of(UNetConfig.UP, UNetConfig.UP, UNetConfig.UP),
-                32, 1e-6, 1, false, 0, null, 0.1, false, 1.0, true, null, null));
+        PRESETS.put("fmnist28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(), 0.1));
         // CPU-sized: 32×32 RGB (CIFAR-10).
         PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
     }
@@ -59,10 +55,8 @@ public final class Presets {
         if (height != width) {
             throw new IllegalArgumentException("training needs square images, got " + height + "x" + width);
         }
-        return new UNetConfig(height, channels, learnedVariance ? 2 * channels : channels, p.blockOutChannels(), p.layersPerBlock(),
-                p.downBlockTypes(), p.upBlockTypes(), p.normNumGroups(), p.normEps(), p.freqShift(), p.flipSinToCos(),
-                p.downsamplePadding(), p.attentionHeadDim(), dropout == null ? p.dropout() : dropout, p.centerInputSample(),
-                p.midBlockScaleFactor(), p.addAttention(), p.timeEmbeddingDim(), classEmbeds);
+        return p.withImages(height, channels, learnedVariance ? 2 * channels : channels)
+                .withDropout(dropout == null ? p.dropout() : dropout).withClassEmbeds(classEmbeds);
     }
 
     /** The preset called {@code name}. */

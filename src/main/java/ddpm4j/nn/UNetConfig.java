@@ -128,6 +128,13 @@ public record UNetConfig(
         }
     }
 
+    /** This architecture for images of side {@code size} with {@code in} channels, predicting {@code out}. */
+    public UNetConfig withImages(int size, int in, int out) {
+        return new UNetConfig(size, in, out, blockOutChannels, layersPerBlock, downBlockTypes,
+                upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, dropout,
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds);
+    }
+
     /** This architecture with another dropout rate. */
     public UNetConfig withDropout(double rate) {
         return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
