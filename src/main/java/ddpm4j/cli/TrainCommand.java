@@ -179,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
             arch = dir.readUNetConfig();
             process = dir.loadScheduler();
         } else {
-            process = new SchedulerConfig(timesteps, betaRange.first(), betaRange.second(), schedule, null, variance, true, 1.0, prediction, "leading");
+            process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
         }
         try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device())) {

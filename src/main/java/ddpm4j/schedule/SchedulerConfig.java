@@ -97,6 +97,11 @@ public record SchedulerConfig(
         return new SchedulerConfig(scheduler, steps, betaStart, betaEnd, schedule, null, variance, prediction, settings);
     }
 
+    /** The same process with β from {@code start} to {@code end} (for the schedules that take a range). */
+    public SchedulerConfig withBetas(double start, double end) {
+        return new SchedulerConfig(scheduler, numTrainTimesteps, start, end, betaSchedule, trainedBetas, variance, prediction, settings);
+    }
+
     /** The same configuration read by another scheduler (diffusers' {@code OtherScheduler.from_config(config)}). */
     public SchedulerConfig with(SchedulerClass other) {
         return new SchedulerConfig(other, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance,
