@@ -1,7 +1,8 @@
 #!/bin/bash
 # ddpm4j against PyTorch (Debian's python3-torch) on this machine, back to back: same preset,
 # mode, batch and precision; prints both and the ratio of images per second (ddpm4j / PyTorch), and
-# for PRECISION=bf16 also ddpm4j in bf16 against PyTorch in its default fp32.
+# for PRECISION=bf16 also ddpm4j in bf16 against PyTorch in its default fp32. Each ddpm4j row also gives its
+# step's GFLOP/s as a share of libtorch's own sgemm (bench --sgemm), PyTorch's sgemm is printed first.
 # Both sides run untimed steps for WARMUP seconds (default 5) before timing.
 #   [PRECISION=fp32|bf16] [WARMUP=SECONDS] bench/compare.sh [PRESET MODE BATCH ITERS]...
 #   e.g. bench/compare.sh cifar10 train 8 5 small28 sample 64 10
@@ -14,7 +15,7 @@ OUT=$(mktemp -d)
 /usr/bin/python3 bench/pytorch_bench.py --sgemm
 while [ $# -ge 4 ]; do
   P=$1 M=$2 B=$3 N=$4; shift 4
-  ./ddpm4j bench --preset "$P" --mode "$M" --batch-size "$B" --iters "$N" --warmup "$WARMUP" --precision "$PRECISION" --json "$OUT/j.json"
+  ./ddpm4j bench --preset "$P" --mode "$M" --batch-size "$B" --iters "$N" --warmup "$WARMUP" --precision "$PRECISION" --sgemm --json "$OUT/j.json"
   /usr/bin/python3 bench/pytorch_bench.py --preset "$P" --mode "$M" --batch-size "$B" --iters "$N" --warmup "$WARMUP" --precision "$PRECISION" --json "$OUT/p.json"
   [ "$PRECISION" != fp32 ] && /usr/bin/python3 bench/pytorch_bench.py --preset "$P" --mode "$M" --batch-size "$B" --iters "$N" --warmup "$WARMUP" --json "$OUT/p32.json"
   /usr/bin/python3 -c "

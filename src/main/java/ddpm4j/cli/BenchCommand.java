@@ -3,6 +3,7 @@ package ddpm4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import ddpm4j.bench.BenchResult;
+import ddpm4j.bench.SgemmBenchmark;
 import ddpm4j.bench.SamplingBenchmark;
 import ddpm4j.bench.TrainingBenchmark;
 import ddpm4j.io.AtomicFiles;
@@ -26,6 +27,9 @@ final class BenchCommand implements Callable<Integer> {
     /** What to time. */
     enum Mode { sample, train }
 
+    /** The side of the matrices --sgemm multiplies (as bench/pytorch_bench.py --sgemm). */
+    private static final int SGEMM_SIZE = 2048;
+
     @Mixin
     Options options;
 
@@ -45,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", paramLabel = "SECONDS",
             description = "Untimed steps first, for this long and at least 2 (default: ${DEFAULT-VALUE}); the JVM's first seconds are slower.")
     double warmup;
+
+    @Option(names = "--sgemm", description = "Also time libtorch's float32 matrix product (2048×2048, torch.mm) and give the"
+            + " network's GFLOP/s as a share of it: the CPU's practical peak through the same library.")
+    boolean sgemm;
 
     @Option(names = "--json", paramLabel = "OUT.json", description = "Also write the result as JSON." + Outputs.CREATES_FOLDERS)
     Path json;
@@ -75,6 +83,11 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
                         + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB, %s%n", r.preset(), r.mode(),
                 r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb(), r.cpu());
+        if (sgemm) {
+            double peak = SgemmBenchmark.gflops(SGEMM_SIZE, warmup, iters);
+            System.out.printf(java.util.Locale.ROOT, "sgemm %d (libtorch): %.1f GFLOP/s with %d threads; the %s step reaches %.0f%% of it%n",
+                    SGEMM_SIZE, peak, r.threads(), r.mode(), 100 * r.gflops() / peak);
+        }
         if (!r.convolutions().isEmpty()) {
             System.out.printf(java.util.Locale.ROOT, "convolution paths (%d shapes self-checked against float64 in %.1f s; the relative error of the path first tried):%n",
                     r.convolutions().size(), r.convolutions().stream().mapToDouble(ConvCheck::seconds).sum());

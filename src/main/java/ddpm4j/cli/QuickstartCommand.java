@@ -5,10 +5,8 @@ import ddpm4j.io.Model;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.NoiseSource;
-import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
 import ddpm4j.sample.TracedSampler;
-import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.QuickstartRecipe;
 import ddpm4j.train.Trainer;
@@ -63,8 +61,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
             options.settlePrecision(m.unet(), 64, false);
-            SchedulerConfig config = m.scheduler().with(Samplers.DEFAULT);
-            TracedSampler sampler = Samplers.of(config, Samplers.defaultSteps(config));
+            TracedSampler sampler = QuickstartRecipe.sampler(m.scheduler());
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);

@@ -22,6 +22,15 @@ class QuickstartCommandTest {
         assertEquals(1, images.channels());
     }
 
+    /** A young model's pictures come from DDIM-50 on the leading timesteps, x̂₀ clipped as the paper's process says. */
+    @Test
+    void thePicturesComeFromClippedDdim50() {
+        ddpm4j.sample.TracedSampler s = QuickstartRecipe.sampler(QuickstartRecipe.process());
+        assertEquals(50, s.timesteps().length);
+        assertEquals(980, s.timesteps()[0]);
+        assertEquals(Boolean.TRUE, QuickstartRecipe.process().settings().get("clip_sample"));
+    }
+
     /** Three training steps, then the pictures; a second run samples the same model again. */
     @Test
     void trainsForTheGivenStepsThenDrawsAndAnimates(@TempDir Path dir) throws Exception {
