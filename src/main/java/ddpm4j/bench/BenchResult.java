@@ -39,7 +39,7 @@ public record BenchResult(String preset, String mode, int batchSize, int iterati
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double median = Timing.median(ms);
         double images = batchSize * 1000.0 / median;
         return new BenchResult(preset, mode, batchSize, n, median, sorted[0], sorted[n - 1], images, flopPerImage / 1e9, images * flopPerImage / 1e9,
                 parameters, ddpm4j.io.ProcessMemory.peakResidentMb().orElse(-1), org.bytedeco.pytorch.global.torch.get_num_threads(),

@@ -5,8 +5,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import java.util.Arrays;
-
 /**
  * The CPU's practical float32 peak as libtorch reaches it: the median GFLOP/s of an n×n by n×n
  * matrix product ({@code torch.mm}, the BLAS libtorch is built with), the yardstick of a network
@@ -29,9 +27,7 @@ public final class SgemmBenchmark {
                     return (System.nanoTime() - start) / 1e6;
                 }
             }, warmupSeconds, iterations);
-            Arrays.sort(ms);
-            double median = ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
-            return 2.0 * n * n * n / (median / 1e3) / 1e9;
+            return 2.0 * n * n * n / (Timing.median(ms) / 1e3) / 1e9;
         }
     }
 }

@@ -17,6 +17,14 @@ final class Timing {
     private Timing() {
     }
 
+    /** The median of {@code ms} (any order; not changed). */
+    static double median(double[] ms) {
+        double[] sorted = ms.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     /** Untimed steps until {@code warmupSeconds} have passed (at least two), then {@code iterations} timed ones. */
     static double[] measure(Step step, double warmupSeconds, int iterations) throws IOException {
         long start = System.nanoTime();
