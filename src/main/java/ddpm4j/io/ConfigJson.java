@@ -191,8 +191,9 @@ public final class ConfigJson {
         ObjectNode o = JsonFields.JSON.createObjectNode();
         o.put("_class_name", "UNet2DModel");
         o.put("_ddpm4j_version", VERSION);
-        new java.util.TreeMap<String, JsonNode>(keys.properties().stream()
-                .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue))).forEach(o::set);
+        java.util.Map<String, JsonNode> sorted = new java.util.TreeMap<>();
+        keys.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        o.setAll(sorted);
         AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 

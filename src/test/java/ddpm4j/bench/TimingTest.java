@@ -34,4 +34,12 @@ class TimingTest {
         assertEquals(3, calls[0]);
         assertArrayEquals(new double[] {3}, ms);
     }
+
+    @Test
+    void theMedianIsTheMiddleStepOrTheMeanOfTheTwoMiddleOnesAndLeavesTheTimesAlone() {
+        double[] odd = {5, 1, 3};
+        assertEquals(3, Timing.median(odd));
+        assertArrayEquals(new double[] {5, 1, 3}, odd);
+        assertEquals(2.5, Timing.median(new double[] {4, 1, 2, 3}));
+    }
 }
