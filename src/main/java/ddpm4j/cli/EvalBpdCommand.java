@@ -69,7 +69,7 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.prepare(json);
         }
-        try (Model m = model.load(options)) {
+        try (ddpm4j.dist.Group group = Distributed.join(); Model m = model.load(options)) {
             if (images.channels() != m.unet().config().inChannels()) {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());
@@ -78,10 +78,14 @@ final class EvalBpdCommand implements Callable<Integer> {
             int n = images.count();
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result result;
-            try (Progress progress = new Progress("bpd", (long) ((n + batchSize - 1) / batchSize) * steps)) {
-                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, clip, (done, total) -> progress.step(1));
+            int batches = (ddpm4j.dist.ShardedBatches.imagesOf(n, batchSize, 0, group.size()) + batchSize - 1) / batchSize;
+            try (Progress progress = Progress.forRank(group, "bpd", (long) batches * steps)) {
+                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, clip,
+                        (done, total) -> progress.step(1), group);
             }
-            report(result, n, steps);
+            if (group.isMain()) {
+                report(result, n, steps);
+            }
         }
         return 0;
     }

@@ -47,12 +47,15 @@ final class EvalFidCommand implements Callable<Integer> {
         if (ref == null && features.kind == FeatureOption.Kind.inception) {
             throw new UserException("--features inception needs --ref (reference images or statistics)");
         }
-        try (FeatureExtractor j = features.load(options.device())) {
+        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
             String reference = ref != null ? ref : j.trainedOn();
-            FeatureStatistics refStats = referenceStatistics(j, reference);
+            FeatureStatistics refStats = referenceStatistics(j, reference, group);
             FeatureStatistics stats = images.source.samples != null
-                    ? referenceStatistics(j, images.source.samples)
-                    : FeatureOption.extract(j, images.load(j, options), "samples").statistics();
+                    ? referenceStatistics(j, images.source.samples, group)
+                    : FeatureOption.extract(j, images.load(j, options, group), "samples", group).statistics();
+            if (!group.isMain()) {
+                return 0; // rank 0 reports
+            }
             if (stats.dim() != refStats.dim()) {
                 throw new UserException("the statistics have " + stats.dim() + " and " + refStats.dim() + " features");
             }
@@ -68,13 +71,13 @@ final class EvalFidCommand implements Callable<Integer> {
     }
 
     /** Statistics from a pytorch-fid .npz, or from the judge's features of a SPEC's images. */
-    static FeatureStatistics referenceStatistics(FeatureExtractor j, String reference) throws java.io.IOException {
+    static FeatureStatistics referenceStatistics(FeatureExtractor j, String reference, ddpm4j.dist.Group group) throws java.io.IOException {
         if (reference.toLowerCase(Locale.ROOT).endsWith(".npz")) {
             Map<String, Npy.Array> arrays = Npz.read(Path.of(reference)); // read once: statistics are tens of MB
             if (FeatureStatistics.areStatistics(arrays)) {
                 return FeatureStatistics.of(Path.of(reference), arrays);
             }
         }
-        return FeatureOption.extract(j, FeatureOption.images(j, reference), reference).statistics();
+        return FeatureOption.extract(j, FeatureOption.images(j, reference), reference, group).statistics();
     }
 }

@@ -41,12 +41,15 @@ final class EvalIsCommand implements Callable<Integer> {
         }
         reports.prepare();
         options.apply();
-        try (FeatureExtractor j = features.load(options.device())) {
-            ImageSet generated = images.load(j, options);
+        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
+            ImageSet generated = images.load(j, options, group);
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");
             }
-            Features f = FeatureOption.extract(j, generated, "samples");
+            Features f = FeatureOption.extract(j, generated, "samples", group);
+            if (!group.isMain()) {
+                return 0; // rank 0 reports
+            }
             InceptionScore.Score score = f.score(splits);
             System.out.printf(Locale.ROOT, "IS %.4f ± %.4f  (%d images of %s, %d splits; %s)%n", score.mean(),
                     score.std(), generated.count(), images.describe(), splits, features.describe());

@@ -33,8 +33,11 @@ final class EvalStatsCommand implements Callable<Integer> {
         Outputs.extension(out, "--out", List.of("npz"));
         Outputs.prepare(out);
         options.apply();
-        try (FeatureExtractor j = features.load(options.device())) {
-            FeatureStatistics stats = FeatureOption.extract(j, FeatureOption.images(j, data), data).statistics();
+        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
+            FeatureStatistics stats = FeatureOption.extract(j, FeatureOption.images(j, data), data, group).statistics();
+            if (!group.isMain()) {
+                return 0; // rank 0 writes
+            }
             stats.write(out);
             System.err.println("wrote " + out + " (" + stats.count() + " images, " + stats.dim() + " features)");
         }

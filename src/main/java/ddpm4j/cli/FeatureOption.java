@@ -67,8 +67,15 @@ final class FeatureOption {
 
     /** The features of every image, with a progress bar. */
     static Features extract(FeatureExtractor fx, ImageSet images, String what) {
-        try (Progress p = new Progress("features of " + what, images.count())) {
-            return fx.extract(images, p::step);
+        return extract(fx, images, what, ddpm4j.dist.Group.single());
+    }
+
+    /** As above with the batches dealt across the ranks of {@code group}; rank 0 shows the bar. */
+    static Features extract(FeatureExtractor fx, ImageSet images, String what, ddpm4j.dist.Group group) {
+        try {
+            try (Progress p = Progress.forRank(group, "features of " + what, images.count())) {
+                return fx.extract(images, b -> p.step(b * group.size()), group);
+            }
         } catch (IllegalArgumentException e) {
             throw new UserException(what + ": " + e.getMessage());
         }

@@ -75,6 +75,11 @@ final class GeneratedImages {
 
     /** The images the judge will score, sampled with a progress bar or read (a folder's resized to the judge's size). */
     ImageSet load(FeatureExtractor fx, Options options) throws IOException {
+        return load(fx, options, ddpm4j.dist.Group.single());
+    }
+
+    /** As above, the sampling dealt across the ranks of {@code group}; every rank gets every image, rank 0 writes --save-samples. */
+    ImageSet load(FeatureExtractor fx, Options options, ddpm4j.dist.Group group) throws IOException {
         Device device = options.device();
         if (source.samples != null) {
             return FeatureOption.images(fx, source.samples);
@@ -86,17 +91,18 @@ final class GeneratedImages {
                 throw new UserException(source.model + " makes " + size + "x" + size + "x" + c.inChannels()
                         + " images but the " + fx.describe() + " takes " + fx.imageSize() + "x" + fx.imageSize() + "x" + fx.channels());
             }
-            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, n), false);
+            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, n), false, group);
             Sampler s = sampling.build(m.scheduler());
             requestedClasses = c.classConditional() ? conditioning.classesOf(c, n) : null;
             int ch = c.inChannels();
             float[] x;
-            try (Progress progress = new Progress("sample", (long) n * s.steps())) {
+            try (Progress progress = Progress.forRank(group, "sample",
+                    (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batchSize, 0, group.size()) * s.steps())) {
                 x = Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
-                        null, progress::step);
+                        null, progress::step, group);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);
-            if (saveSamples != null) {
+            if (saveSamples != null && group.isMain()) {
                 Npy.writeBytes(saveSamples, new long[] {n, size, size, ch}, pixels);
             }
             return new ImageSet(pixels, n, size, size, ch);

@@ -14,7 +14,7 @@ import java.nio.file.NoSuchFileException;
 /** The {@code ddpm4j} command line. */
 @Command(name = "ddpm4j", mixinStandardHelpOptions = true, version = "ddpm4j 0.1.0",
         description = "Denoising Diffusion Probabilistic Models (Ho et al. 2020) on the JVM.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, SampleCommand.class, PredictCommand.class, EvalCommand.class, FigureCommand.class, BenchCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, SampleCommand.class, PredictCommand.class, EvalCommand.class, FigureCommand.class, BenchCommand.class, LaunchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -36,6 +36,16 @@ public final class Main implements Runnable {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         Convolutions.setListener(check -> warnIfSwitched(check, System.err));
         CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().get("launch").setStopAtPositional(true); // COMMAND's options are COMMAND's
+        String world = System.getenv(ddpm4j.dist.DistEnv.WORLD_SIZE);
+        if (world != null && !world.isBlank() && !world.trim().equals("1") && args.length > 0 && !args[0].startsWith("-")
+                && !args[0].equals("help") && !LaunchCommand.DISTRIBUTED.contains(LaunchCommand.commandName(java.util.List.of(args)))) {
+            System.err.println("ddpm4j: " + LaunchCommand.commandName(java.util.List.of(args)) + " runs in one process, but "
+                    + ddpm4j.dist.DistEnv.WORLD_SIZE + " is " + world.trim() + " (distributed: "
+                    + String.join(", ", new java.util.TreeSet<>(LaunchCommand.DISTRIBUTED)) + ")");
+            return CommandLine.ExitCode.USAGE;
+        }
+        watchLauncher();
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, verbose));
         cli.setParameterExceptionHandler((e, a) -> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName();
@@ -56,7 +66,7 @@ public final class Main implements Runnable {
         String message = (e instanceof IOException io ? ddpm4j.io.IoErrors.describe(io)
                 : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).lines().findFirst().orElse("")
                 + (e instanceof ddpm4j.data.DatasetNotFoundException ? "; or pass --data-dir DIR" : "");
-        String kind = userError || e instanceof IOException ? "" : "internal error: ";
+        String kind = userError || e instanceof IOException || e instanceof ddpm4j.dist.PeerFailure ? "" : "internal error: ";
         System.err.println("ddpm4j: " + kind + message);
         if (verbose) {
             e.printStackTrace();
@@ -76,6 +86,33 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** Under {@code ddpm4j launch}: halts this rank when the launcher is gone (killed without a chance to stop its ranks). */
+    private static void watchLauncher() {
+        String pid = System.getenv(LaunchCommand.LAUNCHER_PID);
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> launcher;
+        try {
+            launcher = ProcessHandle.of(Long.parseLong(pid.trim()));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Thread watch = new Thread(() -> {
+            while (launcher.map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("ddpm4j: the launcher (pid " + pid.trim() + ") is gone; stopping");
+            Runtime.getRuntime().halt(1);
+        }, "ddpm4j-launcher-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     /** Loads the native libraries before any command touches a tensor. */

@@ -74,8 +74,29 @@ final class Options {
 
     /** {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} for a trainer's network, its EMA copy following. */
     void settlePrecision(ddpm4j.train.Trainer trainer) {
-        settlePrecision(trainer.rawModel(), trainer.settings().batchSize(), true);
+        settlePrecision(trainer, ddpm4j.dist.Group.single());
+    }
+
+    /**
+     * As above for one rank of {@code group}: rank 0 measures (alone, so the ranks do not slow each other's
+     * measurement) and every rank takes its choice, so that all ranks compute alike.
+     */
+    void settlePrecision(ddpm4j.train.Trainer trainer, ddpm4j.dist.Group group) {
+        settlePrecision(trainer.rawModel(), trainer.settings().batchSize() / group.size(), true, group);
         trainer.setPrecision(trainer.rawModel().precision());
+    }
+
+    /**
+     * {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} on rank 0 of {@code group} (measuring alone,
+     * so that the ranks do not slow each other's measurement), every rank taking its choice so that all compute alike.
+     */
+    void settlePrecision(ddpm4j.nn.UNet2DModel net, int batch, boolean training, ddpm4j.dist.Group group) {
+        if (group.isMain()) {
+            settlePrecision(net, batch, training);
+        }
+        if (group.size() > 1) {
+            net.setPrecision(ddpm4j.torch.Precision.values()[(int) group.broadcastValue(net.precision().ordinal(), 0)]);
+        }
     }
 
     /**

@@ -20,9 +20,16 @@ final class Progress implements AutoCloseable {
     private int lastTenth;
 
     Progress(String task, long total) {
+        this(task, total, true);
+    }
+
+    private Progress(String task, long total, boolean shown) {
         this.task = task;
         this.total = Math.max(total, 1);
-        if (System.console() != null) {
+        if (!shown) {
+            bar = null;
+            plain = null;
+        } else if (System.console() != null) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(250).showSpeed().build();
             plain = null;
@@ -32,8 +39,17 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** A bar on rank 0 of {@code group}, nothing on the others. */
+    static Progress forRank(ddpm4j.dist.Group group, String task, long total) {
+        return new Progress(task, total, group.isMain());
+    }
+
     void step(long n) {
+        n = Math.min(n, total - done); // a rank's estimate of the others' share may overshoot
         done += n;
+        if (plain == null && bar == null) {
+            return;
+        }
         if (bar != null) {
             bar.stepBy(n);
             return;

@@ -80,12 +80,12 @@ final class SampleCommand implements Callable<Integer> {
         }
         Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
-        try (Model m = model.load(options)) {
+        try (ddpm4j.dist.Group group = Distributed.join(); Model m = model.load(options)) {
             SchedulerConfig sc = m.scheduler();
             int channels = m.unet().config().inChannels();
             long[] imageShape = {channels, m.unet().config().sampleSize(), m.unet().config().sampleSize()};
             int count = n == null ? 16 : n;
-            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, count), false);
+            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, count), false, group);
             if (start != null) {
                 long[] s = start.shape();
                 if (s.length != 4 || s[1] != channels) {
@@ -102,11 +102,15 @@ final class SampleCommand implements Callable<Integer> {
             }
             TracedSampler s = sampling.build(sc);
             if (ext.equals("gif")) {
-                animate(m, s, start, Math.min(count, MAX_GIF_IMAGES), imageShape);
+                if (group.isMain()) { // one batch: rank 0 draws it
+                    animate(m, s, start, Math.min(count, MAX_GIF_IMAGES), imageShape);
+                }
                 return 0;
             }
-            float[] result = run(m, s, start, count, imageShape);
-            write(result, count, imageShape, ext);
+            float[] result = run(m, s, start, count, imageShape, group);
+            if (group.isMain()) {
+                write(result, count, imageShape, ext);
+            }
         }
         return 0;
     }
@@ -126,10 +130,11 @@ final class SampleCommand implements Callable<Integer> {
         System.err.println("wrote an animation of " + count + " images to " + out);
     }
 
-    private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) {
-        try (Progress progress = new Progress("sample", (long) count * s.steps())) {
+    private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape, ddpm4j.dist.Group group) {
+        try (Progress progress = Progress.forRank(group, "sample",
+                (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batchSize, 0, group.size()) * s.steps())) {
             return Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
-                    start == null ? null : start.toFloats(), progress::step);
+                    start == null ? null : start.toFloats(), progress::step, group);
         }
     }
 

@@ -2,6 +2,7 @@ package ddpm4j.cli;
 
 import ddpm4j.data.DataSpecs;
 import ddpm4j.data.ImageSet;
+import ddpm4j.dist.Group;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.nn.Presets;
 import ddpm4j.nn.UNetConfig;
@@ -151,6 +152,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " classifier-free guidance needs (default: ${DEFAULT-VALUE}).")
     double labelDropout;
 
+    @Option(names = "--micro-batches", paramLabel = "K",
+            description = "Cut each step's batch (under launch, each rank's share) into K parts whose gradients add up"
+                    + " before the update: the memory of a smaller batch, the step of the whole (default: ${DEFAULT-VALUE}).")
+    int microBatches;
+
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
@@ -182,16 +188,23 @@ final class TrainCommand implements Callable<Integer> {
             process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
         }
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device())) {
+        try (Group group = Distributed.join();
+             Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
+            if (!group.isMain()) { // rank 0 reports; the others train in step with it
+                options.settlePrecision(trainer, group);
+                trainer.run(new Trainer.Listener() { });
+                return 0;
+            }
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
                         + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay or --flip as given"));
             }
-            options.settlePrecision(trainer);
-            System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d, %s, into %s%n",
+            options.settlePrecision(trainer, group);
+            System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d%s, %s, into %s%n",
                     presetName == null ? "the network of " + out.resolve("config.json") : presetName, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
-                    trainer.settings().batchSize(), trainer.settings().hflip() ? "random flips" : "no flips", out);
+                    trainer.settings().batchSize(), group.size() > 1 ? " over " + group.size() + " ranks" : "",
+                    trainer.settings().hflip() ? "random flips" : "no flips", out);
             try (TrainProgress progress = new TrainProgress(trainer.settings().steps())) {
                 trainer.run(progress);
             }
@@ -206,7 +219,8 @@ final class TrainCommand implements Callable<Integer> {
                 .adamBetas(adamBetas.first(), adamBetas.second()).eps(adamEps).warmup(warmup).lrDecay(lrDecay).gradClip(gradClip)
                 .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
-                .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0).build();
+                .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
+                .microBatches(microBatches).build();
     }
 
     /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay and --[no-]flip that were given. */
@@ -253,6 +267,7 @@ final class TrainCommand implements Callable<Integer> {
                 case "--sample-steps" -> Integer.toString(d.sampleSteps());
                 case "--label-dropout" -> number(d.labelDropout());
                 case "--log-every" -> Long.toString(d.logEvery());
+                case "--micro-batches" -> Integer.toString(d.microBatches());
                 default -> null;
             };
         }

@@ -6,7 +6,6 @@ import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.Gaussians;
 import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.StepListener;
-import ddpm4j.torch.Batches;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -112,25 +111,48 @@ public final class BitsPerDim {
      */
     public static Result evaluate(Denoiser model, Device device, GaussianDiffusion diffusion, ImageSet images, int batchSize, long seed,
                                   boolean clip, StepListener listener) {
+        return evaluate(model, device, diffusion, images, batchSize, seed, clip, listener, ddpm4j.dist.Group.single());
+    }
+
+    /**
+     * As above, the batches dealt across the ranks of {@code group}; every rank gets every image's terms, equal to one
+     * process's. {@code listener} hears this rank's passes, counted over its own batches.
+     */
+    public static Result evaluate(Denoiser model, Device device, GaussianDiffusion diffusion, ImageSet images, int batchSize, long seed,
+                                  boolean clip, StepListener listener, ddpm4j.dist.Group group) {
         int n = images.count();
         int steps = diffusion.schedule().steps();
+        int per = 3 + 2 * steps; // total, prior, decoder, terms[steps], mse[steps]
+        int mine = (ddpm4j.dist.ShardedBatches.imagesOf(n, batchSize, group.rank(), group.size()) + batchSize - 1) / batchSize;
+        int[] done = {0};
+        double[] all = ddpm4j.dist.ShardedBatches.runDoubles(group, n, batchSize, per, (first, b) -> {
+            Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));
+            NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
+            int before = done[0];
+            Result r = evaluate(model, diffusion, x0, noise, clip, (i, total) -> listener.stepDone(before + i, mine * steps));
+            done[0] += steps;
+            double[] rows = new double[b * per];
+            for (int k = 0; k < b; k++) {
+                rows[k * per] = r.total()[k];
+                rows[k * per + 1] = r.prior()[k];
+                rows[k * per + 2] = r.decoder()[k];
+                System.arraycopy(r.terms()[k], 0, rows, k * per + 3, steps);
+                System.arraycopy(r.mse()[k], 0, rows, k * per + 3 + steps, steps);
+            }
+            return rows;
+        });
         double[] total = new double[n];
         double[] prior = new double[n];
         double[] decoder = new double[n];
         double[][] terms = new double[n][];
         double[][] mse = new double[n][];
-        int batches = (n + batchSize - 1) / batchSize;
-        Batches.each(n, batchSize, (first, b) -> {
-            int done = first / batchSize * steps;
-            Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));
-            NoiseSource noise = new NoiseSource(seed, first, b, images.channels(), images.height(), images.width());
-            Result r = evaluate(model, diffusion, x0, noise, clip, (i, all) -> listener.stepDone(done + i, batches * steps));
-            System.arraycopy(r.total(), 0, total, first, b);
-            System.arraycopy(r.prior(), 0, prior, first, b);
-            System.arraycopy(r.decoder(), 0, decoder, first, b);
-            System.arraycopy(r.terms(), 0, terms, first, b);
-            System.arraycopy(r.mse(), 0, mse, first, b);
-        });
+        for (int k = 0; k < n; k++) {
+            total[k] = all[k * per];
+            prior[k] = all[k * per + 1];
+            decoder[k] = all[k * per + 2];
+            terms[k] = java.util.Arrays.copyOfRange(all, k * per + 3, k * per + 3 + steps);
+            mse[k] = java.util.Arrays.copyOfRange(all, k * per + 3 + steps, k * per + per);
+        }
         return new Result(total, prior, decoder, terms, mse);
     }
 

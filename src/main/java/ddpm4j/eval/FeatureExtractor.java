@@ -8,7 +8,12 @@ import java.util.function.IntConsumer;
 /** A network whose features and class probabilities score images: the FID Inception or a judge. */
 public interface FeatureExtractor extends AutoCloseable {
     /** Features and logits of every image; {@code progress} hears how many images each batch held. */
-    Features extract(ImageSet images, IntConsumer progress);
+    default Features extract(ImageSet images, IntConsumer progress) {
+        return extract(images, progress, ddpm4j.dist.Group.single());
+    }
+
+    /** As above, the batches dealt across the ranks of {@code group}; every rank gets every image's features. */
+    Features extract(ImageSet images, IntConsumer progress, ddpm4j.dist.Group group);
 
     /** Moves the network to {@code device} (images are copied there batch by batch); returns this extractor. */
     FeatureExtractor to(Device device);

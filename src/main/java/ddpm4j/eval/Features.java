@@ -1,7 +1,8 @@
 package ddpm4j.eval;
 
 import ddpm4j.data.ImageSet;
-import ddpm4j.torch.Batches;
+import ddpm4j.dist.Group;
+import ddpm4j.dist.ShardedBatches;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -18,17 +19,31 @@ public record Features(float[] features, float[] logits, int count, int featureD
         Tensor[] apply(float[] modelSpace, int b);
     }
 
-    /** Runs {@code net} over the images batch by batch, each batch in its own native memory scope. */
-    static Features collect(ImageSet images, int batch, int featureDim, int classes, BatchNet net, IntConsumer progress) {
+    /**
+     * Runs {@code net} over the images batch by batch, each batch in its own native memory scope, the
+     * batches dealt across the ranks of {@code group} and the results gathered on every rank.
+     */
+    static Features collect(ImageSet images, int batch, int featureDim, int classes, BatchNet net, IntConsumer progress, Group group) {
         int n = images.count();
+        int per = featureDim + classes;
+        float[] both = ShardedBatches.run(group, n, batch, per, (first, b) -> {
+            Tensor[] out = net.apply(images.modelSpace(first, b), b);
+            float[] f = Tensors.toFloats(out[0]);
+            float[] l = Tensors.toFloats(out[1]);
+            float[] row = new float[b * per];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(f, i * featureDim, row, i * per, featureDim);
+                System.arraycopy(l, i * classes, row, i * per + featureDim, classes);
+            }
+            progress.accept(b);
+            return row;
+        });
         float[] features = new float[n * featureDim];
         float[] logits = new float[n * classes];
-        Batches.each(n, batch, (first, b) -> {
-            Tensor[] out = net.apply(images.modelSpace(first, b), b);
-            System.arraycopy(Tensors.toFloats(out[0]), 0, features, first * featureDim, b * featureDim);
-            System.arraycopy(Tensors.toFloats(out[1]), 0, logits, first * classes, b * classes);
-            progress.accept(b);
-        });
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(both, i * per, features, i * featureDim, featureDim);
+            System.arraycopy(both, i * per + featureDim, logits, i * classes, classes);
+        }
         return new Features(features, logits, n, featureDim, classes);
     }
 

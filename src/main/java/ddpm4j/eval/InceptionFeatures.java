@@ -83,7 +83,7 @@ public final class InceptionFeatures implements FeatureExtractor {
     }
 
     @Override
-    public Features extract(ImageSet images, IntConsumer progress) {
+    public Features extract(ImageSet images, IntConsumer progress, ddpm4j.dist.Group group) {
         int h = images.height();
         int w = images.width();
         if (images.channels() != 1 && images.channels() != 3) {
@@ -99,7 +99,7 @@ public final class InceptionFeatures implements FeatureExtractor {
             }
             InceptionV3.Output out = net.infer(t);
             return new Tensor[] {out.pool(), out.logits()};
-        }, progress);
+        }, progress, group);
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class Judge implements FeatureExtractor {
     }
 
     @Override
-    public Features extract(ImageSet images, IntConsumer progress) {
+    public Features extract(ImageSet images, IntConsumer progress, ddpm4j.dist.Group group) {
         ClassifierConfig c = info.config();
         if (images.channels() != c.inChannels() || images.height() != c.imageSize() || images.width() != c.imageSize()) {
             throw new IllegalArgumentException("the judge takes " + c.imageSize() + "x" + c.imageSize() + "x" + c.inChannels()
@@ -83,7 +83,7 @@ public final class Judge implements FeatureExtractor {
         return Features.collect(images, BATCH, c.featureDim(), c.classes(), (x, b) -> {
             Classifier.Output out = net.infer(net.device().put(Tensors.fromFloats(x, b, c.inChannels(), c.imageSize(), c.imageSize())));
             return new Tensor[] {out.features(), out.logits()};
-        }, progress);
+        }, progress, group);
     }
 
     /** The fraction of labelled images the judge classifies correctly. */

@@ -2,7 +2,8 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.torch.Device;
-import ddpm4j.torch.Batches;
+import ddpm4j.dist.Group;
+import ddpm4j.dist.ShardedBatches;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
@@ -44,9 +45,21 @@ public final class Generation {
     /** {@link #generateEach} with the noise from {@code noise}. */
     public static float[] generateEach(PerImages model, Device device, Sampler sampler, Noise noise, int count, int batchSize,
                                        long[] imageShape, float[] start, IntConsumer progress) {
+        return generateEach(model, device, sampler, noise, count, batchSize, imageShape, start, progress, Group.single());
+    }
+
+    /**
+     * As above, as one rank of {@code group}: the batches are dealt across the ranks and every rank returns
+     * all the samples, equal to one process's ({@code progress} hears of this rank's images only).
+     */
+    public static float[] generateEach(PerImages model, Device device, Sampler sampler, Noise noise, int count, int batchSize,
+                                       long[] imageShape, float[] start, IntConsumer progress, Group group) {
+        if (group.size() > 1 && noise.inOrder() && start == null) {
+            throw new IllegalArgumentException("PyTorch-generator noise is one stream through the batches in order and cannot be"
+                    + " split across " + group.size() + " ranks; use per-image noise");
+        }
         int per = Math.toIntExact(Tensors.count(imageShape));
-        float[] result = new float[Math.multiplyExact(count, per)];
-        Batches.each(count, batchSize, (first, b) -> {
+        return ShardedBatches.run(group, count, batchSize, per, (first, b) -> {
             NoiseSource source = noise.batch(first, b, imageShape);
             Tensor xT = source.next(device);
             if (start != null) {
@@ -54,9 +67,7 @@ public final class Generation {
                         b, imageShape[0], imageShape[1], imageShape[2]));
             }
             Tensor x0 = sampler.sample(model.of(first, b), xT, source, (done, total) -> progress.accept(b));
-            float[] v = Tensors.toFloats(x0);
-            System.arraycopy(v, 0, result, first * per, v.length);
+            return Tensors.toFloats(x0);
         });
-        return result;
     }
 }

@@ -6,6 +6,11 @@ public interface Noise {
     /** The noise of images {@code first .. first+count−1}, each [C,H,W] = {@code imageShape}. */
     NoiseSource batch(long first, int count, long... imageShape);
 
+    /** Whether the batches must be drawn in order, one after the other (one stream through the run). */
+    default boolean inOrder() {
+        return false;
+    }
+
     /** One stream per image seeded by (seed, k): the same images whatever the batch size. */
     static Noise perImage(long seed) {
         return (first, count, shape) -> new NoiseSource(seed, first, count, shape);
@@ -19,6 +24,16 @@ public interface Noise {
      */
     static Noise torch(long seed) {
         TorchGenerator g = new TorchGenerator(seed);
-        return (first, count, shape) -> NoiseSource.torch(g, count, shape);
+        return new Noise() {
+            @Override
+            public NoiseSource batch(long first, int count, long... shape) {
+                return NoiseSource.torch(g, count, shape);
+            }
+
+            @Override
+            public boolean inOrder() {
+                return true;
+            }
+        };
     }
 }

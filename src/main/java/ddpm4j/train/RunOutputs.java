@@ -111,6 +111,9 @@ final class RunOutputs implements AutoCloseable {
         line.put("lr", s.lr());
         line.put("grad_norm", s.gradNorm());
         line.put("img_per_s", s.imagesPerSecond());
+        if (s.communicationSeconds() > 0) { // a distributed run: the last step's time in collectives
+            line.put("allreduce_s", s.communicationSeconds());
+        }
         line.put("time", java.time.Instant.now().toString());
         ProcessMemory.residentMb().ifPresent(mb -> line.put("rss_mb", Math.round(mb)));
         line.put("heap_mb", Math.round(ProcessMemory.heapUsedMb()));

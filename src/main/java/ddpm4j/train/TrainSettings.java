@@ -27,6 +27,8 @@ package ddpm4j.train;
  * @param logEvery        steps between metrics lines
  * @param labelDropout    for a class-conditional network: the probability that an image's label is
  *                        replaced by the "no class" label, which classifier-free guidance needs
+ * @param microBatches    the parts each step's batch (each rank's share of it) is cut into, their gradients
+ *                        accumulated before the update: less memory, the same step
  */
 public record TrainSettings(
         String objective,
@@ -50,7 +52,8 @@ public record TrainSettings(
         int sampleCount,
         int sampleSteps,
         long logEvery,
-        double labelDropout) {
+        double labelDropout,
+        int microBatches) {
 
     public TrainSettings {
         ddpm4j.diffusion.LossType.fromName(objective);
@@ -67,6 +70,7 @@ public record TrainSettings(
         require(logEvery >= 1, "log interval must be at least 1");
         require(minSnrGamma == null || minSnrGamma > 0, "min-SNR gamma must be positive");
         require(labelDropout >= 0 && labelDropout < 1, "label dropout must be in [0, 1)");
+        require(microBatches >= 1 && microBatches <= batchSize, "micro-batches must be between 1 and the batch size");
     }
 
     private static void require(boolean ok, String message) {
@@ -114,7 +118,7 @@ public record TrainSettings(
         return new Builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr).adamBetas(beta1, beta2).eps(eps)
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
-                .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout);
+                .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches);
     }
 
     /**
@@ -145,6 +149,7 @@ public record TrainSettings(
         private int sampleSteps = 50;
         private long logEvery = 50;
         private double labelDropout = 0.1;
+        private int microBatches = 1;
 
         private Builder() {
         }
@@ -170,11 +175,13 @@ public record TrainSettings(
         public Builder sampleSteps(int v) { sampleSteps = v; return this; }
         public Builder logEvery(long v) { logEvery = v; return this; }
         public Builder labelDropout(double v) { labelDropout = v; return this; }
+        public Builder microBatches(int v) { microBatches = v; return this; }
 
         /** The settings, checked. */
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
-                    emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout);
+                    emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
+                    microBatches);
         }
     }
 

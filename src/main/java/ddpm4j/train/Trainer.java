@@ -2,6 +2,9 @@ package ddpm4j.train;
 
 import ddpm4j.data.ImageSet;
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.dist.Gradients;
+import ddpm4j.dist.Group;
+import ddpm4j.dist.Shards;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.LossAwareTimesteps;
 import ddpm4j.diffusion.LossType;
@@ -23,6 +26,8 @@ import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -30,13 +35,23 @@ import java.util.SplittableRandom;
  * Algorithm 1 of Ho et al. 2020 with the paper's recipe: Adam with warm-up, gradient clipping, an
  * EMA of the weights, dropout and flips; checkpoints, metrics, sample grids and a loss plot in the
  * output directory, which is a model directory holding the EMA weights.
+ *
+ * <p>In a {@link Group} of several ranks each rank computes its rows of the same global batch (the same
+ * images, timesteps and noise as one process draws), the gradients are summed across ranks before clipping,
+ * Adam and the EMA, so every rank holds the same weights; rank 0 alone writes files. A rank's rows may be cut
+ * into micro-batches whose gradients accumulate; k ranks of m micro-batches compute what one process with k·m
+ * micro-batches computes (the same sums in the same order, dropout masks included).
  */
 public final class Trainer implements AutoCloseable {
     /** Stops a run after this many non-finite losses in a row. */
     static final int MAX_NON_FINITE = 10;
 
-    /** What a step did. */
-    public record Step(long step, double loss, double lr, double gradNorm, double imagesPerSecond, boolean skipped) {
+    /**
+     * What a step did. {@code communicationSeconds}: the time spent in collectives (the loss, the gradients,
+     * the per-image losses), waiting for the slowest rank included; 0 for one process.
+     */
+    public record Step(long step, double loss, double lr, double gradNorm, double imagesPerSecond, boolean skipped,
+                       double communicationSeconds) {
     }
 
     /** Told about progress; all methods are called on the training thread. */
@@ -60,12 +75,16 @@ public final class Trainer implements AutoCloseable {
     private final UNet2DModel emaModel;
     private final Map<String, Tensor> params;
     private final TensorVector paramVector;
+    private final List<Tensor> paramList;
     private final Adam adam;
     private final Ema ema;
     private final TimestepSampler timesteps;
     private final TrainingData data;
     private final RunOutputs outputs;
     private final Device device;
+    private final Group group;
+    private final int rowStart;
+    private final int rows;
     private long step;
 
     /**
@@ -76,7 +95,7 @@ public final class Trainer implements AutoCloseable {
      */
     public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
                    boolean resume, TrainSettings.Changes changes) throws IOException {
-        this(out, arch, process, settings, images, resume, changes, Device.CPU);
+        this(out, arch, process, settings, images, resume, changes, Device.CPU, Group.single());
     }
 
     /**
@@ -85,7 +104,17 @@ public final class Trainer implements AutoCloseable {
      */
     public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
                    boolean resume, TrainSettings.Changes changes, Device device) throws IOException {
+        this(out, arch, process, settings, images, resume, changes, device, Group.single());
+    }
+
+    /**
+     * As above, as one rank of {@code group}: every rank passes the same arguments (the same {@code out},
+     * which only rank 0 writes, and which every rank reads on {@code resume}).
+     */
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+                   boolean resume, TrainSettings.Changes changes, Device device, Group group) throws IOException {
         this.device = device;
+        this.group = group;
         Checkpoint.State saved = resume ? Checkpoint.load(out) : null;
         this.out = out;
         this.arch = arch;
@@ -112,17 +141,34 @@ public final class Trainer implements AutoCloseable {
         this.emaModel = new UNet2DModel(arch).to(device);
         this.params = model.stateDict();
         this.paramVector = new TensorVector(params.values().toArray(new Tensor[0]));
+        this.paramList = List.copyOf(params.values());
         this.adam = new Adam(params, this.settings.beta1(), this.settings.beta2(), this.settings.eps());
         this.ema = new Ema(emaModel.stateDict(), params, this.settings.emaDecay(), this.settings.emaWarmup());
         this.timesteps = this.settings.lossAware() ? new LossAwareTimesteps(process.numTrainTimesteps())
                 : TimestepSampler.uniform(process.numTrainTimesteps());
-        this.data = new TrainingData(images, this.settings.batchSize(), this.settings.seed(), this.settings.hflip());
-        this.outputs = new RunOutputs(out, this.settings);
+        int b = this.settings.batchSize();
+        if (b < group.size()) {
+            throw new IllegalArgumentException("the batch size (" + b + ") must be at least the number of ranks (" + group.size() + ")");
+        }
+        this.rowStart = Shards.rowStart(b, group.rank(), group.size());
+        this.rows = Shards.rowCount(b, group.rank(), group.size());
+        this.data = new TrainingData(images, b, this.settings.seed(), this.settings.hflip(), rowStart, rows);
+        this.outputs = group.isMain() ? new RunOutputs(out, this.settings) : null;
         if (saved != null) {
             restore(saved);
-            outputs.continueFrom(saved.pending());
         }
-        outputs.open(step);
+        for (Tensor p : params.values()) { // every rank starts from rank 0's weights
+            group.broadcast(p, 0);
+        }
+        for (Tensor p : emaModel.stateDict().values()) {
+            group.broadcast(p, 0);
+        }
+        if (outputs != null) {
+            if (saved != null) {
+                outputs.continueFrom(saved.pending());
+            }
+            outputs.open(step);
+        }
     }
 
     private void restore(Checkpoint.State s) throws IOException {
@@ -160,7 +206,7 @@ public final class Trainer implements AutoCloseable {
             long start = System.nanoTime();
             Step report = trainStep(loss);
             report = new Step(report.step(), report.loss(), report.lr(), report.gradNorm(),
-                    settings.batchSize() / ((System.nanoTime() - start) / 1e9), report.skipped());
+                    settings.batchSize() / ((System.nanoTime() - start) / 1e9), report.skipped(), report.communicationSeconds());
             if (report.skipped()) {
                 nonFinite++;
                 listener.note("step " + report.step() + ": non-finite loss, update skipped");
@@ -171,9 +217,11 @@ public final class Trainer implements AutoCloseable {
                 continue;
             }
             nonFinite = 0;
-            outputs.record(report);
+            if (outputs != null) {
+                outputs.record(report);
+            }
             listener.stepped(report);
-            if (settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
+            if (outputs != null && settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
                 outputs.sampleGrid(emaModel, process, step);
             }
             if (step % settings.checkpointEvery() == 0) {
@@ -182,14 +230,17 @@ public final class Trainer implements AutoCloseable {
                 listener.note("checkpoint at step " + step);
             }
         }
-        outputs.flush(step);
-        if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
-            outputs.sampleGrid(emaModel, process, step);
+        if (outputs != null) {
+            outputs.flush(step);
+            if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
+                outputs.sampleGrid(emaModel, process, step);
+            }
         }
         if (saved != step) {
             checkpoint();
             listener.note("checkpoint at step " + step);
         }
+        group.barrier(); // every rank returns once rank 0 has written the run's last state
     }
 
     /** One optimizer step on the next batch, without logs, checkpoints or sample grids (for benchmarks). */
@@ -204,50 +255,94 @@ public final class Trainer implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             ImageSet im = data.images();
             int b = settings.batchSize();
-            Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), b, im.channels(), im.height(), im.width()));
+            int per = im.channels() * im.height() * im.width();
+            Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), rows, im.channels(), im.height(), im.width()));
+            // the global batch's timesteps and noise, of which this rank takes its rows
             SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
             TimestepSampler.Draw draw = timesteps.sample(b, random);
-            float[] noiseValues = new float[(int) x0.numel()];
+            float[] noiseValues = new float[b * per];
             for (int i = 0; i < noiseValues.length; i++) {
                 noiseValues[i] = (float) random.nextGaussian();
             }
-            Tensor noise = device.put(Tensors.fromFloats(noiseValues, Tensors.shape(x0)));
-            torch.manual_seed(Seeds.of(settings.seed(), Seeds.DROPOUT, n)); // dropout masks
+            Tensor noise = device.put(Tensors.fromFloats(Arrays.copyOfRange(noiseValues, rowStart * per, (rowStart + rows) * per),
+                    Tensors.shape(x0)));
             model.train(true);
             model.module().zero_grad(true);
-            Denoiser net = arch.classConditional() ? conditioned(n, b) : model::forward;
-            Tensor perImage = diffusion.trainingLoss(net, x0, draw.t(), noise, loss, settings.minSnrGamma());
-            float[] weights = new float[b];
-            for (int i = 0; i < b; i++) {
-                weights[i] = (float) draw.weights()[i];
+            // this rank's rows in micro-batches, each's gradients accumulated: (1/B)·Σ w_i·L_i summed over the rows
+            // of every micro-batch of every rank is the global mean's gradient
+            int micro = Math.min(settings.microBatches(), rows);
+            float local = 0;
+            float[] rowLosses = new float[b];
+            for (int c = 0; c < micro; c++) {
+                int first = Shards.rowStart(rows, c, micro);
+                int count = Shards.rowCount(rows, c, micro);
+                torch.manual_seed(dropoutSeed(n, group.rank() * micro + c)); // dropout masks
+                Denoiser net = arch.classConditional() ? conditioned(n, b, rowStart + first, count) : model::forward;
+                int[] t = Arrays.copyOfRange(draw.t(), rowStart + first, rowStart + first + count);
+                Tensor perImage = diffusion.trainingLoss(net, x0.narrow(0, first, count), t, noise.narrow(0, first, count), loss,
+                        settings.minSnrGamma());
+                float[] weights = new float[count];
+                for (int i = 0; i < count; i++) {
+                    weights[i] = (float) draw.weights()[rowStart + first + i];
+                }
+                Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
+                local += (float) total.item_double();
+                total.backward();
+                System.arraycopy(Tensors.toFloats(perImage.detach()), 0, rowLosses, rowStart + first, count);
             }
-            Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, b))).mean();
-            double value = total.item_double();
+            long communication = System.nanoTime();
+            double value = globalSum(new float[] {local})[0];
             if (!Double.isFinite(value)) {
                 step = n + 1; // move on to the next batch without an update
-                return new Step(step, value, lr, Double.NaN, 0, true);
+                return new Step(step, value, lr, Double.NaN, 0, true, 0);
             }
-            total.backward();
+            Gradients.sumAcross(group, paramList);
+            communication = System.nanoTime() - communication;
             // without clipping, the largest float as the bound only measures the norm (libtorch converts it to float)
             double gradNorm = torch.clip_grad_norm_(paramVector, settings.gradClip() > 0 ? settings.gradClip() : Float.MAX_VALUE);
             adam.step(lr);
             ema.update(n);
-            float[] losses = Tensors.toFloats(perImage.detach());
-            double[] lossesD = new double[b];
-            for (int i = 0; i < b; i++) {
-                lossesD[i] = losses[i];
-            }
-            timesteps.update(draw.t(), lossesD);
+            long lossesStart = System.nanoTime();
+            double[] losses = globalSum(rowLosses);
+            communication += System.nanoTime() - lossesStart;
+            timesteps.update(draw.t(), losses);
             step = n + 1;
-            return new Step(step, value, lr, gradNorm, 0, false);
+            return new Step(step, value, lr, gradNorm, 0, false, group.size() > 1 ? communication / 1e9 : 0);
         }
     }
 
+    /** The sum over ranks of {@code local} (float32 sums, as one process adds its micro-batches), as doubles. */
+    private double[] globalSum(float[] local) {
+        if (group.size() == 1) {
+            return toDoubles(local);
+        }
+        Tensor c = Tensors.fromFloats(local, local.length);
+        group.allreduceSum(c);
+        return toDoubles(Tensors.toFloats(c));
+    }
+
     /**
-     * The network bound to batch n's labels, each replaced by the "no class" label (the last
+     * The dropout seed of micro-batch {@code slot} of step n, counting the micro-batches of all ranks in rank
+     * order: k ranks of one micro-batch draw the masks of one process with k micro-batches.
+     */
+    private long dropoutSeed(long n, int slot) {
+        long base = Seeds.of(settings.seed(), Seeds.DROPOUT, n);
+        return slot == 0 ? base : Seeds.of(base, Seeds.DROPOUT, slot);
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    /**
+     * The network bound to the labels of rows first .. first+count−1 of batch n, each replaced by the "no class" label (the last
      * embedding) with probability labelDropout, as classifier-free guidance trains.
      */
-    private Denoiser conditioned(long n, int b) {
+    private Denoiser conditioned(long n, int b, int first, int count) {
         int[] y = data.labels(n).clone();
         int none = arch.nullLabel();
         for (int i = 0; i < b; i++) {
@@ -255,11 +350,14 @@ public final class Trainer implements AutoCloseable {
                     < settings.labelDropout();
             y[i] = drop ? none : y[i];
         }
-        return new Conditioning(y, none, 1.0).bind(model::forward, arch.inChannels(), 0);
+        return new Conditioning(Arrays.copyOfRange(y, first, first + count), none, 1.0).bind(model::forward, arch.inChannels(), 0);
     }
 
     /** Writes the checkpoint, then the model directory's EMA weights and configs. */
     public void checkpoint() throws IOException {
+        if (outputs == null) {
+            return; // rank 0 writes
+        }
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), timesteps.state(),
                 outputs.pending()));
         try {
@@ -300,7 +398,9 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         data.close();
-        outputs.close();
+        if (outputs != null) {
+            outputs.close();
+        }
         model.close();
         emaModel.close();
     }

@@ -13,7 +13,8 @@ import java.util.concurrent.Future;
 /**
  * Training batches in model space, prepared on a background thread. Batch n is a pure function of
  * (seed, n): the data are visited epoch by epoch in a seeded random order, and each image is
- * flipped horizontally with probability ½ when flips are on.
+ * flipped horizontally with probability ½ when flips are on. A rank of a distributed run builds only its
+ * rows of each batch (rows {@code rowStart .. rowStart+rows−1} of the global batch).
  */
 public final class TrainingData implements AutoCloseable {
     private static final int AHEAD = 2;
@@ -22,12 +23,24 @@ public final class TrainingData implements AutoCloseable {
     private final int batchSize;
     private final long seed;
     private final boolean flip;
+    private final int rowStart;
+    private final int rows;
     private final ExecutorService worker;
     private final Map<Long, Future<float[]>> pending = new HashMap<>();
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
     public TrainingData(ImageSet images, int batchSize, long seed, boolean flip) {
+        this(images, batchSize, seed, flip, 0, batchSize);
+    }
+
+    /** Only rows {@code rowStart .. rowStart+rows−1} of each batch. */
+    public TrainingData(ImageSet images, int batchSize, long seed, boolean flip, int rowStart, int rows) {
+        if (rowStart < 0 || rows < 1 || rowStart + rows > batchSize) {
+            throw new IllegalArgumentException("rows " + rowStart + ".." + (rowStart + rows - 1) + " are not rows of a batch of " + batchSize);
+        }
+        this.rowStart = rowStart;
+        this.rows = rows;
         if (images.count() == 0) {
             throw new IllegalArgumentException("no training images");
         }
@@ -46,7 +59,7 @@ public final class TrainingData implements AutoCloseable {
         return images;
     }
 
-    /** Batch n as float32 NCHW in [−1, 1]; batches n+1, n+2 are started in the background. */
+    /** Batch n's rows as float32 NCHW in [−1, 1]; batches n+1, n+2 are started in the background. */
     public float[] batch(long n) {
         Future<float[]> f;
         synchronized (pending) {
@@ -117,8 +130,9 @@ public final class TrainingData implements AutoCloseable {
         int h = images.height();
         int w = images.width();
         int per = c * h * w;
-        float[] out = new float[batchSize * per];
-        for (int i = 0; i < batchSize; i++) {
+        float[] out = new float[rows * per];
+        for (int r = 0; r < rows; r++) {
+            int i = rowStart + r;
             float[] one = images.modelSpace(idx[i], 1);
             boolean mirror = flip && new SplittableRandom(Seeds.of(seed, Seeds.FLIP, n * batchSize + i)).nextBoolean();
             if (mirror) {
@@ -126,12 +140,12 @@ public final class TrainingData implements AutoCloseable {
                     for (int y = 0; y < h; y++) {
                         int row = (ch * h + y) * w;
                         for (int x = 0; x < w; x++) {
-                            out[i * per + row + x] = one[row + w - 1 - x];
+                            out[r * per + row + x] = one[row + w - 1 - x];
                         }
                     }
                 }
             } else {
-                System.arraycopy(one, 0, out, i * per, per);
+                System.arraycopy(one, 0, out, r * per, per);
             }
         }
         return out;

@@ -94,7 +94,7 @@ class KillResumeTest {
     }
 
     /** The loss field of every complete line of the metrics log, as written (so equality is bitwise). */
-    private static List<String> losses(Path run) throws IOException {
+    static List<String> losses(Path run) throws IOException {
         Path file = run.resolve("metrics.jsonl");
         List<String> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
