@@ -120,6 +120,23 @@ class DistributedRunTest {
         assertEquals(lossText(ranks), lossText(killed));
     }
 
+    @Test
+    void launchRefusesACommandThatWouldRunNTimesOver() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("launch", "--nproc", "2", "figure", "progressive", "--out", dir.resolve("x.png").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        assertEquals("ddpm4j: launch runs eval bpd, eval fid, eval is, eval stats, sample, train; 'figure progressive' runs in one process\n",
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.notExists(dir.resolve("x.png")));
+    }
+
     private static Optional<ProcessHandle> rank(Process launcher, int rank) {
         return launcher.children().filter(p -> {
             try {
@@ -134,7 +151,7 @@ class DistributedRunTest {
     private static List<String> trainArgs(Path out, boolean resume) {
         List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(), "--preset", "quick28",
                 "--steps", Integer.toString(STEPS), "--batch-size", "4", "--warmup", "5", "--checkpoint-every", "2", "--log-every", "1",
-                "--sample-every", "0", "--samples", "2", "--sample-steps", "1", "--precision", "fp32", "--loss-aware"));
+                "--sample-every", "0", "--samples", "2", "--sample-steps", "1", "--precision", "fp32", "--loss-aware", "--timesteps", "100"));
         if (resume) {
             a.add("--resume");
         }
