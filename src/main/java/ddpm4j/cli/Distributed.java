@@ -8,14 +8,17 @@ final class Distributed {
     private Distributed() {
     }
 
-    /** This process's group: alone unless WORLD_SIZE > 1. */
-    static Group join() {
-        DistEnv env;
+    /** This process's group (alone unless WORLD_SIZE > 1), over NCCL when {@code options} put the network on a GPU. */
+    static Group join(Options options) {
+        return Group.join(environment(), options.device());
+    }
+
+    /** The torchrun-style environment, checked. */
+    static DistEnv environment() {
         try {
-            env = DistEnv.fromEnvironment();
+            return DistEnv.fromEnvironment();
         } catch (IllegalArgumentException e) {
             throw new UserException("distributed environment: " + e.getMessage());
         }
-        return Group.join(env);
     }
 }

@@ -69,7 +69,7 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.prepare(json);
         }
-        try (ddpm4j.dist.Group group = Distributed.join(); Model m = model.load(options)) {
+        try (ddpm4j.dist.Group group = Distributed.join(options); Model m = model.load(options)) {
             if (images.channels() != m.unet().config().inChannels()) {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());

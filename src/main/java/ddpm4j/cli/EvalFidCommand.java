@@ -47,7 +47,7 @@ final class EvalFidCommand implements Callable<Integer> {
         if (ref == null && features.kind == FeatureOption.Kind.inception) {
             throw new UserException("--features inception needs --ref (reference images or statistics)");
         }
-        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
+        try (ddpm4j.dist.Group group = Distributed.join(options); FeatureExtractor j = features.load(options.device())) {
             String reference = ref != null ? ref : j.trainedOn();
             FeatureStatistics refStats = referenceStatistics(j, reference, group);
             FeatureStatistics stats = images.source.samples != null

@@ -41,7 +41,7 @@ final class EvalIsCommand implements Callable<Integer> {
         }
         reports.prepare();
         options.apply();
-        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
+        try (ddpm4j.dist.Group group = Distributed.join(options); FeatureExtractor j = features.load(options.device())) {
             ImageSet generated = images.load(j, options, group);
             if (generated.count() < splits) {
                 throw new UserException(generated.count() + " images cannot be cut into " + splits + " splits");

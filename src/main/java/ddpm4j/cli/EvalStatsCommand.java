@@ -33,7 +33,7 @@ final class EvalStatsCommand implements Callable<Integer> {
         Outputs.extension(out, "--out", List.of("npz"));
         Outputs.prepare(out);
         options.apply();
-        try (ddpm4j.dist.Group group = Distributed.join(); FeatureExtractor j = features.load(options.device())) {
+        try (ddpm4j.dist.Group group = Distributed.join(options); FeatureExtractor j = features.load(options.device())) {
             FeatureStatistics stats = FeatureOption.extract(j, FeatureOption.images(j, data), data, group).statistics();
             if (!group.isMain()) {
                 return 0; // rank 0 writes

@@ -41,6 +41,10 @@ final class Options {
             if (parsedDevice.equals(ddpm4j.torch.Device.META)) {
                 throw new IllegalArgumentException("the meta device holds no values; use cpu or cuda");
             }
+            ddpm4j.dist.DistEnv env = Distributed.environment();
+            if (parsedDevice.isCuda() && parsedDevice.index() < 0 && env.distributed()) {
+                parsedDevice = new ddpm4j.torch.Device("cuda", env.localRank()); // a GPU per rank, as torchrun's LOCAL_RANK means
+            }
             parsedDevice.requireAvailable();
         } catch (IllegalArgumentException e) {
             throw new UserException("--device: " + e.getMessage());

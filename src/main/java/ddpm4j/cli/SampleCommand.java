@@ -80,7 +80,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
-        try (ddpm4j.dist.Group group = Distributed.join(); Model m = model.load(options)) {
+        try (ddpm4j.dist.Group group = Distributed.join(options); Model m = model.load(options)) {
             SchedulerConfig sc = m.scheduler();
             int channels = m.unet().config().inChannels();
             long[] imageShape = {channels, m.unet().config().sampleSize(), m.unet().config().sampleSize()};

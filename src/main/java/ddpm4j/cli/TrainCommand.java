@@ -1,7 +1,7 @@
 package ddpm4j.cli;
 
 import ddpm4j.data.DataSpecs;
-import ddpm4j.data.ImageSet;
+import ddpm4j.data.ImageSource;
 import ddpm4j.dist.Group;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.nn.Presets;
@@ -176,7 +176,12 @@ final class TrainCommand implements Callable<Integer> {
         TrainSettings.Changes changes = changes();
         options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
-        ImageSet images = DataSpecs.load(data, dataDir, folderSize);
+        try (ImageSource images = DataSpecs.open(data, dataDir, folderSize)) {
+            return train(images, settings, changes);
+        }
+    }
+
+    private int train(ImageSource images, TrainSettings settings, TrainSettings.Changes changes) throws Exception {
         UNetConfig arch;
         SchedulerConfig process;
         String presetName = resume ? null : presetFor(images);
@@ -188,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
             process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
         }
-        try (Group group = Distributed.join();
+        try (Group group = Distributed.join(options);
              Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
             if (!group.isMain()) { // rank 0 reports; the others train in step with it
                 options.settlePrecision(trainer, group);
@@ -280,7 +285,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The preset asked for, or the one for the data's shape. */
-    private String presetFor(ImageSet images) {
+    private String presetFor(ImageSource images) {
         if (preset != null) {
             return preset;
         }
@@ -289,7 +294,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " data (" + String.join(", ", Presets.names()) + ")"));
     }
 
-    private UNetConfig architecture(String name, ImageSet images, SchedulerConfig process) {
+    private UNetConfig architecture(String name, ImageSource images, SchedulerConfig process) {
         try {
             return Presets.forImages(Presets.get(name), images.height(), images.width(), images.channels(), process.learnedVariance(),
                     dropout, conditioning(images));
@@ -299,7 +304,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Class embeddings for the data's classes plus the no-class label, or null. */
-    private Integer conditioning(ImageSet images) {
+    private Integer conditioning(ImageSource images) {
         if (!classConditional) {
             return null;
         }

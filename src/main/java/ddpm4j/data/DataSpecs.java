@@ -51,6 +51,24 @@ public final class DataSpecs {
         return colon < 0 ? spec : spec.substring(0, colon);
     }
 
+    /**
+     * The images of {@code spec} for a training run, which reads them by index: a .npy file and a folder are read
+     * from disk as batches ask for them (a dataset larger than memory trains), the others are loaded.
+     */
+    public static ImageSource open(String spec, Path dataDir, int folderSize) throws IOException {
+        String lower = spec.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".npy")) {
+            if (!Files.isRegularFile(Path.of(spec))) {
+                throw new NoSuchFileException(spec);
+            }
+            return NpyImages.open(Path.of(spec));
+        }
+        if (Files.isDirectory(Path.of(spec)) && folderSize != 0) {
+            return ImageFolder.open(Path.of(spec), folderSize);
+        }
+        return load(spec, dataDir, folderSize);
+    }
+
     public static ImageSet load(String spec) throws IOException {
         return load(spec, null);
     }
@@ -222,15 +240,7 @@ public final class DataSpecs {
 
     private static ImageSet images(Path path, Npy.Array a) throws FormatException {
         long[] s = a.shape();
-        if (a.dtype() != Npy.DType.UINT8) {
-            throw new FormatException(path, "images must be uint8, got " + a.dtype().name().toLowerCase(Locale.ROOT));
-        }
-        if (!(s.length == 4 && (s[3] == 1 || s[3] == 3)) && s.length != 3) {
-            throw new FormatException(path, "images must be [N,H,W,C] with C = 1 or 3, or [N,H,W]; got " + Arrays.toString(s));
-        }
-        if (s[0] == 0 || s[1] == 0 || s[2] == 0) {
-            throw new FormatException(path, "holds no images (shape " + Arrays.toString(s) + ")");
-        }
+        NpyImages.requireImages(path, a.dtype(), s);
         byte[] pixels = new byte[a.data().remaining()];
         a.data().duplicate().get(pixels);
         return new ImageSet(pixels, (int) s[0], (int) s[1], (int) s[2], s.length == 4 ? (int) s[3] : 1);

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * A folder of PNG/JPEG images (searched recursively, in name order), each center-cropped to a
  * square and resized to {@code size}×{@code size}, or kept at their native size when they all share
  * one ({@link #nativeOr}); grayscale when every image is, else RGB. Each image is decoded, converted and
- * dropped in turn: memory holds the pixels only.
+ * dropped in turn: memory holds the pixels only ({@link #read}), or nothing until a batch asks ({@link #open}).
  */
 public final class ImageFolder {
     /** The {@code size} argument that keeps the images' own size if they share one, else resizes to {@code fallback}. */
@@ -35,6 +35,69 @@ public final class ImageFolder {
     }
 
     public static ImageSet read(Path dir, int size) throws IOException {
+        Layout layout = scan(dir, size, true);
+        return new ImageSet(layout.pixels, layout.files.size(), layout.height, layout.width, layout.gray ? 1 : 3);
+    }
+
+    /**
+     * The images of {@code dir} read as they are asked for ({@link ImageSource#modelSpace}): one pass decodes each
+     * image to learn the size and whether all are gray, keeping nothing, then each batch decodes its own.
+     */
+    public static ImageSource open(Path dir, int size) throws IOException {
+        Layout layout = scan(dir, size, false);
+        int h = layout.height;
+        int w = layout.width;
+        int c = layout.gray ? 1 : 3;
+        List<Path> files = layout.files;
+        boolean own = layout.own;
+        return new ImageSource() {
+            @Override
+            public int count() {
+                return files.size();
+            }
+
+            @Override
+            public int height() {
+                return h;
+            }
+
+            @Override
+            public int width() {
+                return w;
+            }
+
+            @Override
+            public int channels() {
+                return c;
+            }
+
+            @Override
+            public int[] labels() {
+                return null;
+            }
+
+            @Override
+            public float[] modelSpace(int first, int n) {
+                byte[] pixels = new byte[n * h * w * c];
+                for (int i = 0; i < n; i++) {
+                    try {
+                        byte[] rgb = rgb(decode(files.get(first + i)), own, h);
+                        store(rgb, c == 1, pixels, i * h * w * c);
+                    } catch (FormatException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return ImageSource.toModelSpace(pixels, 0, n, h, w, c);
+            }
+        };
+    }
+
+    /** What a pass over a folder finds: the files, the size and colour they are read as, and (eager) the pixels. */
+    private record Layout(List<Path> files, int height, int width, boolean gray, boolean own, byte[] pixels) {
+    }
+
+    /** One pass over the images; {@code keep}: with their pixels (RGB, or gray when every image is). */
+    private static Layout scan(Path dir, int size, boolean keep) throws IOException {
         if (size == 0) {
             throw new IllegalArgumentException("image size must be positive");
         }
@@ -52,50 +115,69 @@ public final class ImageFolder {
         boolean gray = true;
         for (int i = 0; i < files.size(); i++) {
             BufferedImage img = decode(files.get(i));
-            boolean grayImage = isGray(img);
-            gray &= grayImage;
-            if (grayImage) {
-                img = grayAsStored(img);
-            } else if (img.getColorModel().hasAlpha()) {
-                img = withoutAlpha(img);
-            }
+            gray &= isGray(img);
             if (own) {
-                if (rgb == null) {
+                if (i == 0) {
                     h = img.getHeight();
                     w = img.getWidth();
                 } else if (img.getHeight() != h || img.getWidth() != w) {
-                    return read(dir, -size); // mixed sizes: all cropped and resized to the fallback
+                    return scan(dir, -size, keep); // mixed sizes: all cropped and resized to the fallback
                 }
-            } else {
-                img = cropAndResize(img, size);
             }
-            if (rgb == null) {
-                long bytes = (long) files.size() * h * w * 3;
-                if (bytes > Integer.MAX_VALUE - 64) {
-                    throw new FormatException(dir, files.size() + " images of " + w + "x" + h + " take " + bytes
-                            + " bytes, more than one array holds (2 GB); use fewer or smaller images, or an .npy file");
+            if (keep) {
+                if (rgb == null) {
+                    long bytes = (long) files.size() * h * w * 3;
+                    if (bytes > Integer.MAX_VALUE - 64) {
+                        throw new FormatException(dir, files.size() + " images of " + w + "x" + h + " take " + bytes
+                                + " bytes, more than one array holds (2 GB); use fewer or smaller images, or an .npy file");
+                    }
+                    rgb = new byte[(int) bytes];
                 }
-                rgb = new byte[(int) bytes];
-            }
-            int base = i * h * w * 3;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int p = img.getRGB(x, y);
-                    int at = base + (y * w + x) * 3;
-                    rgb[at] = (byte) (p >> 16);
-                    rgb[at + 1] = (byte) (p >> 8);
-                    rgb[at + 2] = (byte) p;
-                }
+                System.arraycopy(rgb(img, own, size), 0, rgb, i * h * w * 3, h * w * 3);
             }
         }
-        if (gray) {
+        if (gray && rgb != null) {
             byte[] g = new byte[rgb.length / 3];
-            for (int i = 0; i < g.length; i++) {
-                g[i] = rgb[3 * i + 2]; // gray images have R = G = B
-            }
-            return new ImageSet(g, files.size(), h, w, 1);
+            store(rgb, true, g, 0);
+            rgb = g;
         }
-        return new ImageSet(rgb, files.size(), h, w, 3);
+        return new Layout(files, h, w, gray, own, rgb);
+    }
+
+    /** An image's RGB bytes, row by row: gray as stored, alpha dropped, center-cropped and resized unless {@code own}. */
+    private static byte[] rgb(BufferedImage img, boolean own, int size) {
+        if (isGray(img)) {
+            img = grayAsStored(img);
+        } else if (img.getColorModel().hasAlpha()) {
+            img = withoutAlpha(img);
+        }
+        if (!own) {
+            img = cropAndResize(img, size);
+        }
+        int h = img.getHeight();
+        int w = img.getWidth();
+        byte[] out = new byte[h * w * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = img.getRGB(x, y);
+                int at = (y * w + x) * 3;
+                out[at] = (byte) (p >> 16);
+                out[at + 1] = (byte) (p >> 8);
+                out[at + 2] = (byte) p;
+            }
+        }
+        return out;
+    }
+
+    /** RGB bytes into {@code out} at {@code offset}: as they are, or one channel each when gray (R = G = B). */
+    private static void store(byte[] rgb, boolean gray, byte[] out, int offset) {
+        if (!gray) {
+            System.arraycopy(rgb, 0, out, offset, rgb.length);
+            return;
+        }
+        for (int i = 0; i < rgb.length / 3; i++) {
+            out[offset + i] = rgb[3 * i + 2];
+        }
     }
 
     /** Images with more pixels than this are refused before they are decoded. */

@@ -10,7 +10,7 @@ package ddpm4j.data;
  * @param channels 1 (gray) or 3 (RGB)
  * @param labels   a class index per image, or null for unlabelled images
  */
-public record ImageSet(byte[] pixels, int count, int height, int width, int channels, int[] labels) {
+public record ImageSet(byte[] pixels, int count, int height, int width, int channels, int[] labels) implements ImageSource {
     public ImageSet {
         if (count < 0 || height < 1 || width < 1 || channels < 1
                 || (long) count * height * width * channels != pixels.length) {
@@ -32,37 +32,9 @@ public record ImageSet(byte[] pixels, int count, int height, int width, int chan
         return new ImageSet(pixels, count, height, width, channels, classes);
     }
 
-    public boolean labelled() {
-        return labels != null;
-    }
-
-    /** Number of classes: one more than the largest label (0 when unlabelled). */
-    public int classCount() {
-        int max = -1;
-        if (labels != null) {
-            for (int l : labels) {
-                max = Math.max(max, l);
-            }
-        }
-        return max + 1;
-    }
-
-    /**
-     * Images {@code first .. first+n−1} in model space: float32 NCHW values x/127.5 − 1 in [−1, 1]
-     * (the original code's data scaling).
-     */
+    @Override
     public float[] modelSpace(int first, int n) {
-        int hw = height * width;
-        float[] out = new float[n * channels * hw];
-        for (int i = 0; i < n; i++) {
-            int base = (first + i) * hw * channels;
-            for (int p = 0; p < hw; p++) {
-                for (int ch = 0; ch < channels; ch++) {
-                    out[(i * channels + ch) * hw + p] = (pixels[base + p * channels + ch] & 0xff) / 127.5f - 1f;
-                }
-            }
-        }
-        return out;
+        return ImageSource.toModelSpace(pixels, first * height * width * channels, n, height, width, channels);
     }
 
     /** The first {@code n} images (all when there are fewer). */

@@ -45,8 +45,13 @@ public interface Group extends AutoCloseable {
         return SingleGroup.INSTANCE;
     }
 
-    /** Joins the run {@code env} describes (the group of one process when it is not distributed). */
+    /** Joins the run {@code env} describes (the group of one process when it is not distributed), over Gloo. */
     static Group join(DistEnv env) {
-        return env.distributed() ? GlooGroup.join(env) : single();
+        return join(env, ddpm4j.torch.Device.CPU);
+    }
+
+    /** As above, over NCCL when the ranks compute on {@code device}, a CUDA device (the GPU build). */
+    static Group join(DistEnv env, ddpm4j.torch.Device device) {
+        return env.distributed() ? C10dGroup.join(env, device) : single();
     }
 }

@@ -146,7 +146,7 @@ public final class Npy {
      * What a .npy header says: the element type, the shape, where the data start and how many
      * bytes they take.
      */
-    record Header(DType dtype, long[] shape, int dataStart, long dataBytes) {
+    public record Header(DType dtype, long[] shape, int dataStart, long dataBytes) {
         long totalBytes() {
             return dataStart + dataBytes;
         }
@@ -174,6 +174,29 @@ public final class Npy {
 
     /** The header of .npy bytes that start with at least the magic, the version and the header itself. */
     static Header header(Path file, byte[] bytes) throws FormatException {
+        return header(file, bytes, MAX_BYTES);
+    }
+
+    /**
+     * The header of a .npy file of any size (its data are read elsewhere, by position), checked against the
+     * file's length.
+     */
+    public static Header readHeader(Path file) throws IOException {
+        FormatException.requireFile(file);
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(1 << 16);
+        }
+        Header h = header(file, head, Long.MAX_VALUE);
+        long size = Files.size(file);
+        if (size != h.totalBytes()) {
+            throw new FormatException(file, "data holds " + (size - h.dataStart()) + " bytes but shape "
+                    + java.util.Arrays.toString(h.shape()) + " of " + h.dtype().descr + " needs " + h.dataBytes());
+        }
+        return h;
+    }
+
+    private static Header header(Path file, byte[] bytes, long maxBytes) throws FormatException {
         int headerStart = prefixLength(file, bytes);
         if (bytes.length < headerStart) {
             throw new FormatException(file, "truncated .npy header");
@@ -207,7 +230,7 @@ public final class Npy {
         } catch (ArithmeticException e) {
             throw new FormatException(file, "shape is too large");
         }
-        if (need > MAX_BYTES) {
+        if (need > maxBytes) {
             throw new FormatException(file, "shape " + java.util.Arrays.toString(shape) + " is too large (" + need
                     + " bytes; at most " + MAX_BYTES + ")");
         }

@@ -1,6 +1,6 @@
 package ddpm4j.train;
 
-import ddpm4j.data.ImageSet;
+import ddpm4j.data.ImageSource;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.dist.Gradients;
 import ddpm4j.dist.Group;
@@ -93,7 +93,7 @@ public final class Trainer implements AutoCloseable {
      * @param resume     continue from {@code out}'s checkpoint (its settings win over {@code settings})
      * @param changes    with {@code resume}: what to change in the run's saved settings (null: nothing)
      */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
                    boolean resume, TrainSettings.Changes changes) throws IOException {
         this(out, arch, process, settings, images, resume, changes, Device.CPU, Group.single());
     }
@@ -102,7 +102,7 @@ public final class Trainer implements AutoCloseable {
      * As above, training on {@code device}: the networks, the optimizer's moments and the EMA live
      * there; batches, noise and timesteps are drawn on the host as on the CPU and copied once per step.
      */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
                    boolean resume, TrainSettings.Changes changes, Device device) throws IOException {
         this(out, arch, process, settings, images, resume, changes, device, Group.single());
     }
@@ -111,7 +111,7 @@ public final class Trainer implements AutoCloseable {
      * As above, as one rank of {@code group}: every rank passes the same arguments (the same {@code out},
      * which only rank 0 writes, and which every rank reads on {@code resume}).
      */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSet images,
+    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
                    boolean resume, TrainSettings.Changes changes, Device device, Group group) throws IOException {
         this.device = device;
         this.group = group;
@@ -253,7 +253,7 @@ public final class Trainer implements AutoCloseable {
         long n = step;
         double lr = settings.lrAt(n + 1);
         try (PointerScope scope = new PointerScope()) {
-            ImageSet im = data.images();
+            ImageSource im = data.images();
             int b = settings.batchSize();
             int per = im.channels() * im.height() * im.width();
             Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), rows, im.channels(), im.height(), im.width()));

@@ -1,6 +1,6 @@
 package ddpm4j.train;
 
-import ddpm4j.data.ImageSet;
+import ddpm4j.data.ImageSource;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 public final class TrainingData implements AutoCloseable {
     private static final int AHEAD = 2;
 
-    private final ImageSet images;
+    private final ImageSource images;
     private final int batchSize;
     private final long seed;
     private final boolean flip;
@@ -30,12 +30,12 @@ public final class TrainingData implements AutoCloseable {
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
-    public TrainingData(ImageSet images, int batchSize, long seed, boolean flip) {
+    public TrainingData(ImageSource images, int batchSize, long seed, boolean flip) {
         this(images, batchSize, seed, flip, 0, batchSize);
     }
 
     /** Only rows {@code rowStart .. rowStart+rows−1} of each batch. */
-    public TrainingData(ImageSet images, int batchSize, long seed, boolean flip, int rowStart, int rows) {
+    public TrainingData(ImageSource images, int batchSize, long seed, boolean flip, int rowStart, int rows) {
         if (rowStart < 0 || rows < 1 || rowStart + rows > batchSize) {
             throw new IllegalArgumentException("rows " + rowStart + ".." + (rowStart + rows - 1) + " are not rows of a batch of " + batchSize);
         }
@@ -55,7 +55,7 @@ public final class TrainingData implements AutoCloseable {
         });
     }
 
-    public ImageSet images() {
+    public ImageSource images() {
         return images;
     }
 

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -121,6 +122,51 @@ public class DataSpecsTest {
         assertEquals(1, DataSpecs.load(gray.toString()).channels());
         Npy.writeBytes(gray, new long[] {0, 2, 2}, new byte[0]);
         assertThrows(FormatException.class, () -> DataSpecs.load(gray.toString()));
+    }
+
+    /** Training reads .npy files and folders from disk by index: the same values as loading them whole. */
+    @Test
+    void readingByIndexGivesWhatLoadingGives() throws Exception {
+        Path npy = dir.resolve("many.npy");
+        byte[] px = new byte[7 * 3 * 4 * 3];
+        new java.util.Random(2).nextBytes(px);
+        Npy.writeBytes(npy, new long[] {7, 3, 4, 3}, px);
+        ImageSet loaded = DataSpecs.load(npy.toString());
+        try (ImageSource read = DataSpecs.open(npy.toString(), null, 0)) {
+            assertTrue(read instanceof NpyImages);
+            assertEquals(List.of(7, 3, 4, 3), List.of(read.count(), read.height(), read.width(), read.channels()));
+            for (int first = 0; first < 7; first++) {
+                for (int n = 0; first + n <= 7; n++) {
+                    assertArrayEquals(loaded.modelSpace(first, n), read.modelSpace(first, n), first + "+" + n);
+                }
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> read.modelSpace(6, 2));
+        }
+        Files.write(npy, java.util.Arrays.copyOf(Files.readAllBytes(npy), (int) Files.size(npy) - 1)); // cut short
+        FormatException cut = assertThrows(FormatException.class, () -> DataSpecs.open(npy.toString(), null, 0));
+        assertTrue(cut.getMessage().contains("needs"), cut.getMessage());
+
+        Path folder = Files.createDirectories(dir.resolve("mixed"));
+        java.util.Random r = new java.util.Random(4);
+        for (int i = 0; i < 4; i++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(6 + i, 5, i == 2
+                    ? java.awt.image.BufferedImage.TYPE_INT_ARGB : java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int x = 0; x < img.getWidth(); x++) {
+                for (int y = 0; y < 5; y++) {
+                    img.setRGB(x, y, r.nextInt());
+                }
+            }
+            javax.imageio.ImageIO.write(img, "png", folder.resolve("i" + i + ".png").toFile());
+        }
+        for (int size : new int[] {4, ImageFolder.nativeOr(3)}) {
+            ImageSet whole = DataSpecs.load(folder.toString(), null, size);
+            try (ImageSource read = DataSpecs.open(folder.toString(), null, size)) {
+                assertEquals(List.of(whole.count(), whole.height(), whole.width(), whole.channels()),
+                        List.of(read.count(), read.height(), read.width(), read.channels()));
+                assertArrayEquals(whole.modelSpace(0, whole.count()), read.modelSpace(0, read.count()));
+                assertArrayEquals(whole.modelSpace(2, 1), read.modelSpace(2, 1));
+            }
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package ddpm4j.dist;
 
+import ddpm4j.torch.Device;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
+import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.ProcessGroupGloo;
@@ -10,29 +12,35 @@ import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
-import org.bytedeco.pytorch.gloo.Device;
+import org.bytedeco.pytorch.nccl.ProcessGroupNCCL;
 
 import java.util.function.Supplier;
 
 /**
  * A run's ranks over libtorch's c10d: a {@code TCPStore} on rank 0 at MASTER_ADDR:MASTER_PORT for the
- * rendezvous, {@code ProcessGroupGloo} for the collectives (CPU tensors). Gloo binds to the interface that
- * {@code GLOO_SOCKET_IFNAME} names, as in PyTorch; otherwise to loopback when the master is on this machine's
- * loopback, else to the address this host's name resolves to.
+ * rendezvous, then {@code ProcessGroupGloo} for CPU tensors or {@code ProcessGroupNCCL} for a CUDA device
+ * (the GPU build only). Tensors handed to the collectives may live anywhere: they are copied to the
+ * backend's device and back when they are not there.
+ *
+ * <p>Gloo binds to the interface that {@code GLOO_SOCKET_IFNAME} names, as in PyTorch; otherwise to
+ * loopback when the master is on this machine's loopback, else to the address this host's name resolves to.
  */
-final class GlooGroup implements Group {
-    private final ProcessGroupGloo pg;
+final class C10dGroup implements Group {
+    private final Backend backend;
+    private final Device device;
     private final int rank;
     private final int size;
     private boolean closed;
 
-    private GlooGroup(ProcessGroupGloo pg, int rank, int size) {
-        this.pg = pg;
+    private C10dGroup(Backend backend, Device device, int rank, int size) {
+        this.backend = backend;
+        this.device = device;
         this.rank = rank;
         this.size = size;
     }
 
-    static GlooGroup join(DistEnv env) {
+    /** Joins the run: Gloo on the CPU, NCCL when {@code device} is a CUDA device. */
+    static C10dGroup join(DistEnv env, Device device) {
         Milliseconds timeout = new Milliseconds(env.timeout().toMillis());
         TCPStore store;
         try {
@@ -49,19 +57,30 @@ final class GlooGroup implements Group {
                     + env.masterAddr() + ":" + env.masterPort() + ": " + nativeMessage(e), e);
         }
         try {
-            ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
-            options.devices(new GlooDeviceVector(device(env.masterAddr())));
-            options.threads(2);
-            ProcessGroupGloo pg = new ProcessGroupGloo(store, env.rank(), env.worldSize(), options);
+            Backend backend = device.isCuda() ? nccl(store, env, timeout) : gloo(store, env, timeout);
             store.deallocate(false); // the process group owns the store now
-            return new GlooGroup(pg, env.rank(), env.worldSize());
+            return new C10dGroup(backend, device.isCuda() ? device : Device.CPU, env.rank(), env.worldSize());
         } catch (RuntimeException e) {
             throw new PeerFailure("rank " + env.rank() + " of " + env.worldSize() + " could not connect to its peers: "
                     + nativeMessage(e), e);
         }
     }
 
-    private static Device device(String master) {
+    private static Backend gloo(TCPStore store, DistEnv env, Milliseconds timeout) {
+        ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
+        options.devices(new GlooDeviceVector(glooDevice(env.masterAddr())));
+        options.threads(2);
+        return new ProcessGroupGloo(store, env.rank(), env.worldSize(), options);
+    }
+
+    /** Not run here (no GPU): built against the presets' NCCL classes, whose natives only the GPU build has. */
+    private static Backend nccl(TCPStore store, DistEnv env, Milliseconds timeout) {
+        ProcessGroupNCCL.Options options = ProcessGroupNCCL.Options.create();
+        options.timeout(timeout);
+        return new ProcessGroupNCCL(store, env.rank(), env.worldSize(), options);
+    }
+
+    private static org.bytedeco.pytorch.gloo.Device glooDevice(String master) {
         String ifname = System.getenv("GLOO_SOCKET_IFNAME");
         if (ifname != null && !ifname.isBlank()) {
             return ProcessGroupGloo.createDeviceForInterface(ifname.trim());
@@ -88,29 +107,37 @@ final class GlooGroup implements Group {
 
     @Override
     public void allreduceSum(Tensor t) {
-        run("allreduce", () -> pg.allreduce(new TensorVector(t)));
+        Tensor here = device.put(t);
+        run("allreduce", () -> backend.allreduce(new TensorVector(here)));
+        if (here != t) {
+            t.copy_(here);
+        }
     }
 
     @Override
     public Tensor allgather(Tensor local) {
-        Tensor c = local.contiguous();
+        Tensor c = device.put(local).contiguous();
         long[] shape = ddpm4j.torch.Tensors.shape(c);
         shape[0] *= size;
         Tensor out = c.new_empty(shape);
-        run("allgather", () -> pg._allgather_base(out, c));
-        return out;
+        run("allgather", () -> backend._allgather_base(out, c));
+        return Device.of(local).put(out);
     }
 
     @Override
     public void broadcast(Tensor t, int root) {
+        Tensor here = device.put(t);
         BroadcastOptions options = new BroadcastOptions();
         options.rootRank(root);
-        run("broadcast", () -> pg.broadcast(new TensorVector(t), options));
+        run("broadcast", () -> backend.broadcast(new TensorVector(here), options));
+        if (here != t) {
+            t.copy_(here);
+        }
     }
 
     @Override
     public void barrier() {
-        run("barrier", pg::barrier);
+        run("barrier", backend::barrier);
     }
 
     private void run(String what, Supplier<Work> op) {
@@ -129,7 +156,7 @@ final class GlooGroup implements Group {
     public void close() {
         if (!closed) {
             closed = true;
-            pg.shutdown();
+            backend.shutdown();
         }
     }
 }
