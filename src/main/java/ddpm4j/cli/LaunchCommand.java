@@ -67,7 +67,11 @@ final class LaunchCommand implements Callable<Integer> {
             args.add(Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / nproc)));
         }
         List<Process> ranks = new ArrayList<>();
-        Thread stopAll = new Thread(() -> stop(ranks));
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread stopAll = new Thread(() -> {
+            stopping.set(true);
+            stop(ranks);
+        });
         Runtime.getRuntime().addShutdownHook(stopAll); // Ctrl-C or SIGTERM reaches every rank
         try {
             java.util.concurrent.BlockingQueue<Integer> exits = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -77,7 +81,7 @@ final class LaunchCommand implements Callable<Integer> {
                 int rank = r;
                 p.onExit().thenRun(() -> exits.add(rank));
             }
-            return supervise(ranks, exits, System.err);
+            return supervise(ranks, exits, stopping, System.err);
         } finally {
             stop(ranks);
             try {
@@ -132,11 +136,12 @@ final class LaunchCommand implements Callable<Integer> {
      * Waits for every rank ({@code exits} hears each rank's number as it ends); the first to fail, the cause
      * (its peers fail after it), stops the others and gives the exit code.
      */
-    static int supervise(List<Process> ranks, java.util.concurrent.BlockingQueue<Integer> exits, PrintStream err) throws InterruptedException {
+    static int supervise(List<Process> ranks, java.util.concurrent.BlockingQueue<Integer> exits,
+                         java.util.concurrent.atomic.AtomicBoolean stopping, PrintStream err) throws InterruptedException {
         for (int ended = 0; ended < ranks.size(); ended++) {
             int r = exits.take();
             int code = ranks.get(r).exitValue();
-            if (code != 0) {
+            if (code != 0 && !stopping.get()) { // not the ranks this launcher stops on its own SIGTERM or Ctrl-C
                 err.println("ddpm4j launch: rank " + r + " " + describeExit(code) + "; stopping the other ranks");
                 stop(ranks);
                 return code < 128 ? code : 1;

@@ -96,6 +96,25 @@ class DistributedRunTest {
     }
 
     @Test
+    void featureStatisticsGatheredFromRanksAreOneProcesssExactly() throws Exception {
+        Path out = dir.resolve("stats");
+        Files.createDirectories(out);
+        Path images = out.resolve("g28.npy");
+        byte[] px = new byte[600 * 28 * 28];
+        new Random(9).nextBytes(px);
+        Npy.writeBytes(images, new long[] {600, 28, 28}, px); // three of the judge's batches of 256
+        List<String> stats = List.of("eval", "stats", "--data", images.toString());
+        assertEquals(0, finish(run(out, with(stats, "--out", out.resolve("one.npz").toString()))), () -> console(out));
+        assertEquals(0, finish(run(out, launch(with(stats, "--out", out.resolve("two.npz").toString())))), () -> console(out));
+        Map<String, Npy.Array> one = ddpm4j.io.Npz.read(out.resolve("one.npz"));
+        Map<String, Npy.Array> two = ddpm4j.io.Npz.read(out.resolve("two.npz"));
+        assertEquals(one.keySet(), two.keySet());
+        for (String k : one.keySet()) {
+            assertArrayEquals(one.get(k).toDoubles(), two.get(k).toDoubles(), k);
+        }
+    }
+
+    @Test
     void aKilledRankStopsTheRunAndResumingReproducesIt() throws Exception {
         Path killed = dir.resolve("killed");
         Process launcher = run(killed, launch(trainArgs(killed, false)));
