@@ -62,7 +62,7 @@ final class LaunchCommand implements Callable<Integer> {
         int port = masterPort != null ? masterPort : freePort();
         DistEnv env = new DistEnv(0, 0, nproc, "127.0.0.1", port, DistEnv.fromEnvironment().timeout());
         List<String> args = new ArrayList<>(command);
-        if (!args.contains("--threads")) {
+        if (args.stream().noneMatch(a -> a.equals("--threads") || a.startsWith("--threads="))) {
             args.add("--threads");
             args.add(Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / nproc)));
         }
