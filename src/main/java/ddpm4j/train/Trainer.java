@@ -276,19 +276,21 @@ public final class Trainer implements AutoCloseable {
             for (int c = 0; c < micro; c++) {
                 int first = Shards.rowStart(rows, c, micro);
                 int count = Shards.rowCount(rows, c, micro);
-                torch.manual_seed(dropoutSeed(n, group.rank() * micro + c)); // dropout masks
-                Denoiser net = arch.classConditional() ? conditioned(n, b, rowStart + first, count) : model::forward;
-                int[] t = Arrays.copyOfRange(draw.t(), rowStart + first, rowStart + first + count);
-                Tensor perImage = diffusion.trainingLoss(net, x0.narrow(0, first, count), t, noise.narrow(0, first, count), loss,
-                        settings.minSnrGamma());
-                float[] weights = new float[count];
-                for (int i = 0; i < count; i++) {
-                    weights[i] = (float) draw.weights()[rowStart + first + i];
+                try (PointerScope chunk = new PointerScope()) { // a micro-batch's activations go with its graph
+                    torch.manual_seed(dropoutSeed(n, group.rank() * micro + c)); // dropout masks
+                    Denoiser net = arch.classConditional() ? conditioned(n, b, rowStart + first, count) : model::forward;
+                    int[] t = Arrays.copyOfRange(draw.t(), rowStart + first, rowStart + first + count);
+                    Tensor perImage = diffusion.trainingLoss(net, x0.narrow(0, first, count), t, noise.narrow(0, first, count), loss,
+                            settings.minSnrGamma());
+                    float[] weights = new float[count];
+                    for (int i = 0; i < count; i++) {
+                        weights[i] = (float) draw.weights()[rowStart + first + i];
+                    }
+                    Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
+                    local += (float) total.item_double();
+                    total.backward();
+                    System.arraycopy(Tensors.toFloats(perImage.detach()), 0, rowLosses, rowStart + first, count);
                 }
-                Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
-                local += (float) total.item_double();
-                total.backward();
-                System.arraycopy(Tensors.toFloats(perImage.detach()), 0, rowLosses, rowStart + first, count);
             }
             long communication = System.nanoTime();
             double value = globalSum(new float[] {local})[0];
