@@ -17,11 +17,10 @@ public final class Presets {
         PRESETS.put("celebahq256", UNetConfig.ddpm(256, 3, 128, new int[] {1, 1, 2, 2, 4, 4}, 2, List.of(16), 0.0));
         // CPU-sized: 28×28 grayscale (Fashion-MNIST, MNIST): levels 28, 14, 7.
         PRESETS.put("small28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(14), 0.1));
-        // The quickstart's: one ResBlock per level, self-attention only in the middle (7×7); measured
-        // 128 img/s training on 2 cores against small28's 55.
+        // The quickstart's: one ResBlock per level, self-attention only in the middle (7×7); speed in docs/speed.md.
         PRESETS.put("quick28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 1, List.of(), 0.0));
-        // The built-in Fashion-MNIST model's: small28 without the 14×14 attention (96 img/s training
-        // against 55 on 2 cores), 1.54M parameters = 6.2 MB of F32 weights.
+        // The built-in Fashion-MNIST model's: small28 without the 14×14 attention, 1.54M parameters = 6.2 MB of
+        // F32 weights; speed in docs/speed.md.
         PRESETS.put("fmnist28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(), 0.1));
         // CPU-sized: 32×32 RGB (CIFAR-10).
         PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
