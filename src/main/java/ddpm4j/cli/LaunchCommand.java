@@ -66,7 +66,7 @@ final class LaunchCommand implements Callable<Integer> {
             args.add("--threads");
             args.add(Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / nproc)));
         }
-        List<Process> ranks = new ArrayList<>();
+        List<Process> ranks = new java.util.concurrent.CopyOnWriteArrayList<>(); // the shutdown hook reads it too
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Thread stopAll = new Thread(() -> {
             stopping.set(true);
