@@ -78,7 +78,7 @@ final class EvalBpdCommand implements Callable<Integer> {
             int n = images.count();
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result result;
-            int batches = (ddpm4j.dist.ShardedBatches.imagesOf(n, batchSize, 0, group.size()) + batchSize - 1) / batchSize;
+            int batches = ddpm4j.dist.ShardedBatches.batchesOf(n, batchSize, 0, group.size());
             try (Progress progress = Progress.forRank(group, "bpd", (long) batches * steps)) {
                 result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, clip,
                         (done, total) -> progress.step(1), group);

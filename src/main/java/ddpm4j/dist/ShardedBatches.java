@@ -38,6 +38,12 @@ public final class ShardedBatches {
         return images;
     }
 
+    /** How many of the batches of {@code count} images rank {@code rank} of {@code size} computes. */
+    public static int batchesOf(int count, int batchSize, int rank, int size) {
+        int batches = (count + batchSize - 1) / batchSize;
+        return batches / size + (rank < batches % size ? 1 : 0);
+    }
+
     /**
      * Runs {@code work} on this rank's batches (each in its own native memory scope) and returns every
      * image's {@code per} floats, in image order, on every rank.

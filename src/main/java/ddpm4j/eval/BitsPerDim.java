@@ -123,7 +123,7 @@ public final class BitsPerDim {
         int n = images.count();
         int steps = diffusion.schedule().steps();
         int per = 3 + 2 * steps; // total, prior, decoder, terms[steps], mse[steps]
-        int mine = (ddpm4j.dist.ShardedBatches.imagesOf(n, batchSize, group.rank(), group.size()) + batchSize - 1) / batchSize;
+        int mine = ddpm4j.dist.ShardedBatches.batchesOf(n, batchSize, group.rank(), group.size());
         int[] done = {0};
         double[] all = ddpm4j.dist.ShardedBatches.runDoubles(group, n, batchSize, per, (first, b) -> {
             Tensor x0 = device.put(Tensors.fromFloats(images.modelSpace(first, b), b, images.channels(), images.height(), images.width()));

@@ -52,6 +52,12 @@ class DistEnvTest {
                 images += ShardedBatches.imagesOf(23, 4, r, size);
             }
             assertEquals(23, images);
+            int batches = 0;
+            for (int r = 0; r < size; r++) {
+                batches += ShardedBatches.batchesOf(23, 4, r, size);
+                assertEquals((ShardedBatches.imagesOf(23, 4, r, size) + 3) / 4, ShardedBatches.batchesOf(23, 4, r, size));
+            }
+            assertEquals(6, batches);
         }
     }
 }
