@@ -10,6 +10,9 @@
 # JAR (default target/ddpm4j.jar) lets a copy of the jar run while the sources change. PRECISION (default fp32)
 # is passed to eval fid and recorded in the seventh column; a point already measured in another precision is not rerun.
 # The reference statistics (the 60,000 training images' judge features) are computed once.
+# PARTS (default 1) makes each point's 1,000 images in that many parts (sample --first-image), each kept in
+# OUT/parts/ as it finishes, so a long point (ancestral-1000) resumes part by part across interruptions; the
+# parts together are the images of one run, scored by eval fid --samples (concatenated with python3-numpy).
 # With plot: gnuplot (Debian gnuplot-nox) draws OUT/fid.png from the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +22,7 @@ PASSES="${3:-5 10 15 20 50}"
 SEEDS="${4:-1 2}"
 JAR="${JAR:-$ROOT/target/ddpm4j.jar}"
 PRECISION="${PRECISION:-fp32}"
+PARTS="${PARTS:-1}"
 CP="$JAR:$(cat "$(dirname "$JAR")/runtime-classpath.txt")"
 mkdir -p "$OUT"
 run() { java -cp "$CP" ddpm4j.cli.Main "$@"; }
@@ -39,11 +43,31 @@ for s in $SCHEDULERS; do
         continue
       fi
       start=$(date +%s.%N)
-      run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
-        --threads 2 --precision "$PRECISION" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
+      if (( PARTS == 1 )); then
+        run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
+          --threads 2 --precision "$PRECISION" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
+      else
+        per=$(( 1000 / PARTS )); files=()
+        mkdir -p "$OUT/parts"
+        for (( i = 0; i < PARTS; i++ )); do
+          part="$OUT/parts/$s-$steps-$seed-$PRECISION-$i-of-$PARTS.npy"
+          files+=("$part")
+          [[ -f "$part" ]] && continue
+          t0=$(date +%s.%N)
+          run sample --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n "$per" --first-image $(( i * per )) \
+            --seed "$seed" --batch-size 100 --threads 2 --precision "$PRECISION" --out "$part.tmp.npy" >&2
+          echo "$(date +%s.%N) - $t0" | bc > "$part.seconds"
+          mv "$part.tmp.npy" "$part"
+        done
+        seconds=$(cat "${files[@]/%/.seconds}" | paste -sd+ | bc)  # the parts' own times, not the resumptions
+        /usr/bin/python3 -c 'import sys, numpy as np; np.save(sys.argv[1], np.concatenate([np.load(f) for f in sys.argv[2:]]))' \
+          "$OUT/parts/all.npy" "${files[@]}"
+        run eval fid --samples "$OUT/parts/all.npy" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
+      fi
       end=$(date +%s.%N)
+      (( PARTS == 1 )) && seconds=$(echo "$end - $start" | bc)
       fid=$(sed -n 's/.*"fid" : \([0-9.eE+-]*\).*/\1/p' "$OUT/run.json")
-      printf '%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n' "$s" "$steps" "$passes" "$seed" "$fid" "$(echo "$end - $start" | bc)" "$PRECISION" >> "$OUT/results.tsv"
+      printf '%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n' "$s" "$steps" "$passes" "$seed" "$fid" "$seconds" "$PRECISION" >> "$OUT/results.tsv"
     done
   done
 done

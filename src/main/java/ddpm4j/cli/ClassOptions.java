@@ -55,12 +55,12 @@ final class ClassOptions {
         return cycle;
     }
 
-    /** The class asked for of each of n images of a class-conditional model. */
-    int[] classesOf(UNetConfig c, int n) {
+    /** The class asked for of each of images first..first+n−1 of a class-conditional model. */
+    int[] classesOf(UNetConfig c, int first, int n) {
         List<Integer> labels = cycle(c.nullLabel());
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
-            y[i] = labels.get(i % labels.size());
+            y[i] = labels.get((first + i) % labels.size());
         }
         return y;
     }

@@ -62,7 +62,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             NoiseSource noise = sampling.noise().batch(0, n, c, size, size);
             ProgressiveGeneration.Result r;
             try (Progress progress = new Progress("sample", (long) n * sampler.steps())) {
-                r = ProgressiveGeneration.run(sampler, conditioning.network(m).of(0, n), noise.next(m.device()), noise, wanted, (d, all) -> progress.step(n));
+                r = ProgressiveGeneration.run(sampler, sampling.network(conditioning.network(m)).of(0, n), noise.next(m.device()), noise, wanted, (d, all) -> progress.step(n));
             }
             int per = c * size * size;
             float[][] rows = new float[n][];

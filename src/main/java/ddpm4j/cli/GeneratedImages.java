@@ -93,12 +93,12 @@ final class GeneratedImages {
             }
             options.settlePrecision(m.unet(), Math.min(sampling.batchSize, n), false, group);
             Sampler s = sampling.build(m.scheduler());
-            requestedClasses = c.classConditional() ? conditioning.classesOf(c, n) : null;
+            requestedClasses = c.classConditional() ? conditioning.classesOf(c, sampling.firstImage, n) : null;
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = Progress.forRank(group, "sample",
                     (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batchSize, 0, group.size()) * s.steps())) {
-                x = Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
+                x = Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
                         null, progress::step, group);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);

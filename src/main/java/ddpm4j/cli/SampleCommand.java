@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code ddpm4j sample}: generate images with the reverse process. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Generate images from a model with ancestral sampling (Algorithm 2) or DDIM.",
+        description = {"Generate images from a model with any of diffusers' schedulers: the paper's ancestral sampling (Algorithm 2), DDIM, the fast solvers.",
                 "OUT.png is a grid; OUT.npy holds uint8 [N,H,W,C] images, or with --raw the float32"
                         + " [N,C,H,W] samples in model space; OUT.gif animates the denoising (x_t left, the"
                         + " prediction x0 right; at most 64 images)."})
@@ -70,14 +70,17 @@ final class SampleCommand implements Callable<Integer> {
         if (ext.equals("gif") && n != null && n > MAX_GIF_IMAGES) {
             throw new UserException("an animation shows at most " + MAX_GIF_IMAGES + " images, got --n " + n);
         }
-        sampling.validate();
-        conditioning.validate();
-        options.apply();
         if (noiseOption != null && SamplerOptions.GENERATORS.contains(noiseOption)) {
             sampling.generator = noiseOption;
         } else if (noiseOption != null) {
             noise = Path.of(noiseOption);
+            if (sampling.firstImage > 0) {
+                throw new UserException("--first-image picks seeded noise; " + noise + " gives x_T itself");
+            }
         }
+        sampling.validate();
+        conditioning.validate();
+        options.apply();
         Npy.Array start = noise == null ? null : Npy.read(noise).requireFinite(noise);
         Outputs.prepare(out);
         try (ddpm4j.dist.Group group = Distributed.join(options); Model m = model.load(options)) {
@@ -125,7 +128,7 @@ final class SampleCommand implements Callable<Integer> {
                         count, imageShape[0], imageShape[1], imageShape[2]));
             }
             int zoom = Math.max(1, 64 / (int) imageShape[1]);
-            DenoisingAnimation.write(out, s, conditioning.network(m).of(0, count), xT, noise, zoom, (done, total) -> progress.step(count));
+            DenoisingAnimation.write(out, s, sampling.network(conditioning.network(m)).of(0, count), xT, noise, zoom, (done, total) -> progress.step(count));
         }
         System.err.println("wrote an animation of " + count + " images to " + out);
     }
@@ -133,7 +136,7 @@ final class SampleCommand implements Callable<Integer> {
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape, ddpm4j.dist.Group group) {
         try (Progress progress = Progress.forRank(group, "sample",
                 (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batchSize, 0, group.size()) * s.steps())) {
-            return Generation.generateEach(conditioning.network(m), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
+            return Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step, group);
         }
     }

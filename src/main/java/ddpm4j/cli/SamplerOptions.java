@@ -1,5 +1,6 @@
 package ddpm4j.cli;
 
+import ddpm4j.sample.Generation;
 import ddpm4j.sample.Noise;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.TracedSampler;
@@ -39,6 +40,12 @@ final class SamplerOptions {
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed; image k's noise depends only on (K, k) (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--first-image", defaultValue = "0", paramLabel = "K",
+            description = "Start at image K of the seed's images: --first-image K --n N gives images K..K+N-1 of one longer run,"
+                    + " so a long run can be made in parts, one after the other or on several machines (per-image generator only;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int firstImage;
 
     @Option(names = "--generator", defaultValue = "per-image", paramLabel = "KIND",
             description = "per-image: image k's noise depends only on (seed, k), whatever the batch size; torch: PyTorch's CPU"
@@ -84,6 +91,12 @@ final class SamplerOptions {
         if (!GENERATORS.contains(generator)) {
             throw new UserException("--generator must be per-image or torch, got '" + generator + "'");
         }
+        if (firstImage < 0) {
+            throw new UserException("--first-image must be at least 0, got " + firstImage);
+        }
+        if (firstImage > 0 && generator.equals("torch")) {
+            throw new UserException("--first-image needs the per-image generator: the torch generator is one stream through the batches");
+        }
         for (String s : settings) {
             if (s.indexOf('=') < 1) {
                 throw new UserException("--set takes KEY=VALUE, got '" + s + "'");
@@ -125,9 +138,14 @@ final class SamplerOptions {
         }
     }
 
-    /** The run's noise, as --generator and --seed say. */
+    /** The run's noise, as --generator, --seed and --first-image say. */
     Noise noise() {
-        return generator.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed);
+        return generator.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed).from(firstImage);
+    }
+
+    /** The networks of a run's images, from --first-image on (the classes of class-conditional models follow the images). */
+    Generation.PerImages network(Generation.PerImages images) {
+        return images.from(firstImage);
     }
 
     /** For reports: scheduler, steps, eta and seed. */
@@ -136,6 +154,7 @@ final class SamplerOptions {
         String count = steps == null ? "default steps" : steps + " steps";
         return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
                 + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed
+                + (firstImage > 0 ? " from image " + firstImage : "")
                 + (generator.equals("torch") ? " (torch generator)" : "");
     }
 

@@ -19,6 +19,11 @@ public final class Generation {
     @FunctionalInterface
     public interface PerImages {
         Denoiser of(int first, int count);
+
+        /** These networks from image {@code k} on: images j.. of the result are images k+j.. of this one. */
+        default PerImages from(int k) {
+            return (first, count) -> of(k + first, count);
+        }
     }
 
     private Generation() {

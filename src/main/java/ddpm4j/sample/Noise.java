@@ -11,6 +11,18 @@ public interface Noise {
         return false;
     }
 
+    /**
+     * This noise from image {@code k} on: image j of the result is image k+j of this one, so a run can be made
+     * in parts. Only for noise whose batches are independent ({@link #inOrder} false).
+     */
+    default Noise from(long k) {
+        if (inOrder()) {
+            throw new IllegalArgumentException("noise drawn in one stream through the batches cannot start at image " + k);
+        }
+        Noise whole = this;
+        return (first, count, shape) -> whole.batch(k + first, count, shape);
+    }
+
     /** One stream per image seeded by (seed, k): the same images whatever the batch size. */
     static Noise perImage(long seed) {
         return (first, count, shape) -> new NoiseSource(seed, first, count, shape);

@@ -1,11 +1,14 @@
 package ddpm4j.cli;
 
+import ddpm4j.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +31,13 @@ class ClassConditionalCliTest {
                 "--n", "2", "--out", png.toString());
         assertEquals(0, s.exit, s.toString());
         assertTrue(Files.size(png) > 0);
+        Path both = dir.resolve("both.npy");
+        Path second = dir.resolve("second.npy");
+        String[] common = {"sample", "--model", run.toString(), "--sampler", "ddim", "--steps", "2", "--class", "0,1", "--batch-size", "1", "--raw"};
+        assertEquals(0, Cli.run(CliTest.concat(common, "--n", "2", "--out", both.toString())).exit);
+        assertEquals(0, Cli.run(CliTest.concat(common, "--n", "1", "--first-image", "1", "--out", second.toString())).exit);
+        float[] b = Npy.read(both).toFloats();
+        assertArrayEquals(Arrays.copyOfRange(b, b.length / 2, b.length), Npy.read(second).toFloats(), "image 1 keeps its class 1 in a part");
         Path never = dir.resolve("never.png");
         Cli bad = Cli.run("sample", "--model", run.toString(), "--sampler", "ddim", "--steps", "2", "--class", "2", "--out", never.toString());
         assertEquals(2, bad.exit, bad.toString());

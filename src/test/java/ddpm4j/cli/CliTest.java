@@ -275,6 +275,24 @@ class CliTest {
     }
 
     @Test
+    void aRunMadeInPartsGivesTheImagesOfOneRun() throws Exception {
+        Path whole = dir.resolve("whole.npy");
+        Path part = dir.resolve("part.npy");
+        String[] common = {"sample", "--model", MODEL, "--sampler", "ddim", "--steps", "4", "--eta", "1", "--seed", "7", "--raw", "--batch-size", "1"};
+        assertEquals(0, Cli.run(concat(common, "--n", "3", "--out", whole.toString())).exit);
+        Cli r = Cli.run(concat(common, "--n", "2", "--first-image", "1", "--out", part.toString()));
+        assertEquals(0, r.exit, r.toString());
+        float[] w = Npy.read(whole).toFloats();
+        assertArrayEquals(java.util.Arrays.copyOfRange(w, w.length / 3, w.length), Npy.read(part).toFloats(), "images 1 and 2");
+        Path never = dir.resolve("never.npy");
+        Cli torch = Cli.run(concat(common, "--generator", "torch", "--first-image", "2", "--out", never.toString()));
+        assertEquals(2, torch.exit, torch.toString());
+        assertTrue(torch.err.contains("--first-image needs the per-image generator"), torch.err);
+        assertEquals(2, Cli.run(concat(common, "--first-image", "-1", "--out", never.toString())).exit);
+        assertFalse(Files.exists(never));
+    }
+
+    @Test
     void benchReportsStepTimeAsJson() throws Exception {
         Path json = dir.resolve("bench.json");
         Cli r = Cli.run("bench", "--preset", "small28", "--mode", "sample", "--batch-size", "2", "--iters", "3", "--warmup", "0", "--json", json.toString());
