@@ -27,8 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a diffusion model (Algorithm 1 with the paper's recipe) on a dataset.",
                 "OUT becomes a model directory holding the EMA weights, plus training_state/ (checkpoints),"
-                        + " metrics.jsonl, samples/step-N.png and loss.png. --resume continues where the last"
-                        + " checkpoint left off."})
+                        + " metrics.jsonl, samples/step-N.png, loss.png and logs/ (TensorBoard: tensorboard --logdir"
+                        + " OUT). --resume continues where the last checkpoint left off."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     Options options;
@@ -160,6 +160,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
+    @Option(names = "--tensorboard", negatable = true, fallbackValue = "true",
+            description = "Also write the metrics and sample grids as TensorBoard event files in OUT/logs/ (default: on;"
+                    + " with --resume, changes the run's choice).")
+    Boolean tensorboard;
+
     @Override
     public Integer call() throws Exception {
         if (imageSize != null && imageSize < 1) {
@@ -202,7 +207,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay or --flip as given"));
+                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip or --tensorboard as given"));
             }
             options.settlePrecision(trainer, group);
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d%s, %s, into %s%n",
@@ -225,12 +230,12 @@ final class TrainCommand implements Callable<Integer> {
                 .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
-                .microBatches(microBatches).build();
+                .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).build();
     }
 
-    /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay and --[no-]flip that were given. */
+    /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay, --[no-]flip and --[no-]tensorboard that were given. */
     TrainSettings.Changes changes() {
-        return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip);
+        return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip, tensorboard);
     }
 
     private boolean given(String option) {

@@ -8,6 +8,7 @@ import ddpm4j.io.AtomicFiles;
 import ddpm4j.io.Images;
 import ddpm4j.io.LinePlot;
 import ddpm4j.io.ProcessMemory;
+import ddpm4j.io.tensorboard.SummaryWriter;
 import ddpm4j.nn.UNet2DModel;
 import ddpm4j.sample.Conditioning;
 import ddpm4j.sample.NoiseSource;
@@ -26,20 +27,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a run writes besides checkpoints: {@code metrics.jsonl} (one JSON line per logged step),
- * {@code samples/step-N.png} grids from the EMA weights, and {@code loss.png}.
+ * {@code samples/step-N.png} grids from the EMA weights, {@code loss.png}, and unless turned off the
+ * same numbers and grids as TensorBoard event files in {@code logs/}.
  */
 final class RunOutputs implements AutoCloseable {
     static final String METRICS = "metrics.jsonl";
+    /** The folder of the TensorBoard event files. */
+    static final String LOGS = "logs";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path out;
     private final TrainSettings settings;
     private final List<double[]> curve = new ArrayList<>();
     private BufferedWriter metrics;
+    private SummaryWriter events;
     private double lossSum;
     private int lossCount;
 
@@ -68,6 +75,9 @@ final class RunOutputs implements AutoCloseable {
         }
         AtomicFiles.write(file, String.join("", kept.stream().map(l -> l + "\n").toList()).getBytes(StandardCharsets.UTF_8));
         metrics = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        if (settings.tensorboard()) {
+            events = SummaryWriter.open(out.resolve(LOGS), step);
+        }
     }
 
     private Trainer.Step last;
@@ -122,6 +132,15 @@ final class RunOutputs implements AutoCloseable {
         metrics.newLine();
         metrics.flush();
         curve.add(new double[] {s.step(), mean});
+        if (events != null) { // the line's numbers, under the line's names
+            Map<String, Double> scalars = new LinkedHashMap<>();
+            line.fields().forEachRemaining(f -> {
+                if (f.getValue().isNumber() && !f.getKey().equals("step")) {
+                    scalars.put(f.getKey(), f.getValue().asDouble());
+                }
+            });
+            events.addScalars(scalars, s.step());
+        }
     }
 
     /** A grid of DDIM samples from the EMA weights, with a fixed seed so grids are comparable. */
@@ -141,7 +160,13 @@ final class RunOutputs implements AutoCloseable {
             values = Tensors.toFloats(sampler.sample(net, noise.next(ema.device()), noise, StepListener.NONE));
         }
         byte[] images = Images.toUint8Nhwc(values, n, c, s, s);
-        Images.writeGrid(out.resolve("samples").resolve(String.format("step-%09d.png", step)), images, n, s, s, c);
+        Path grid = out.resolve("samples").resolve(String.format("step-%09d.png", step));
+        Images.writeGrid(grid, images, n, s, s, c);
+        if (events != null) {
+            byte[] png = Files.readAllBytes(grid);
+            java.awt.image.BufferedImage read = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+            events.addImage("samples", png, read.getHeight(), read.getWidth(), read.getColorModel().getNumComponents(), step);
+        }
     }
 
     /** loss.png: the logged mean loss against the step, log scale. */
@@ -165,6 +190,9 @@ final class RunOutputs implements AutoCloseable {
         try {
             if (metrics != null) {
                 metrics.close();
+            }
+            if (events != null) {
+                events.close();
             }
         } catch (IOException e) {
             // nothing left to save

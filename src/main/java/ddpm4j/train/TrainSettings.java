@@ -29,6 +29,7 @@ package ddpm4j.train;
  *                        replaced by the "no class" label, which classifier-free guidance needs
  * @param microBatches    the parts each step's batch (each rank's share of it) is cut into, their gradients
  *                        accumulated before the update: less memory, the same step
+ * @param tensorboard     also write the metrics and sample grids as TensorBoard event files ({@code logs/})
  */
 public record TrainSettings(
         String objective,
@@ -53,7 +54,8 @@ public record TrainSettings(
         int sampleSteps,
         long logEvery,
         double labelDropout,
-        int microBatches) {
+        int microBatches,
+        boolean tensorboard) {
 
     public TrainSettings {
         ddpm4j.diffusion.LossType.fromName(objective);
@@ -80,8 +82,8 @@ public record TrainSettings(
     }
 
     /** What {@code --resume} may change in a run's saved settings; a null keeps the saved value. */
-    public record Changes(Long steps, Long lrDecay, Boolean hflip) {
-        public static final Changes NONE = new Changes(null, null, null);
+    public record Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard) {
+        public static final Changes NONE = new Changes(null, null, null, null);
 
         public TrainSettings applyTo(TrainSettings s) {
             Builder b = s.toBuilder();
@@ -93,6 +95,9 @@ public record TrainSettings(
             }
             if (hflip != null) {
                 b.hflip(hflip);
+            }
+            if (tensorboard != null) {
+                b.tensorboard(tensorboard);
             }
             return b.build();
         }
@@ -118,7 +123,8 @@ public record TrainSettings(
         return new Builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr).adamBetas(beta1, beta2).eps(eps)
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
-                .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches);
+                .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
+                .tensorboard(tensorboard);
     }
 
     /**
@@ -150,6 +156,7 @@ public record TrainSettings(
         private long logEvery = 50;
         private double labelDropout = 0.1;
         private int microBatches = 1;
+        private boolean tensorboard = true;
 
         private Builder() {
         }
@@ -176,12 +183,13 @@ public record TrainSettings(
         public Builder logEvery(long v) { logEvery = v; return this; }
         public Builder labelDropout(double v) { labelDropout = v; return this; }
         public Builder microBatches(int v) { microBatches = v; return this; }
+        public Builder tensorboard(boolean v) { tensorboard = v; return this; }
 
         /** The settings, checked. */
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches);
+                    microBatches, tensorboard);
         }
     }
 
