@@ -23,7 +23,12 @@ final class ModelOption {
     }
 
     ModelDirectory open() throws IOException {
-        return ModelDirectory.open(Builtins.resolve(Builtins.Kind.MODEL, model));
+        return ModelDirectory.open(path());
+    }
+
+    /** The directory given, or the one a built-in model of that name was extracted to. */
+    Path path() throws IOException {
+        return Builtins.resolve(Builtins.Kind.MODEL, model);
     }
 
     /** The model in a directory or built in under that name, moved to {@code device}. */

@@ -1,5 +1,6 @@
 package ddpm4j.cli;
 
+import ddpm4j.io.ModelDirectory;
 import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.VarianceType;
@@ -11,8 +12,8 @@ import java.util.Iterator;
 import java.util.function.Function;
 
 /**
- * The process's names on the command line, spelled as in scheduler_config.json: each class converts an
- * option's value and lists the accepted names for {@code ${COMPLETION-CANDIDATES}}.
+ * Names on the command line spelled as in the files (the process's as in scheduler_config.json): each class
+ * converts an option's value and lists the accepted names for {@code ${COMPLETION-CANDIDATES}}.
  */
 final class ProcessNames {
     private ProcessNames() {
@@ -59,6 +60,12 @@ final class ProcessNames {
     static final class Predicts extends Names<Prediction> {
         Predicts() {
             super(Prediction.values(), p -> p.configName, Prediction::fromConfig);
+        }
+    }
+
+    static final class Layouts extends Names<ModelDirectory.Layout> {
+        Layouts() {
+            super(ModelDirectory.Layout.values(), ModelDirectory.Layout::configName, ModelDirectory.Layout::of);
         }
     }
 }

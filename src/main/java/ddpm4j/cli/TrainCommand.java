@@ -160,6 +160,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between metrics lines (default: ${DEFAULT-VALUE}).")
     long logEvery;
 
+    @Option(names = "--layout", paramLabel = "flat|pipeline", converter = ProcessNames.Layouts.class,
+            description = "How OUT's model files are arranged: flat (config.json, weights, scheduler_config.json side by side)"
+                    + " or pipeline (diffusers' model_index.json, unet/, scheduler/, for DDPMPipeline.from_pretrained)"
+                    + " (default: ${DEFAULT-VALUE}; a run keeps its layout, `convert` changes a finished one).")
+    ModelDirectory.Layout layout;
+
     @Option(names = "--tensorboard", negatable = true, fallbackValue = "true",
             description = "Also write the metrics and sample grids as TensorBoard event files in OUT/logs/ (default: on;"
                     + " with --resume, changes the run's choice).")
@@ -200,6 +206,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         try (Group group = Distributed.join(options);
              Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
+            if (resume && given("--layout") && trainer.settings().layout() != layout) {
+                throw new UserException("this run writes the " + trainer.settings().layout().configName() + " layout; --layout cannot"
+                        + " change on --resume (ddpm4j convert rearranges a finished model)");
+            }
             if (!group.isMain()) { // rank 0 reports; the others train in step with it
                 options.settlePrecision(trainer, group);
                 trainer.run(new Trainer.Listener() { });
@@ -211,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             options.settlePrecision(trainer, group);
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d%s, %s, into %s%n",
-                    presetName == null ? "the network of " + out.resolve("config.json") : presetName, images.count(), images.height(), images.width(),
+                    presetName == null ? "the network of " + out : presetName, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
                     trainer.settings().batchSize(), group.size() > 1 ? " over " + group.size() + " ranks" : "",
                     trainer.settings().hflip() ? "random flips" : "no flips", out);
@@ -230,7 +240,7 @@ final class TrainCommand implements Callable<Integer> {
                 .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
-                .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).build();
+                .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout).build();
     }
 
     /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay, --[no-]flip and --[no-]tensorboard that were given. */
@@ -278,6 +288,7 @@ final class TrainCommand implements Callable<Integer> {
                 case "--label-dropout" -> number(d.labelDropout());
                 case "--log-every" -> Long.toString(d.logEvery());
                 case "--micro-batches" -> Integer.toString(d.microBatches());
+                case "--layout" -> d.layout().configName();
                 default -> null;
             };
         }

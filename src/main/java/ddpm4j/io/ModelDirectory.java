@@ -22,6 +22,35 @@ public final class ModelDirectory {
     public static final String WEIGHTS_BIN = "diffusion_pytorch_model.bin";
     public static final String SCHEDULER = "scheduler_config.json";
     public static final String MODEL_INDEX = "model_index.json";
+    /** The pipeline layout's folders, fixed by diffusers' DDPMPipeline (its components' names). */
+    public static final String UNET_FOLDER = "unet";
+    public static final String SCHEDULER_FOLDER = "scheduler";
+    /** The diffusers release whose pipeline loader the written model_index.json was checked against. */
+    static final String DIFFUSERS_VERSION = "0.39.0";
+
+    /** How a model directory's files are arranged. */
+    public enum Layout {
+        /** config.json, the weights and scheduler_config.json side by side (what this project writes by default). */
+        FLAT,
+        /** diffusers' pipeline: model_index.json, unet/ and scheduler/, which DDPMPipeline.from_pretrained(dir) loads. */
+        PIPELINE;
+
+        /** The name on the command line and in settings.json. */
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Layout of(String name) {
+            for (Layout l : values()) {
+                if (l.configName().equals(name)) {
+                    return l;
+                }
+            }
+            throw new IllegalArgumentException("unknown layout '" + name + "' (flat or pipeline)");
+        }
+    }
 
     private final Path unetDir;
     private final Path schedulerDir;
@@ -49,7 +78,7 @@ public final class ModelDirectory {
             throw f.error("unet", "must name a UNet2DModel, got " + unet);
         }
         // Subfolder names are fixed by the layout, never taken from the file, so nothing escapes dir.
-        return new ModelDirectory(dir.resolve("unet"), dir.resolve("scheduler"));
+        return new ModelDirectory(dir.resolve(UNET_FOLDER), dir.resolve(SCHEDULER_FOLDER));
     }
 
     public static Model load(Path dir) throws IOException {
@@ -116,9 +145,47 @@ public final class ModelDirectory {
 
     /** Writes the flat layout: config.json, F32 safetensors weights, scheduler_config.json. */
     public static void save(Path dir, UNet2DModel unet, SchedulerConfig scheduler) throws IOException {
-        Files.createDirectories(dir);
-        Safetensors.write(dir.resolve(WEIGHTS), Weights.of(unet), Map.of("format", "pt"));
-        ConfigJson.writeUNet(dir.resolve(CONFIG), unet.config());
-        ConfigJson.writeScheduler(dir.resolve(SCHEDULER), scheduler);
+        save(dir, unet, scheduler, Layout.FLAT);
+    }
+
+    /**
+     * Writes {@code unet} (F32 safetensors) and {@code scheduler} in {@code layout}; the pipeline layout's
+     * model_index.json comes last, so a directory that has one has its parts.
+     */
+    public static void save(Path dir, UNet2DModel unet, SchedulerConfig scheduler, Layout layout) throws IOException {
+        Path unetDir = layout == Layout.FLAT ? dir : dir.resolve(UNET_FOLDER);
+        Path schedulerDir = layout == Layout.FLAT ? dir : dir.resolve(SCHEDULER_FOLDER);
+        Files.createDirectories(unetDir);
+        Files.createDirectories(schedulerDir);
+        Safetensors.write(unetDir.resolve(WEIGHTS), Weights.of(unet), Map.of("format", "pt"));
+        ConfigJson.writeUNet(unetDir.resolve(CONFIG), unet.config());
+        ConfigJson.writeScheduler(schedulerDir.resolve(SCHEDULER), scheduler);
+        if (layout == Layout.PIPELINE) {
+            ConfigJson.writeModelIndex(dir.resolve(MODEL_INDEX), scheduler);
+        }
+    }
+
+    /**
+     * Writes the model of {@code from} (either layout; safetensors of any float type or the pickled .bin) at
+     * {@code to}, a new directory, in {@code layout} with F32 weights. The files are written in a hidden
+     * sibling folder renamed into place, so {@code to} never holds part of a model.
+     */
+    public static void convert(Path from, Path to, Layout layout) throws IOException {
+        if (Files.exists(to)) {
+            throw new java.nio.file.FileAlreadyExistsException(to.toString(), null, "the converted model goes to a new directory");
+        }
+        try (Model m = load(from)) {
+            Path parent = to.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempDirectory(parent, "." + to.getFileName() + ".");
+            try {
+                save(tmp, m.unet(), m.scheduler(), layout);
+                Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                if (Files.exists(tmp)) {
+                    FileTrees.delete(tmp);
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 package ddpm4j.train;
 
+import ddpm4j.io.ModelDirectory;
+
 /**
  * How to train (Ho et al. 2020, appendix B, for the defaults): everything but the architecture and
  * the diffusion process, which live in config.json and scheduler_config.json.
@@ -30,6 +32,7 @@ package ddpm4j.train;
  * @param microBatches    the parts each step's batch (each rank's share of it) is cut into, their gradients
  *                        accumulated before the update: less memory, the same step
  * @param tensorboard     also write the metrics and sample grids as TensorBoard event files ({@code logs/})
+ * @param layout          how the model directory's files are arranged: flat, or diffusers' pipeline
  */
 public record TrainSettings(
         String objective,
@@ -55,7 +58,8 @@ public record TrainSettings(
         long logEvery,
         double labelDropout,
         int microBatches,
-        boolean tensorboard) {
+        boolean tensorboard,
+        ModelDirectory.Layout layout) {
 
     public TrainSettings {
         ddpm4j.diffusion.LossType.fromName(objective);
@@ -73,6 +77,7 @@ public record TrainSettings(
         require(minSnrGamma == null || minSnrGamma > 0, "min-SNR gamma must be positive");
         require(labelDropout >= 0 && labelDropout < 1, "label dropout must be in [0, 1)");
         require(microBatches >= 1 && microBatches <= batchSize, "micro-batches must be between 1 and the batch size");
+        require(layout != null, "a model directory layout is needed");
     }
 
     private static void require(boolean ok, String message) {
@@ -124,7 +129,7 @@ public record TrainSettings(
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
                 .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
-                .tensorboard(tensorboard);
+                .tensorboard(tensorboard).layout(layout);
     }
 
     /**
@@ -157,6 +162,7 @@ public record TrainSettings(
         private double labelDropout = 0.1;
         private int microBatches = 1;
         private boolean tensorboard = true;
+        private ModelDirectory.Layout layout = ModelDirectory.Layout.FLAT;
 
         private Builder() {
         }
@@ -184,12 +190,13 @@ public record TrainSettings(
         public Builder labelDropout(double v) { labelDropout = v; return this; }
         public Builder microBatches(int v) { microBatches = v; return this; }
         public Builder tensorboard(boolean v) { tensorboard = v; return this; }
+        public Builder layout(ModelDirectory.Layout v) { layout = v; return this; }
 
         /** The settings, checked. */
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches, tensorboard);
+                    microBatches, tensorboard, layout);
         }
     }
 

@@ -363,7 +363,7 @@ public final class Trainer implements AutoCloseable {
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), timesteps.state(),
                 outputs.pending()));
         try {
-            ModelDirectory.save(out, emaModel, process);
+            ModelDirectory.save(out, emaModel, process, settings.layout());
         } catch (IOException e) {
             throw new IOException("checkpoint of step " + step + " saved, but could not update the model directory " + out
                     + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);

@@ -76,6 +76,55 @@ public class ModelDirectoryTest {
         }
     }
 
+    /** The files of {@code root}, relative, sorted. */
+    public static List<String> files(Path root) throws Exception {
+        try (var walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void thePipelineLayoutHasDiffusersFileNamesAndKeysAndTheFlatLayoutsBytes() throws Exception {
+        Path flat = dir.resolve("flat");
+        Path pipeline = dir.resolve("pipeline");
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            randomise(m);
+            ModelDirectory.save(flat, m, SchedulerConfig.paper());
+            ModelDirectory.save(pipeline, m, SchedulerConfig.paper(), ModelDirectory.Layout.PIPELINE);
+        }
+        assertEquals(List.of("model_index.json", "scheduler/scheduler_config.json", "unet/config.json",
+                "unet/diffusion_pytorch_model.safetensors"), files(pipeline));
+        assertEquals(JsonFields.JSON.readTree("{\"_class_name\": \"DDPMPipeline\", \"_diffusers_version\": \"0.39.0\","
+                        + " \"scheduler\": [\"diffusers\", \"DDPMScheduler\"], \"unet\": [\"diffusers\", \"UNet2DModel\"]}"),
+                JsonFields.JSON.readTree(pipeline.resolve("model_index.json").toFile()));
+        for (String[] same : new String[][] {{"config.json", "unet/config.json"}, {"scheduler_config.json", "scheduler/scheduler_config.json"},
+                {ModelDirectory.WEIGHTS, "unet/" + ModelDirectory.WEIGHTS}}) {
+            assertArrayEquals(Files.readAllBytes(flat.resolve(same[0])), Files.readAllBytes(pipeline.resolve(same[1])), same[1]);
+        }
+    }
+
+    @Test
+    void convertRewritesEitherLayoutAndNeverOverwrites() throws Exception {
+        Path flat = dir.resolve("flat");
+        try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
+            randomise(m);
+            ModelDirectory.save(flat, m, SchedulerConfig.paper().with(ddpm4j.schedule.SchedulerClass.DDIM));
+        }
+        ModelDirectory.convert(flat, dir.resolve("p"), ModelDirectory.Layout.PIPELINE);
+        assertTrue(JsonFields.JSON.readTree(dir.resolve("p/model_index.json").toFile()).get("scheduler").toString().contains("DDIMScheduler"));
+        ModelDirectory.convert(dir.resolve("p"), dir.resolve("back"), ModelDirectory.Layout.FLAT);
+        assertEquals(files(flat), files(dir.resolve("back")));
+        for (String f : files(flat)) {
+            assertArrayEquals(Files.readAllBytes(flat.resolve(f)), Files.readAllBytes(dir.resolve("back").resolve(f)), f);
+        }
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> ModelDirectory.convert(flat, dir.resolve("p"), ModelDirectory.Layout.FLAT));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("back", "flat", "p"), left.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary folders left");
+        }
+        assertThrows(FormatException.class, () -> ModelDirectory.convert(dir.resolve("missing"), dir.resolve("q"), ModelDirectory.Layout.FLAT));
+        assertTrue(Files.notExists(dir.resolve("q")));
+    }
+
     @Test
     void mismatchedWeightsNameTheEntry() throws Exception {
         try (UNet2DModel m = new UNet2DModel(SMALL, 3)) {
