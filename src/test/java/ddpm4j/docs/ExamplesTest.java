@@ -1,0 +1,77 @@
+package ddpm4j.docs;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README's Java code is the code of examples/ (which CI builds and runs against the installed
+ * artifact), and examples/ asks for the version this project installs.
+ */
+class ExamplesTest {
+    private static final Path EXAMPLES = Path.of("examples");
+    private static final String BEGIN = "// README:begin";
+    private static final String END = "// README:end";
+
+    @Test
+    void everyMarkedBlockOfTheExamplesIsInTheReadmeVerbatim() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> javaBlocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```java\n(.*?)\n```", Pattern.DOTALL).matcher(readme);
+        while (m.find()) {
+            javaBlocks.add(m.group(1));
+        }
+        List<Path> sources;
+        try (Stream<Path> walk = Files.walk(EXAMPLES.resolve("src"))) {
+            sources = walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+        }
+        assertFalse(sources.isEmpty());
+        int blocks = 0;
+        for (Path source : sources) {
+            for (String block : marked(Files.readString(source))) {
+                assertTrue(javaBlocks.contains(block), source + "'s README block is not in README.md as a ```java block:\n" + block);
+                blocks++;
+            }
+        }
+        assertEquals(javaBlocks.size(), blocks, "every ```java block of the README comes from examples/");
+    }
+
+    @Test
+    void theExamplesDependOnTheVersionThisProjectInstalls() throws Exception {
+        Matcher project = Pattern.compile("<artifactId>ddpm4j</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        Matcher wanted = Pattern.compile("<ddpm4j.version>([^<]+)</ddpm4j.version>").matcher(Files.readString(EXAMPLES.resolve("pom.xml")));
+        assertTrue(project.find() && wanted.find());
+        assertEquals(project.group(1), wanted.group(1));
+    }
+
+    /** The code between the markers, less the markers' own indentation. */
+    static List<String> marked(String source) {
+        List<String> out = new ArrayList<>();
+        List<String> lines = source.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).strip().equals(BEGIN)) {
+                continue;
+            }
+            int indent = lines.get(i).indexOf(BEGIN);
+            StringBuilder b = new StringBuilder();
+            int j = i + 1;
+            for (; !lines.get(j).strip().equals(END); j++) {
+                String line = lines.get(j);
+                b.append(line.length() >= indent ? line.substring(indent) : line.strip()).append('\n');
+            }
+            out.add(b.toString().stripTrailing());
+            i = j;
+        }
+        return out;
+    }
+}
