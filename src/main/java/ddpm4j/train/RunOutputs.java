@@ -160,12 +160,12 @@ final class RunOutputs implements AutoCloseable {
             values = Tensors.toFloats(sampler.sample(net, noise.next(ema.device()), noise, StepListener.NONE));
         }
         byte[] images = Images.toUint8Nhwc(values, n, c, s, s);
-        Path grid = out.resolve("samples").resolve(String.format("step-%09d.png", step));
-        Images.writeGrid(grid, images, n, s, s, c);
-        if (events != null) {
-            byte[] png = Files.readAllBytes(grid);
-            java.awt.image.BufferedImage read = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
-            events.addImage("samples", png, read.getHeight(), read.getWidth(), read.getColorModel().getNumComponents(), step);
+        Path file = out.resolve("samples").resolve(String.format("step-%09d.png", step));
+        java.awt.image.BufferedImage grid = Images.grid(images, n, s, s, c, 1);
+        Images.writePng(file, grid);
+        if (events != null) { // the PNG as written, not encoded a second time
+            events.addImage("samples", Files.readAllBytes(file), grid.getHeight(), grid.getWidth(),
+                    grid.getColorModel().getNumComponents(), step);
         }
     }
 

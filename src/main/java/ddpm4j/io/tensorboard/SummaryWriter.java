@@ -24,11 +24,9 @@ public final class SummaryWriter implements AutoCloseable {
     public static final String FILE_MARK = "tfevents";
     private static final String VERSION = "brain.Event:2";
 
-    private final Path file;
     private final OutputStream out;
 
-    private SummaryWriter(Path file, OutputStream out) {
-        this.file = file;
+    private SummaryWriter(OutputStream out) {
         this.out = out;
     }
 
@@ -59,7 +57,7 @@ public final class SummaryWriter implements AutoCloseable {
                 Files.delete(f);
             }
         }
-        return new SummaryWriter(file, new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.APPEND)));
+        return new SummaryWriter(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.APPEND)));
     }
 
     /** The events of one file, in order. */
@@ -89,21 +87,11 @@ public final class SummaryWriter implements AutoCloseable {
         return files;
     }
 
-    /** The file this writer appends to. */
-    public Path file() {
-        return file;
-    }
-
     /** Scalars of one step, one event (tags in the map's order). */
     public void addScalars(Map<String, Double> values, long step) throws IOException {
         Summary.Builder s = Summary.newBuilder();
         values.forEach((tag, v) -> s.addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue(v.floatValue())));
         append(step, s.build());
-    }
-
-    /** One scalar. */
-    public void addScalar(String tag, double value, long step) throws IOException {
-        addScalars(Map.of(tag, value), step);
     }
 
     /** A PNG image of {@code height × width} pixels with {@code channels} channels (1 gray, 3 RGB, 4 RGBA). */
