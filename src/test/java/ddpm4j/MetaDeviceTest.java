@@ -22,6 +22,8 @@ import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.Respaced;
 import ddpm4j.sample.StepListener;
 import ddpm4j.sample.TracedSampler;
+import ddpm4j.sample.ImageToImage;
+import ddpm4j.sample.Trajectory;
 import ddpm4j.schedule.BetaSchedules;
 import ddpm4j.schedule.NoiseSchedule;
 import ddpm4j.schedule.Spacing;
@@ -137,6 +139,19 @@ class MetaDeviceTest {
                 Tensor x0 = s.sample(guided, fresh.next(META), fresh, StepListener.NONE);
                 assertMeta(x0, 2, 1, 8, 8);
             }
+            for (TracedSampler s : all) { // img2img part way, from every scheduler that starts there
+                int start = ImageToImage.start(s, 0.5);
+                if (start < s.steps()) {
+                    assertMeta(ImageToImage.edit(s, guided, noise(2, 1, 8, 8), 0.5, new NoiseSource(2, 0, 2, 1, 8, 8), StepListener.NONE,
+                            Trajectory.NONE), 2, 1, 8, 8);
+                }
+            }
+            SchedulerConfig process = SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 10, ddpm4j.schedule.VarianceType.FIXED_SMALL,
+                    ddpm4j.schedule.Prediction.EPSILON);
+            Tensor keep = noise(1, 1, 8, 8).gt(new org.bytedeco.pytorch.Scalar(0)).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            NoiseSource inpaintNoise = new NoiseSource(3, 0, 2, 1, 8, 8);
+            assertMeta(Samplers.rePaint(process, 5, 2, 2, 1.0).inpaint(guided, inpaintNoise.next(META), noise(2, 1, 8, 8), keep, inpaintNoise,
+                    StepListener.NONE, Trajectory.NONE), 2, 1, 8, 8);
             DdimSampler ddim = new DdimSampler(d, 3, 0.0, false, 1.0);
             assertMeta(ddim.encode(guided, noise(2, 1, 8, 8), StepListener.NONE), 2, 1, 8, 8);
             Tensor x0 = noise(2, 1, 8, 8);

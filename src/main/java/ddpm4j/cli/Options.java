@@ -15,7 +15,7 @@ final class Options {
                     + " products, float32 elsewhere; faster on CPUs with AMX or AVX512-BF16 for the larger networks), fp16 (the"
                     + " same in float16, CUDA only), or auto: bf16 (fp16 on CUDA) where a measurement of this network at this"
                     + " batch size on this machine shows it faster and right, else fp32; the choice is remembered in"
-                    + " ~/.cache/ddpm4j/precision.json; sample, train, quickstart, eval fid|is and figure progressive"
+                    + " ~/.cache/ddpm4j/precision.json; sample, train, quickstart, edit, eval fid|is and figure progressive"
                     + " measure, the other commands run auto as fp32 (default: ${DEFAULT-VALUE}).")
     String precision;
 

@@ -33,6 +33,11 @@ final class Reports {
         return o;
     }
 
+    /** An empty report, for commands whose results are not sample quality. */
+    ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
     /** Writes the report when --json was given. */
     void write(ObjectNode o) throws IOException {
         if (json != null) {

@@ -21,7 +21,7 @@ import java.util.Map;
  * Resolves a data SPEC (DESIGN.md) to images: a named dataset with its split
  * ({@code fashion-mnist:train}, {@code mnist:test}, {@code cifar10:train}), a uint8 .npy of
  * [N,H,W,C] or [N,H,W], a .npz holding one such array (or one named {@code images}, {@code x} or
- * {@code arr_0}), or a folder of PNG/JPEG images (center-cropped and resized to the image size
+ * {@code arr_0}), or a folder of PNG/JPEG images or one such image (center-cropped and resized to the image size
  * asked for). Named datasets are looked for in {@code dataDir} (as DIR/NAME or DIR itself), then
  * in /usr/share/datasets/NAME (Debian's dataset packages), then in ~/.cache/ddpm4j/datasets/NAME,
  * where MNIST and Fashion-MNIST are downloaded from their official sources (SHA-256 checked) when
@@ -89,9 +89,9 @@ public final class DataSpecs {
         if (lower.endsWith(".npz")) {
             return loadNpz(Path.of(spec));
         }
-        if (Files.isDirectory(Path.of(spec))) {
+        if (Files.isDirectory(Path.of(spec)) || isImageFile(lower, Path.of(spec))) {
             if (folderSize == 0) {
-                throw new IllegalArgumentException("data '" + spec + "' is a folder: give the image size to resize to");
+                throw new IllegalArgumentException("data '" + spec + "' is a folder or an image: give the image size to resize to");
             }
             return ImageFolder.read(Path.of(spec), folderSize);
         }
@@ -126,7 +126,12 @@ public final class DataSpecs {
             return Cifar10.read(paths);
         }
         throw new IllegalArgumentException("data '" + spec + "': not a known dataset (fashion-mnist, mnist, cifar10),"
-                + " a folder, or a .npy/.npz file of uint8 images");
+                + " a folder, a PNG or JPEG image, or a .npy/.npz file of uint8 images");
+    }
+
+    /** Whether {@code spec} names one PNG or JPEG file, read as a folder of one image. */
+    private static boolean isImageFile(String lower, Path file) {
+        return (lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg")) && Files.isRegularFile(file);
     }
 
     /** Standard places a named dataset is looked for, in order. */

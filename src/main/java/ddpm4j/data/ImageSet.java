@@ -27,6 +27,31 @@ public record ImageSet(byte[] pixels, int count, int height, int width, int chan
         this(pixels, count, height, width, channels, null);
     }
 
+    /**
+     * The same images with {@code c} channels: gray repeated into R, G and B, or RGB turned gray as PIL's
+     * {@code convert("L")} does (ITU-R 601 luma, 0.299 R + 0.587 G + 0.114 B, rounded).
+     */
+    public ImageSet withChannels(int c) {
+        if (c == channels) {
+            return this;
+        }
+        int hw = height * width;
+        byte[] out = new byte[count * hw * c];
+        for (int p = 0; p < count * hw; p++) {
+            if (c == 3 && channels == 1) {
+                out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = pixels[p];
+            } else if (c == 1 && channels == 3) {
+                int r = pixels[3 * p] & 0xff;
+                int g = pixels[3 * p + 1] & 0xff;
+                int b = pixels[3 * p + 2] & 0xff;
+                out[p] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
+            } else {
+                throw new IllegalArgumentException("cannot turn " + channels + "-channel images into " + c + "-channel ones");
+            }
+        }
+        return new ImageSet(out, count, height, width, c, labels);
+    }
+
     /** The same images with a class index each. */
     public ImageSet withLabels(int[] classes) {
         return new ImageSet(pixels, count, height, width, channels, classes);

@@ -24,18 +24,35 @@ public final class DenoisingAnimation {
     private DenoisingAnimation() {
     }
 
+    /** A loop run while its steps are drawn: each step shown to the trajectory given, the final samples returned. */
+    @FunctionalInterface
+    public interface Loop {
+        Tensor run(Trajectory trajectory);
+    }
+
     /** Samples with {@code sampler} from {@code xT} and writes the animation; returns the final samples. */
     public static Tensor write(Path file, TracedSampler sampler, Denoiser model, Tensor xT, NoiseSource noise, int zoom,
                                StepListener listener) throws IOException {
-        int n = (int) xT.size(0);
-        int c = (int) xT.size(1);
-        int h = (int) xT.size(2);
-        int w = (int) xT.size(3);
+        return write(file, xT, xT, sampler.steps(), tr -> sampler.sample(model, xT, noise, listener, tr), zoom);
+    }
+
+    /**
+     * Runs {@code loop} and writes the animation of its steps; returns its result.
+     *
+     * @param first    the first frame's x_t (left), [N,C,H,W]
+     * @param firstX0  the first frame's right side: the input an edit starts from, or x_t again
+     * @param passes   the steps the loop shows, indexed 0 … passes − 1 (or from a later start up to passes − 1)
+     */
+    public static Tensor write(Path file, Tensor first, Tensor firstX0, int passes, Loop loop, int zoom) throws IOException {
+        int n = (int) first.size(0);
+        int c = (int) first.size(1);
+        int h = (int) first.size(2);
+        int w = (int) first.size(3);
         List<BufferedImage> frames = new ArrayList<>();
-        frames.add(frame(Tensors.toFloats(xT), Tensors.toFloats(xT), n, c, h, w, zoom));
-        int stride = (sampler.steps() + MAX_FRAMES - 3) / (MAX_FRAMES - 2); // the noise and the last frame come on top
-        Tensor out = sampler.sample(model, xT, noise, listener, (index, t, next, x0) -> {
-            if ((index + 1) % stride == 0 || index == sampler.steps() - 1) {
+        frames.add(frame(Tensors.toFloats(first), Tensors.toFloats(firstX0), n, c, h, w, zoom));
+        int stride = (passes + MAX_FRAMES - 3) / (MAX_FRAMES - 2); // the noise and the last frame come on top
+        Tensor out = loop.run((index, t, next, x0) -> {
+            if ((index + 1) % stride == 0 || index == passes - 1) {
                 frames.add(frame(Tensors.toFloats(next), Tensors.toFloats(x0), n, c, h, w, zoom));
             }
         });

@@ -125,11 +125,20 @@ public final class PndmSampler implements TracedSampler {
      */
     private void checkPartWayStart(int start, int passes) {
         TracedSampler.checkStart(start, passes);
-        int first = prk.length > 0 ? prk.length : Math.min(2, passes - 1);
-        if (start > 0 && start < first) {
-            throw new IllegalArgumentException("PNDMScheduler's loop starts at pass 0 or from pass " + first
+        if (!startsAt(start)) {
+            throw new IllegalArgumentException("PNDMScheduler's loop starts at pass 0 or from pass " + firstPartWay(passes)
                     + " on (its warm-up steps take several passes); cannot start at " + start);
         }
+    }
+
+    @Override
+    public boolean startsAt(int position) {
+        return TracedSampler.super.startsAt(position) && (position == 0 || position >= firstPartWay(steps()));
+    }
+
+    /** The first pass after pass 0 that a loop can start at. */
+    private int firstPartWay(int passes) {
+        return prk.length > 0 ? prk.length : Math.min(2, passes - 1);
     }
 
     @Override

@@ -58,6 +58,17 @@ public final class Samplers {
                 Clipping.of(config.clipSample(), config.clipSampleRange()));
     }
 
+    /**
+     * RePaint's loop on {@code config}'s process (diffusers' {@code RePaintScheduler} with
+     * {@code set_timesteps(steps, jumpLength, jumpNSample)} and its {@code eta}), x̂₀ clipped as the config's
+     * {@code clip_sample} says; jumpNSample 1 is the replacement method.
+     *
+     * @throws IllegalArgumentException when a value cannot be honoured, naming it
+     */
+    public static RePaintSampler rePaint(SchedulerConfig config, int steps, int jumpLength, int jumpNSample, double eta) {
+        return new RePaintSampler(GaussianDiffusion.of(config), clipping(config), steps, jumpLength, jumpNSample, eta);
+    }
+
     /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, 20 for the solvers. */
     public static int defaultSteps(SchedulerConfig config) {
         return Math.min(switch (config.scheduler()) {

@@ -136,9 +136,14 @@ public final class SigmaSampler implements TracedSampler {
     }
 
     /** Heun's loop starts at a step's first pass (an even one); the others at any pass. */
+    @Override
+    public boolean startsAt(int position) {
+        return TracedSampler.super.startsAt(position) && (method != Method.HEUN || position % 2 == 0);
+    }
+
     private void checkPartWayStart(int start) {
         TracedSampler.checkStart(start, steps());
-        if (method == Method.HEUN && start % 2 != 0) {
+        if (!startsAt(start)) {
             throw new IllegalArgumentException("HeunDiscreteScheduler's loop starts at a step's first pass (an even pass), not at "
                     + start);
         }

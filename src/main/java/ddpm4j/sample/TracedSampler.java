@@ -37,6 +37,15 @@ public interface TracedSampler extends Sampler {
         return sample(model, xT, noise, listener, Trajectory.NONE);
     }
 
+    /**
+     * Whether the loop can start at {@code position}: any of 0 … passes − 1 unless a multi-pass step forbids it
+     * (Heun's second passes, PNDM's warm-up). {@link #sample(Denoiser, Tensor, int, NoiseSource, StepListener, Trajectory)}
+     * refuses the others.
+     */
+    default boolean startsAt(int position) {
+        return position >= 0 && position < steps();
+    }
+
     /** One network pass per visited timestep. */
     @Override
     default int steps() {

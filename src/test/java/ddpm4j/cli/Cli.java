@@ -25,13 +25,13 @@ final class Cli {
         return runExactly(pinned(args));
     }
 
-    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("sample", "train", "quickstart", "figure", "eval");
+    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("sample", "train", "quickstart", "figure", "eval", "edit");
 
     private static String[] pinned(String[] args) {
         java.util.List<String> list = java.util.List.of(args);
         boolean help = list.contains("--help") || list.contains("-h") || list.contains("--version") || list.contains("-V");
         boolean sub = args.length > 1 && !args[1].startsWith("-");
-        boolean network = args.length > 0 && NETWORK_COMMANDS.contains(args[0]) && (!args[0].equals("figure") && !args[0].equals("eval") || sub);
+        boolean network = args.length > 0 && NETWORK_COMMANDS.contains(args[0]) && (!args[0].equals("figure") && !args[0].equals("eval") && !args[0].equals("edit") || sub);
         if (help || !network || list.stream().anyMatch(a -> a.equals("--precision") || a.startsWith("--precision="))) {
             return args;
         }

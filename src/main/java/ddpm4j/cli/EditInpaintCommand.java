@@ -1,0 +1,163 @@
+package ddpm4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ddpm4j.data.ImageSet;
+import ddpm4j.dist.Group;
+import ddpm4j.eval.InpaintingError;
+import ddpm4j.io.Images;
+import ddpm4j.io.Model;
+import ddpm4j.sample.Editing;
+import ddpm4j.sample.Generation;
+import ddpm4j.sample.Noise;
+import ddpm4j.sample.RePaintSampler;
+import ddpm4j.sample.Samplers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code ddpm4j edit inpaint}: RePaint, or the replacement method without resampling. */
+@Command(name = "inpaint", mixinStandardHelpOptions = true,
+        description = "Inpainting with an unconditional model (RePaint, Lugmayr et al. 2022, as diffusers' RePaintPipeline): at every"
+                + " step the kept pixels are the image noised to that step and the rest the model's; every jump length the loop goes"
+                + " back up and samples again (resampling). The kept pixels of the result are the input's. Image k's noise depends"
+                + " only on (seed, k).")
+final class EditInpaintCommand implements Callable<Integer> {
+    @Mixin
+    Options options;
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    EditOptions edit;
+
+    @Mixin
+    Reports reports;
+
+    @Option(names = "--mask", required = true, paramLabel = "MASK",
+            description = "Which pixels to keep, as diffusers' RePaintPipeline: white (>= 128) keep, black inpaint. A PNG or JPEG"
+                    + " (resized to the model's size, colours turned gray) or a uint8 .npy; one mask for every image or one per image.")
+    String mask;
+
+    @Option(names = "--invert-mask", description = "White inpaints and black keeps instead (as Stable Diffusion's inpainting masks).")
+    boolean invertMask;
+
+    @Option(names = "--method", defaultValue = "repaint", paramLabel = "NAME",
+            description = "repaint: with jumps back up (resampling); replace: the replacement method, one pass down, no resampling"
+                    + " (RePaint with --jump-n-sample 1) (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--steps", defaultValue = "250", paramLabel = "S", description = "Steps down, of stride T/S (default: ${DEFAULT-VALUE}, as diffusers).")
+    int steps;
+
+    @Option(names = "--jump-length", defaultValue = "10", paramLabel = "J", description = "Steps per jump back up (default: ${DEFAULT-VALUE}).")
+    int jumpLength;
+
+    @Option(names = "--jump-n-sample", defaultValue = "10", paramLabel = "R",
+            description = "Each stretch of J steps is sampled R times (default: ${DEFAULT-VALUE}).")
+    int jumpNSample;
+
+    @Option(names = "--eta", defaultValue = "0", paramLabel = "E", description = "Noise of the inpainted pixels' steps: 0 DDIM, 1 DDPM-like (default: ${DEFAULT-VALUE}).")
+    double eta;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        edit.validate();
+        String kind = method.toLowerCase(Locale.ROOT);
+        if (!kind.equals("repaint") && !kind.equals("replace")) {
+            throw new UserException("--method must be repaint or replace, got '" + method + "'");
+        }
+        if (batchSize < 1) {
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        }
+        reports.prepare();
+        options.apply();
+        Outputs.prepare(edit.out);
+        try (Model m = model.load(options)) {
+            ImageSet set = edit.images(m);
+            Editing.Images images = EditOptions.modelSpace(set);
+            Editing.Images masks = masks(m, set);
+            RePaintSampler s;
+            try {
+                s = Samplers.rePaint(m.scheduler(), steps, jumpLength, kind.equals("replace") ? 1 : jumpNSample, eta);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--" + e.getMessage().replace("jump_length", "jump-length").replace("jump_n_sample", "jump-n-sample"));
+            }
+            options.settlePrecision(m.unet(), Math.min(batchSize, set.count()), false, Group.single());
+            Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
+            if (edit.gif()) {
+                edit.animate(m, images, Noise.perImage(seed), "inpaint", s.steps(), s.steps(), (x0, noise, listener, trajectory) ->
+                        s.inpaint(net.of(0, images.count()), noise.next(m.device()), x0, masks.batch(m.device(), 0, masks.count()), noise,
+                                listener, trajectory));
+                return 0;
+            }
+            float[] out;
+            try (Progress progress = new Progress("inpaint", (long) set.count() * s.steps())) {
+                out = Editing.inpaint(net, m.device(), s, Noise.perImage(seed), images, masks, batchSize, progress::step);
+            }
+            edit.write(out, 1, set, List.of(images.pixels(), masked(images, masks)));
+            byte[] result = Images.toUint8Nhwc(out, set.count(), set.channels(), set.height(), set.width());
+            InpaintingError error = InpaintingError.of(result, set.pixels(), masks.pixels(), set.channels());
+            System.err.printf(Locale.ROOT, "mean squared error (pixels in [0,1]): kept region %.3g, inpainted region %.4f (against the input)%n",
+                    error.known(), error.inpainted());
+            ObjectNode o = reports.object();
+            o.put("images", set.count());
+            o.put("source", edit.image);
+            o.put("mask", mask);
+            o.put("method", kind);
+            o.put("steps", steps);
+            o.put("jump_length", jumpLength);
+            o.put("jump_n_sample", kind.equals("replace") ? 1 : jumpNSample);
+            o.put("eta", eta);
+            o.put("seed", seed);
+            o.put("network_passes", s.steps());
+            o.put("known_mse", error.known());
+            o.put("inpainted_mse", error.inpainted());
+            reports.write(o);
+        }
+        return 0;
+    }
+
+    /** The masks as 1 keep / 0 inpaint, [N or 1, 1, H, W]. */
+    private Editing.Images masks(Model m, ImageSet images) throws java.io.IOException {
+        ImageSet read = EditOptions.read(mask, "--mask", m, 1);
+        if (read.count() != 1 && read.count() != images.count()) {
+            throw new UserException("--mask: " + mask + " holds " + read.count() + " masks for " + images.count()
+                    + " images (give one, or one per image)");
+        }
+        byte[] p = read.pixels();
+        float[] keep = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            keep[i] = ((p[i] & 0xff) >= 128) != invertMask ? 1f : 0f;
+        }
+        return new Editing.Images(keep, read.count(), new long[] {1, read.height(), read.width()});
+    }
+
+    /** The inputs with the pixels to inpaint shown mid-gray, for --compare. */
+    private static float[] masked(Editing.Images images, Editing.Images masks) {
+        float[] out = images.pixels().clone();
+        int c = (int) images.imageShape()[0];
+        int hw = (int) (images.imageShape()[1] * images.imageShape()[2]);
+        for (int i = 0; i < images.count(); i++) {
+            int maskBase = masks.count() == 1 ? 0 : i * hw;
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) {
+                    if (masks.pixels()[maskBase + p] < 0.5f) {
+                        out[(i * c + ch) * hw + p] = 0f;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

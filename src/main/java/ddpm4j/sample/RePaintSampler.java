@@ -1,0 +1,150 @@
+package ddpm4j.sample;
+
+import ddpm4j.diffusion.Clipping;
+import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.NoiseSchedule;
+import ddpm4j.torch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RePaint (Lugmayr et al. 2022) as diffusers' {@code RePaintScheduler} and {@code RePaintPipeline} run it: S steps
+ * of stride T/S, where the loop goes back up jump_length steps every jump_length steps, jump_n_sample − 1 times
+ * (resampling), below step S − jump_length. A step at t is DDIM's (noise scale η) for the unknown pixels and a draw
+ * of q(x_{t−1} | x₀) (eq. 4) for the known ones, with the same draw of noise; a step back up re-noises x with
+ * q(x_{t+1} | x_t) stride times. jump_n_sample 1 is the replacement method: no resampling.
+ */
+public final class RePaintSampler implements Sampler {
+    private final GaussianDiffusion diffusion;
+    private final Clipping clipping;
+    private final double eta;
+    private final int stride;
+    private final int[] visits;
+    private final int passes;
+
+    /**
+     * @param steps       S, at most T
+     * @param jumpLength  steps per jump back up (the paper's j)
+     * @param jumpNSample times each jump is taken plus one (the paper's r)
+     * @param eta         the unknown pixels' noise scale: 0 DDIM, 1 DDPM-like
+     */
+    RePaintSampler(GaussianDiffusion diffusion, Clipping clipping, int steps, int jumpLength, int jumpNSample, double eta) {
+        int total = diffusion.schedule().steps();
+        if (steps < 1 || steps > total) {
+            throw new IllegalArgumentException("steps must be in [1, " + total + "], got " + steps);
+        }
+        if (jumpLength < 1) {
+            throw new IllegalArgumentException("jump_length must be at least 1, got " + jumpLength);
+        }
+        if (jumpNSample < 1) {
+            throw new IllegalArgumentException("jump_n_sample must be at least 1, got " + jumpNSample);
+        }
+        if (!(eta >= 0 && eta <= 1)) {
+            throw new IllegalArgumentException("eta must be in [0, 1], got " + eta);
+        }
+        this.diffusion = diffusion;
+        this.clipping = clipping;
+        this.eta = eta;
+        this.stride = total / steps;
+        this.visits = visits(steps, jumpLength, jumpNSample, stride);
+        int count = 0;
+        for (int i = 0; i < visits.length; i++) {
+            if (i == 0 || visits[i] < visits[i - 1]) {
+                count++;
+            }
+        }
+        this.passes = count;
+    }
+
+    /** diffusers' {@code set_timesteps}: every timestep the loop visits, in order, in training steps. */
+    static int[] visits(int steps, int jumpLength, int jumpNSample, int stride) {
+        Map<Integer, Integer> jumps = new HashMap<>();
+        for (int j = 0; j < steps - jumpLength; j += jumpLength) {
+            jumps.put(j, jumpNSample - 1);
+        }
+        List<Integer> out = new ArrayList<>();
+        int t = steps;
+        while (t >= 1) {
+            t--;
+            out.add(t);
+            if (jumps.getOrDefault(t, 0) > 0) {
+                jumps.merge(t, -1, Integer::sum);
+                for (int k = 0; k < jumpLength; k++) {
+                    t++;
+                    out.add(t);
+                }
+            }
+        }
+        return out.stream().mapToInt(v -> v * stride).toArray();
+    }
+
+    /** The timesteps the loop visits: a network pass where it goes down, a step back up where it goes up. */
+    public int[] timesteps() {
+        return visits.clone();
+    }
+
+    /** Network passes per image. */
+    @Override
+    public int steps() {
+        return passes;
+    }
+
+    /** Unconditional sampling by this loop: nothing known. */
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
+        return inpaint(model, xT, null, null, noise, listener, Trajectory.NONE);
+    }
+
+    /**
+     * Inpainting from x_T: where {@code mask} is 1 the result is {@code image}, elsewhere the model's completion.
+     *
+     * @param image model-space [B,C,H,W], or null with {@code mask}: nothing known
+     * @param mask  1 keep, 0 inpaint; [B or 1, 1, H, W]
+     */
+    public Tensor inpaint(Denoiser model, Tensor xT, Tensor image, Tensor mask, NoiseSource noise, StepListener listener,
+                          Trajectory trajectory) {
+        NoiseSchedule s = diffusion.schedule();
+        int batch = (int) xT.size(0);
+        int[] done = {0};
+        return ReverseLoop.run(xT, visits.length, (i, x) -> {
+            int t = visits[i];
+            if (i > 0 && t > visits[i - 1]) {
+                return renoise(x, visits[i - 1], noise);
+            }
+            int prev = t - stride;
+            double alphaBar = s.alphaBar(t);
+            double alphaBarPrev = prev >= 0 ? s.alphaBar(prev) : 1.0;
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clipping);
+            Tensor z = noise.next(Device.of(x));
+            double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
+            Tensor next = p.start().mul(new Scalar(Math.sqrt(alphaBarPrev)))
+                    .add(p.noise().mul(new Scalar(Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0)))));
+            if (t > 0 && sigma > 0) {
+                next = next.add(z.mul(new Scalar(sigma)));
+            }
+            if (mask != null) {
+                Tensor known = image.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(z.mul(new Scalar(Math.sqrt(1 - alphaBarPrev))));
+                next = known.mul(mask).add(next.mul(mask.neg().add(new Scalar(1.0))));
+            }
+            trajectory.step(done[0], t, next, p.start());
+            listener.stepDone(++done[0], passes);
+            return next;
+        }, StepListener.NONE);
+    }
+
+    /** diffusers' {@code undo_step} from the step at {@code from}: stride moves x ← √(1 − β) x + √β z, β from β_from on. */
+    private Tensor renoise(Tensor x, int from, NoiseSource noise) {
+        Tensor out = x;
+        for (int k = 0; k < stride; k++) {
+            double beta = diffusion.schedule().beta(from + k);
+            out = out.mul(new Scalar(Math.sqrt(1 - beta))).add(noise.next(Device.of(x)).mul(new Scalar(Math.sqrt(beta))));
+        }
+        return out;
+    }
+}
