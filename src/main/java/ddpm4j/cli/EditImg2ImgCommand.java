@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 /** {@code ddpm4j edit img2img}: SDEdit with any scheduler. */
 @Command(name = "img2img", mixinStandardHelpOptions = true,
         description = "Image-to-image (SDEdit, Meng et al. 2022), as diffusers' pipelines' strength: each image is noised with"
-                + " q(x_t|x_0) to the step the strength selects, then the scheduler denoises it from there. Image k's noise"
-                + " depends only on (seed, k).")
+                + " q(x_t|x_0) to the step the strength selects, then the scheduler denoises it from there. With the"
+                + " per-image generator, image k's noise depends only on (seed, k).")
 final class EditImg2ImgCommand implements Callable<Integer> {
     @Mixin
     Options options;

@@ -40,7 +40,7 @@ final class EditInpaintCommand implements Callable<Integer> {
 
     @Option(names = "--mask", required = true, paramLabel = "MASK",
             description = "Which pixels to keep, as diffusers' RePaintPipeline: white (>= 128) keep, black inpaint. A PNG or JPEG"
-                    + " (resized to the model's size, colours turned gray) or a uint8 .npy; one mask for every image or one per image.")
+                    + " (resized to the model's size, colours turned gray) or a uint8 .npy; one mask for every image, or one per image (of those taken, or of all of --image).")
     String mask;
 
     @Option(names = "--invert-mask", description = "White inpaints and black keeps instead (as Stable Diffusion's inpainting masks).")
@@ -79,6 +79,9 @@ final class EditInpaintCommand implements Callable<Integer> {
         }
         if (batchSize < 1) {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (edit.gif() && reports.json != null) {
+            throw new UserException("--json reports the errors of inpainted images; an animation (.gif) has none");
         }
         reports.prepare();
         options.apply();
@@ -131,16 +134,29 @@ final class EditInpaintCommand implements Callable<Integer> {
     /** The masks as 1 keep / 0 inpaint, [N or 1, 1, H, W]. */
     private Editing.Images masks(Model m, ImageSet images) throws java.io.IOException {
         ImageSet read = EditOptions.read(mask, "--mask", m, 1);
-        if (read.count() != 1 && read.count() != images.count()) {
+        int hw = read.height() * read.width();
+        int first;
+        if (read.count() == 1 || read.count() == images.count() && read.count() != edit.sourceCount()) {
+            first = 0;
+        } else if (read.count() == edit.sourceCount()) { // one per image of IN: the same selection
+            first = edit.index;
+        } else {
             throw new UserException("--mask: " + mask + " holds " + read.count() + " masks for " + images.count()
-                    + " images (give one, or one per image)");
+                    + " images (give one, one per image taken, or one per image of --image)");
         }
+        int count = read.count() == 1 ? 1 : images.count();
         byte[] p = read.pixels();
-        float[] keep = new float[p.length];
-        for (int i = 0; i < p.length; i++) {
-            keep[i] = ((p[i] & 0xff) >= 128) != invertMask ? 1f : 0f;
+        float[] keep = new float[count * hw];
+        boolean any = false;
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = ((p[first * hw + i] & 0xff) >= 128) != invertMask ? 1f : 0f;
+            any |= keep[i] == 1f;
         }
-        return new Editing.Images(keep, read.count(), new long[] {1, read.height(), read.width()});
+        if (!any) {
+            System.err.println("ddpm4j: warning: --mask keeps no pixel (white, >= 128, keeps" + (invertMask ? "; inverted" : "")
+                    + "): every pixel is inpainted");
+        }
+        return new Editing.Images(keep, count, new long[] {1, read.height(), read.width()});
     }
 
     /** The inputs with the pixels to inpaint shown mid-gray, for --compare. */

@@ -46,6 +46,7 @@ final class EditOptions {
     static final int MAX_GIF_IMAGES = 64;
 
     private String ext;
+    private int sourceCount;
 
     /** Checks the values that do not depend on the model; returns the output's extension. */
     String validate() {
@@ -65,6 +66,11 @@ final class EditOptions {
         return ext;
     }
 
+    /** How many images --image holds (after {@link #images}). */
+    int sourceCount() {
+        return sourceCount;
+    }
+
     boolean gif() {
         return ext.equals("gif");
     }
@@ -79,6 +85,7 @@ final class EditOptions {
         if (index >= set.count()) {
             throw new UserException(image + " holds " + set.count() + " images; --index " + index + " is out of range");
         }
+        sourceCount = set.count();
         int n = Math.min(limit == null ? set.count() : limit, set.count() - index);
         if (gif()) {
             n = Math.min(n, MAX_GIF_IMAGES);

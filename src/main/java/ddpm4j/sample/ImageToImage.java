@@ -14,9 +14,11 @@ public final class ImageToImage {
     }
 
     /**
-     * diffusers' {@code get_timesteps}: with P passes, the loop starts at position P − min(⌊P·strength⌋, P), moved
-     * later to the first position the sampler can start at (Heun's first passes, after PNDM's warm-up); P means
-     * no pass at all.
+     * diffusers' {@code get_timesteps}: of the N positions the loop can start at (every pass, Heun's first passes,
+     * PNDM's pass 0 and those after its warm-up), the one N − min(⌊N·strength⌋, N) on; N of N is past the end:
+     * no pass at all. With one pass per step this is pass P − ⌊P·strength⌋, with Heun diffusers'
+     * {@code timesteps[t_start * order:]}; PNDM can start only at pass 0 or after its warm-up, so its strengths
+     * below 1 cover the later passes only.
      *
      * @throws IllegalArgumentException for a strength outside [0, 1]
      */
@@ -25,11 +27,10 @@ public final class ImageToImage {
             throw new IllegalArgumentException("strength must be in [0, 1], got " + strength);
         }
         int passes = sampler.steps();
-        int start = passes - Math.min((int) Math.floor(passes * strength), passes);
-        while (start < passes && !sampler.startsAt(start)) {
-            start++;
-        }
-        return start;
+        int[] starts = java.util.stream.IntStream.range(0, passes).filter(sampler::startsAt).toArray();
+        int n = starts.length;
+        int k = n - Math.min((int) Math.floor(n * strength), n);
+        return k == n ? passes : starts[k];
     }
 
     /**

@@ -110,6 +110,33 @@ class EditCliTest {
     }
 
     @Test
+    void perImageMasksOfTheWholeInputFollowTheImagesTaken() throws Exception {
+        ImageSet inputs = testImages(0, 3);
+        Path images = dir.resolve("three.npy");
+        ddpm4j.io.Npy.writeBytes(images, new long[] {3, 28, 28, 1}, inputs.pixels());
+        byte[] masks = new byte[3 * 28 * 28];
+        for (int i = 0; i < masks.length; i++) {
+            int k = i / (28 * 28);
+            masks[i] = (byte) ((i % 28) < 8 * (k + 1) ? 255 : 0); // image k keeps its first 8(k+1) columns
+        }
+        Path maskFile = dir.resolve("masks.npy");
+        ddpm4j.io.Npy.writeBytes(maskFile, new long[] {3, 28, 28}, masks);
+        Path out = dir.resolve("two.npy");
+        Cli r = Cli.run("edit", "inpaint", "--model", MODEL, "--image", images.toString(), "--index", "1", "--limit", "2",
+                "--mask", maskFile.toString(), "--steps", "5", "--jump-length", "2", "--jump-n-sample", "2", "--out", out.toString());
+        assertEquals(0, r.exit, r.toString());
+        byte[] result = read(out).pixels();
+        int per = 28 * 28;
+        for (int j = 0; j < 2; j++) {
+            for (int p = 0; p < per; p++) {
+                if (masks[(1 + j) * per + p] != 0) {
+                    assertEquals(inputs.pixels()[(1 + j) * per + p], result[j * per + p], "image " + j + " kept pixel " + p);
+                }
+            }
+        }
+    }
+
+    @Test
     void anImageFileOfAnySizeAndColourIsResizedToTheModel() throws Exception {
         BufferedImage rgb = new BufferedImage(60, 50, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 50; y++) {
@@ -166,5 +193,10 @@ class EditCliTest {
                 assertTrue(r.err.contains("--mask: no such file"), r.err);
             }
         }
+        Path gif = dir.resolve("x.gif");
+        Cli report = Cli.run("edit", "inpaint", "--model", MODEL, "--image", "fashion-mnist:test", "--limit", "2", "--mask", mask.toString(),
+                "--json", dir.resolve("r.json").toString(), "--out", gif.toString());
+        assertEquals(2, report.exit, report.toString());
+        assertTrue(Files.notExists(gif) && Files.notExists(dir.resolve("r.json")), "no output for a GIF with --json");
     }
 }

@@ -55,10 +55,16 @@ class ImageToImageTest {
         assertEquals(1, ImageToImage.start(unipc, 0.99));
         assertEquals(0, ImageToImage.start(unipc, 1));
         TracedSampler heun = sampler(SchedulerClass.HEUN, 10); // 19 passes, a step's first pass is even
-        assertEquals(10, ImageToImage.start(heun, 0.5));
-        assertEquals(14, ImageToImage.start(heun, 0.35)); // 19 − ⌊6.65⌋ = 13, a second pass
-        TracedSampler pndm = sampler(SchedulerClass.PNDM, 10); // 12 Runge-Kutta passes, then 7 PLMS
-        assertEquals(12, ImageToImage.start(pndm, 0.9)); // 19 − 17 = 2 is inside the warm-up
+        for (double strength : new double[] {0.05, 0.29, 0.35, 0.49, 0.5, 0.91}) { // diffusers: timesteps[t_start * order:]
+            int tStart = 10 - (int) Math.floor(10 * strength);
+            assertEquals(tStart == 10 ? 19 : 2 * tStart, ImageToImage.start(heun, strength), "Heun at " + strength); // 19: no pass
+        }
+        assertEquals(19, ImageToImage.start(heun, 0));
+        assertEquals(0, ImageToImage.start(heun, 1));
+        TracedSampler pndm = sampler(SchedulerClass.PNDM, 10); // 12 Runge-Kutta passes, then 7 PLMS: starts 0, 12 … 18
+        assertEquals(12, ImageToImage.start(pndm, 0.9)); // 8 − 7 = 1: the first start after the warm-up
+        assertEquals(16, ImageToImage.start(pndm, 0.45)); // 8 − 3 = 5
+        assertEquals(0, ImageToImage.start(pndm, 1));
         assertEquals(5, ImageToImage.passes(unipc, 0.5));
         assertThrows(IllegalArgumentException.class, () -> ImageToImage.start(unipc, 1.5));
         assertThrows(IllegalArgumentException.class, () -> ImageToImage.start(unipc, Double.NaN));
