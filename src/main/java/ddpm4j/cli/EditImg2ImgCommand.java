@@ -8,7 +8,6 @@ import ddpm4j.sample.Generation;
 import ddpm4j.sample.ImageToImage;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.TracedSampler;
-import ddpm4j.torch.Tensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,7 +64,7 @@ final class EditImg2ImgCommand implements Callable<Integer> {
                         (x0, noise, listener, trajectory) -> ImageToImage.edit(s, net.of(0, images.count()), x0, strength, noise, listener, trajectory));
                 return 0;
             }
-            int per = Math.toIntExact(Tensors.count(images.imageShape()));
+            int per = images.per();
             int k = strengths.size();
             float[] out = new float[set.count() * k * per];
             long work = 0;

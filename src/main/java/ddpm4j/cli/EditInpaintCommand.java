@@ -77,6 +77,7 @@ final class EditInpaintCommand implements Callable<Integer> {
         if (!kind.equals("repaint") && !kind.equals("replace")) {
             throw new UserException("--method must be repaint or replace, got '" + method + "'");
         }
+        int resamples = kind.equals("replace") ? 1 : jumpNSample;
         if (batchSize < 1) {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
@@ -92,7 +93,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             Editing.Images masks = masks(m, set);
             RePaintSampler s;
             try {
-                s = Samplers.rePaint(m.scheduler(), steps, jumpLength, kind.equals("replace") ? 1 : jumpNSample, eta);
+                s = Samplers.rePaint(m.scheduler(), steps, jumpLength, resamples, eta);
             } catch (IllegalArgumentException e) {
                 throw new UserException("--" + e.getMessage().replace("jump_length", "jump-length").replace("jump_n_sample", "jump-n-sample"));
             }
@@ -120,7 +121,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             o.put("method", kind);
             o.put("steps", steps);
             o.put("jump_length", jumpLength);
-            o.put("jump_n_sample", kind.equals("replace") ? 1 : jumpNSample);
+            o.put("jump_n_sample", resamples);
             o.put("eta", eta);
             o.put("seed", seed);
             o.put("network_passes", s.steps());

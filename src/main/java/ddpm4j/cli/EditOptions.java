@@ -4,7 +4,6 @@ import ddpm4j.data.DataSpecs;
 import ddpm4j.data.ImageSet;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
-import ddpm4j.io.Npy;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.Editing;
 import ddpm4j.sample.Noise;
@@ -157,11 +156,7 @@ final class EditOptions {
         int h = inputs.height();
         int w = inputs.width();
         int count = inputs.count() * perImage;
-        if (raw) {
-            Npy.writeFloats(out, new long[] {count, c, h, w}, results);
-        } else if (ext.equals("npy")) {
-            Npy.writeBytes(out, new long[] {count, h, w, c}, Images.toUint8Nhwc(results, count, c, h, w));
-        } else if (compare) {
+        if (compare) {
             int per = c * h * w;
             int cols = shown.size() + perImage;
             float[][] rows = new float[inputs.count()][];
@@ -175,10 +170,10 @@ final class EditOptions {
             }
             Figures.writeTable(out, rows, cols, c, h);
             return;
-        } else if (perImage > 1) { // a row of results per image
+        } else if (perImage > 1 && ext.equals("png")) { // a row of results per image
             Images.writeTable(out, Images.toUint8Nhwc(results, count, c, h, w), count, perImage, h, w, c, 1);
         } else {
-            Images.writeGrid(out, Images.toUint8Nhwc(results, count, c, h, w), count, h, w, c);
+            Outputs.writeImages(out, ext, raw, results, count, c, h, w);
         }
         System.err.println("wrote " + count + " images to " + out);
     }

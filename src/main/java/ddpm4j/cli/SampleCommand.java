@@ -1,6 +1,5 @@
 package ddpm4j.cli;
 
-import ddpm4j.io.Images;
 import ddpm4j.io.Model;
 import ddpm4j.io.Npy;
 import ddpm4j.sample.Samplers;
@@ -145,16 +144,9 @@ final class SampleCommand implements Callable<Integer> {
         int c = (int) imageShape[0];
         int h = (int) imageShape[1];
         int w = (int) imageShape[2];
-        if (raw) {
-            Npy.writeFloats(out, new long[] {count, c, h, w}, samples);
-            return;
+        Outputs.writeImages(out, ext, raw, samples, count, c, h, w);
+        if (!raw) {
+            System.err.println("wrote " + count + " images to " + out);
         }
-        byte[] images = Images.toUint8Nhwc(samples, count, c, h, w);
-        if (ext.equals("npy")) {
-            Npy.writeBytes(out, new long[] {count, h, w, c}, images);
-        } else {
-            Images.writeGrid(out, images, count, h, w, c);
-        }
-        System.err.println("wrote " + count + " images to " + out);
     }
 }

@@ -27,7 +27,8 @@ public final class Editing {
             }
         }
 
-        int per() {
+        /** Values per image, C·H·W. */
+        public int per() {
             return Math.toIntExact(Tensors.count(imageShape));
         }
 

@@ -112,6 +112,7 @@ public final class RePaintSampler implements Sampler {
         NoiseSchedule s = diffusion.schedule();
         int batch = (int) xT.size(0);
         int[] done = {0};
+        Tensor unknown = mask == null ? null : mask.neg().add(new Scalar(1.0)); // 1 − mask, once for the loop
         return ReverseLoop.run(xT, visits.length, (i, x) -> {
             int t = visits[i];
             if (i > 0 && t > visits[i - 1]) {
@@ -130,7 +131,7 @@ public final class RePaintSampler implements Sampler {
             }
             if (mask != null) {
                 Tensor known = image.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(z.mul(new Scalar(Math.sqrt(1 - alphaBarPrev))));
-                next = known.mul(mask).add(next.mul(mask.neg().add(new Scalar(1.0))));
+                next = known.mul(mask).add(next.mul(unknown));
             }
             trajectory.step(done[0], t, next, p.start());
             listener.stepDone(++done[0], passes);
