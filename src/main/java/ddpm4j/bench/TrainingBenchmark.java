@@ -31,10 +31,9 @@ public final class TrainingBenchmark {
         ImageSet images = new ImageSet(pixels, count, s, s, config.inChannels());
         // the paper's optimisation, with no warm-up, checkpoints, samples or logs in the way of the timed steps
         TrainSettings settings = TrainSettings.builder().warmup(0).batchSize(batchSize).steps(Integer.MAX_VALUE)
-                .checkpointEvery(Long.MAX_VALUE).sampleCount(1).sampleSteps(1).logEvery(Long.MAX_VALUE).labelDropout(0.0).build();
+                .checkpointEvery(Long.MAX_VALUE).sampleCount(1).sampleSteps(1).logEvery(Long.MAX_VALUE).labelDropout(0.0).precision(precision).build();
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
         try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null, device)) {
-            trainer.setPrecision(precision);
             double[] ms = Timing.measure(() -> {
                 long start = System.nanoTime();
                 trainer.stepOnce();

@@ -1,5 +1,6 @@
 package ddpm4j.cli;
 
+import ddpm4j.torch.PrecisionRule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import ddpm4j.bench.BenchResult;
@@ -78,8 +79,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         var config = Presets.get(preset);
         options.apply();
-        BenchResult r = mode == Mode.sample ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision())
-                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision());
+        BenchResult r = mode == Mode.sample
+                ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.SAMPLING))
+                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.TRAINING));
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
                         + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB, %s%n", r.preset(), r.mode(),
                 r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb(), r.cpu());

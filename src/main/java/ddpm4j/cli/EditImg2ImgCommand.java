@@ -1,7 +1,6 @@
 package ddpm4j.cli;
 
 import ddpm4j.data.ImageSet;
-import ddpm4j.dist.Group;
 import ddpm4j.io.Model;
 import ddpm4j.sample.Editing;
 import ddpm4j.sample.Generation;
@@ -55,7 +54,6 @@ final class EditImg2ImgCommand implements Callable<Integer> {
         try (Model m = model.load(options)) {
             ImageSet set = edit.images(m);
             Editing.Images images = EditOptions.modelSpace(set);
-            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, set.count()), false, Group.single());
             TracedSampler s = sampling.build(m.scheduler());
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {

@@ -2,7 +2,6 @@ package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.data.ImageSet;
-import ddpm4j.dist.Group;
 import ddpm4j.eval.InpaintingError;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
@@ -97,7 +96,6 @@ final class EditInpaintCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserException("--" + e.getMessage().replace("jump_length", "jump-length").replace("jump_n_sample", "jump-n-sample"));
             }
-            options.settlePrecision(m.unet(), Math.min(batchSize, set.count()), false, Group.single());
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {
                 edit.animate(m, images, Noise.perImage(seed), "inpaint", s.steps(), s.steps(), (x0, noise, listener, trajectory) ->

@@ -74,6 +74,11 @@ final class EvalBpdCommand implements Callable<Integer> {
                 throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
                         + m.unet().config().inChannels());
             }
+            int side = m.unet().config().sampleSize();
+            if (images.height() != side || images.width() != side) {
+                throw new UserException(data + ": images are " + images.height() + "x" + images.width() + " but the model was trained on "
+                        + side + "x" + side + " (bits/dim are only defined at the model's size)");
+            }
             GaussianDiffusion diffusion = GaussianDiffusion.of(m.scheduler());
             int n = images.count();
             int steps = diffusion.schedule().steps();
@@ -84,13 +89,13 @@ final class EvalBpdCommand implements Callable<Integer> {
                         (done, total) -> progress.step(1), group);
             }
             if (group.isMain()) {
-                report(result, n, steps);
+                report(result, n, steps, m.unet().precision());
             }
         }
         return 0;
     }
 
-    private void report(BitsPerDim.Result r, int n, int steps) throws java.io.IOException {
+    private void report(BitsPerDim.Result r, int n, int steps, ddpm4j.torch.Precision precision) throws java.io.IOException {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         ArrayNode perImage = mapper.createArrayNode();
@@ -115,6 +120,7 @@ final class EvalBpdCommand implements Callable<Integer> {
             root.put("timesteps", steps);
             root.put("clip", clip);
             root.put("seed", seed);
+            root.put("precision", precision.toString());
             root.put("mean_bpd", r.mean());
             root.put("stderr_bpd", r.standardError());
             root.put("mean_prior_bpd", r.meanPrior());

@@ -62,7 +62,7 @@ final class EvalFidCommand implements Callable<Integer> {
             double fid = FrechetDistance.between(stats, refStats);
             System.out.printf(Locale.ROOT, "FID %.4f  (%s of %s vs %s; %s)%n", fid,
                     stats.count() > 0 ? stats.count() + " images" : "statistics", images.describe(), reference, features.describe());
-            ObjectNode o = reports.report(stats.count(), images.describe(), features);
+            ObjectNode o = reports.report(stats.count(), images, features);
             o.put("fid", fid);
             o.put("reference", reference);
             reports.write(o);

@@ -53,7 +53,7 @@ final class EvalIsCommand implements Callable<Integer> {
             InceptionScore.Score score = f.score(splits);
             System.out.printf(Locale.ROOT, "IS %.4f ± %.4f  (%d images of %s, %d splits; %s)%n", score.mean(),
                     score.std(), generated.count(), images.describe(), splits, features.describe());
-            ObjectNode o = reports.report(generated.count(), images.describe(), features);
+            ObjectNode o = reports.report(generated.count(), images, features);
             o.put("is", score.mean());
             o.put("is_std", score.std());
             o.put("splits", splits);

@@ -55,7 +55,6 @@ final class FigureProgressiveCommand implements Callable<Integer> {
         try (Model m = model.load(options); PointerScope scope = new PointerScope()) {
             int total = m.scheduler().numTrainTimesteps();
             int[] wanted = at == null ? Figures.evenlySpaced(total, Math.min(10, total)) : Figures.networkSteps(at, total, "--at");
-            options.settlePrecision(m.unet(), sampling.batchSize, false);
             TracedSampler sampler = sampling.build(m.scheduler());
             int c = m.unet().config().inChannels();
             int size = m.unet().config().sampleSize();

@@ -49,6 +49,9 @@ final class GeneratedImages {
     /** After {@link #load}: the class each image was sampled for, or null (unconditional model, or read images). */
     int[] requestedClasses;
 
+    /** After {@link #load}: the arithmetic the images were sampled in, or null (read images). */
+    ddpm4j.torch.Precision precision;
+
     /** Checks made before any work. */
     void validate() throws IOException {
         if (n < 1) {
@@ -91,7 +94,8 @@ final class GeneratedImages {
                 throw new UserException(source.model + " makes " + size + "x" + size + "x" + c.inChannels()
                         + " images but the " + fx.describe() + " takes " + fx.imageSize() + "x" + fx.imageSize() + "x" + fx.channels());
             }
-            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, n), false, group);
+            precision = options.precision(ddpm4j.torch.PrecisionRule.Work.SAMPLING);
+            m.unet().setPrecision(precision);
             Sampler s = sampling.build(m.scheduler());
             requestedClasses = c.classConditional() ? conditioning.classesOf(c, sampling.firstImage, n) : null;
             int ch = c.inChannels();

@@ -51,8 +51,12 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (nproc < 1) {
-            throw new UserException("--nproc must be at least 1, got " + nproc);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (nproc < 1 || nproc > cores) {
+            throw new UserException("--nproc must be in [1, " + cores + "] (a rank per core this JVM may use), got " + nproc);
+        }
+        if (masterPort != null) {
+            requireFree(masterPort);
         }
         String name = commandName(command);
         if (!DISTRIBUTED.contains(name)) {
@@ -181,6 +185,19 @@ final class LaunchCommand implements Callable<Integer> {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Refuses a rendezvous port outside 1..65535 or already taken on 127.0.0.1, before any rank starts. */
+    private static void requireFree(int port) {
+        if (port < 1 || port > 65535) {
+            throw new UserException("--master-port must be in [1, 65535], got " + port);
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true); // as c10d's store binds: a port left in TIME_WAIT is free, a listening one is not
+            s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+        } catch (IOException e) {
+            throw new UserException("--master-port " + port + " is in use on 127.0.0.1 (" + e.getMessage() + "); choose another or leave it out");
         }
     }
 

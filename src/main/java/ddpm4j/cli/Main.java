@@ -53,7 +53,17 @@ public final class Main implements Runnable {
             System.err.println("ddpm4j: " + e.getMessage().lines().findFirst().orElse("") + " (see '" + help + " --help')");
             return CommandLine.ExitCode.USAGE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands on Errors; what a request can allocate is bounded before, this is the rest
+            System.err.println("ddpm4j: out of memory (" + e.getMessage() + "): the work needs more than this JVM's "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB heap; ask for less (--batch-size, --n) or raise it"
+                    + " with DDPM4J_JAVA_OPTS=-Xmx...");
+            if (verbose) {
+                e.printStackTrace();
+            }
+            return CommandLine.ExitCode.SOFTWARE;
+        }
     }
 
     /**

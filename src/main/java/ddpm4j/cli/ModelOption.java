@@ -15,10 +15,10 @@ final class ModelOption {
             description = "Model directory (diffusers layout), or the built-in model fashion-mnist.")
     Path model;
 
-    /** The network, on the command's device in the precision asked for ({@link Options#precision()}), and its diffusion process. */
+    /** The network, on the command's device in the precision for sampling ({@link Options#precision}), and its diffusion process. */
     Model load(Options options) throws IOException {
         Model m = load(model, options.device());
-        m.unet().setPrecision(options.precision());
+        m.unet().setPrecision(options.precision(ddpm4j.torch.PrecisionRule.Work.SAMPLING));
         return m;
     }
 

@@ -12,15 +12,15 @@ final class Options {
 
     @Option(names = "--precision", defaultValue = "auto", paramLabel = "P",
             description = "Arithmetic of the diffusion network: fp32 (exact), bf16 (bfloat16 convolutions and matrix"
-                    + " products, float32 elsewhere; faster on CPUs with AMX or AVX512-BF16 for the larger networks), fp16 (the"
-                    + " same in float16, CUDA only), or auto: bf16 (fp16 on CUDA) where a measurement of this network at this"
-                    + " batch size on this machine shows it faster and right, else fp32; the choice is remembered in"
-                    + " ~/.cache/ddpm4j/precision.json; sample, train, quickstart, edit, eval fid|is and figure progressive"
-                    + " measure, the other commands run auto as fp32 (default: ${DEFAULT-VALUE}).")
+                    + " products, float32 elsewhere; about twice as fast on CPUs with AMX or AVX512-BF16, images up to ~0.1 apart"
+                    + " from fp32's), fp16 (the same in float16, CUDA only), or auto: a fixed rule, never a timing: fp32 for"
+                    + " sampling, editing and evaluating (the same images for every --batch-size), and for training bf16 on CPUs"
+                    + " with native bfloat16, else fp32; a training run records its precision and --resume keeps it unless"
+                    + " --precision is given (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    private boolean autoPrecision;
-    private ddpm4j.torch.Precision fixedPrecision;
+    /** The precision asked for; null for auto. */
+    private ddpm4j.torch.Precision requested;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "D",
             description = "Where the networks run: cpu, cuda (the current GPU) or cuda:K; CUDA needs the build made with"
@@ -49,12 +49,9 @@ final class Options {
         } catch (IllegalArgumentException e) {
             throw new UserException("--device: " + e.getMessage());
         }
-        autoPrecision = "auto".equalsIgnoreCase(precision);
         try {
-            ddpm4j.torch.Precision p = autoPrecision ? ddpm4j.torch.Precision.FP32
-                    : ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
-            fixedPrecision = p;
-            if (p == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Cpu.current().nativeBfloat16()) {
+            requested = "auto".equalsIgnoreCase(precision) ? null : ddpm4j.torch.Precision.of(precision).requireSupportedOn(parsedDevice);
+            if (requested == ddpm4j.torch.Precision.BF16 && parsedDevice.isCpu() && !ddpm4j.torch.Cpu.current().nativeBfloat16()) {
                 System.err.println("ddpm4j: warning: this CPU has neither AMX nor AVX512-BF16; bf16 is emulated and slower than fp32");
             }
         } catch (IllegalArgumentException e) {
@@ -68,61 +65,34 @@ final class Options {
         }
     }
 
-    /**
-     * The precision asked for; fp32 for {@code auto} until {@link #settlePrecision} measures (commands
-     * that do not measure, such as {@code eval bpd} and {@code bench}, run {@code auto} in fp32).
-     */
-    ddpm4j.torch.Precision precision() {
-        return fixedPrecision;
-    }
-
-    /** {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} for a trainer's network, its EMA copy following. */
-    void settlePrecision(ddpm4j.train.Trainer trainer) {
-        settlePrecision(trainer, ddpm4j.dist.Group.single());
+    /** The precision asked for with --precision, null for auto; valid after {@link #apply()}. */
+    ddpm4j.torch.Precision requestedPrecision() {
+        return requested;
     }
 
     /**
-     * As above for one rank of {@code group}: rank 0 measures (alone, so the ranks do not slow each other's
-     * measurement) and every rank takes its choice, so that all ranks compute alike.
+     * The arithmetic for {@code work}: the one asked for, or with auto {@link ddpm4j.torch.PrecisionRule}'s choice
+     * (the same on every rank: no rank measures, none waits for another). A training run's choice depends on the
+     * CPU and rank 0 says it in one line; sampling's is fp32 on every CPU, as --help says, and is recorded in the
+     * reports rather than printed before each command's work (an error after the model loads stays one line).
      */
-    void settlePrecision(ddpm4j.train.Trainer trainer, ddpm4j.dist.Group group) {
-        settlePrecision(trainer.rawModel(), trainer.settings().batchSize() / group.size(), true, group);
-        trainer.setPrecision(trainer.rawModel().precision());
+    ddpm4j.torch.Precision precision(ddpm4j.torch.PrecisionRule.Work work) {
+        if (requested != null) {
+            return requested;
+        }
+        ddpm4j.torch.PrecisionRule.Choice c = ddpm4j.torch.PrecisionRule.of(work, parsedDevice);
+        if (work == ddpm4j.torch.PrecisionRule.Work.TRAINING) {
+            sayOnce(c.precision() + " (--precision auto: " + c.reason() + ")");
+        }
+        return c.precision();
     }
 
-    /**
-     * {@link #settlePrecision(ddpm4j.nn.UNet2DModel, int, boolean)} on rank 0 of {@code group} (measuring alone,
-     * so that the ranks do not slow each other's measurement), every rank taking its choice so that all compute alike.
-     */
-    void settlePrecision(ddpm4j.nn.UNet2DModel net, int batch, boolean training, ddpm4j.dist.Group group) {
-        if (group.isMain()) {
-            settlePrecision(net, batch, training);
-        }
-        if (group.size() > 1) {
-            net.setPrecision(ddpm4j.torch.Precision.values()[(int) group.broadcastValue(net.precision().ordinal(), 0)]);
+    /** Prints {@code what} as this process's precision line, on rank 0, once per distinct text. */
+    void sayOnce(String what) {
+        if (said.add(what) && Distributed.environment().rank() == 0) {
+            System.err.println("ddpm4j: precision " + what);
         }
     }
 
-    /**
-     * With {@code --precision auto}, sets {@code net}'s arithmetic to what a measurement at this batch size
-     * shows best ({@link ddpm4j.nn.PrecisionProbe}, remembered per machine and network) and says so in one line;
-     * otherwise sets the precision asked for. {@code training}: the network will take training steps.
-     */
-    void settlePrecision(ddpm4j.nn.UNet2DModel net, int batch, boolean training) {
-        if (!autoPrecision) {
-            net.setPrecision(fixedPrecision);
-            return;
-        }
-        java.nio.file.Path cache = ddpm4j.io.CacheDir.root().resolve("precision.json");
-        ddpm4j.nn.PrecisionProbe.Choice c;
-        try {
-            c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training, cache);
-        } catch (java.io.IOException e) { // an unreadable or unwritable cache file; a failed measurement is not retried
-            System.err.println("ddpm4j: --precision auto: cannot use " + cache + " (" + e.getMessage() + "); measuring without it");
-            c = ddpm4j.nn.PrecisionProbe.choose(net, batch, training);
-        }
-        String measured = Double.isNaN(c.otherMs()) ? "" : String.format(java.util.Locale.ROOT,
-                ": %.1f ms per pass at batch %d against fp32's %.1f ms, measured on this machine", c.otherMs(), batch, c.fp32Ms());
-        System.err.println("ddpm4j: --precision auto: " + c.precision() + " (" + c.reason() + measured + ")");
-    }
+    private final java.util.Set<String> said = new java.util.HashSet<>();
 }

@@ -60,7 +60,7 @@ final class QuickstartCommand implements Callable<Integer> {
             train();
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
-            options.settlePrecision(m.unet(), 64, false);
+            m.unet().setPrecision(options.precision(ddpm4j.torch.PrecisionRule.Work.SAMPLING));
             TracedSampler sampler = QuickstartRecipe.sampler(m.scheduler());
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
@@ -82,8 +82,8 @@ final class QuickstartCommand implements Callable<Integer> {
         var images = QuickstartRecipe.dataset();
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
-                QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps), images, false, null, options.device())) {
-            options.settlePrecision(trainer);
+                QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps).toBuilder()
+                        .precision(options.precision(ddpm4j.torch.PrecisionRule.Work.TRAINING)).build(), images, false, null, options.device())) {
             long total = trainer.settings().steps();
             System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %,d steps"
                     + " (at most %.0f minutes)%n", trainer.emaModel().parameterCount(), images.count(), total, minutes);

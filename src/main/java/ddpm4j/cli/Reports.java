@@ -24,11 +24,17 @@ final class Reports {
         }
     }
 
-    /** A report holding what every sample-quality result states: the images, their source and the feature network. */
-    ObjectNode report(int images, String source, FeatureOption features) {
+    /**
+     * A report holding what every sample-quality result states: the images, their source, the arithmetic they
+     * were sampled in (when sampled) and the feature network.
+     */
+    ObjectNode report(int count, GeneratedImages images, FeatureOption features) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("images", images);
-        o.put("source", source);
+        o.put("images", count);
+        o.put("source", images.describe());
+        if (images.precision != null) {
+            o.put("precision", images.precision.toString());
+        }
         o.put("features", features.describe());
         return o;
     }

@@ -87,7 +87,6 @@ final class SampleCommand implements Callable<Integer> {
             int channels = m.unet().config().inChannels();
             long[] imageShape = {channels, m.unet().config().sampleSize(), m.unet().config().sampleSize()};
             int count = n == null ? 16 : n;
-            options.settlePrecision(m.unet(), Math.min(sampling.batchSize, count), false, group);
             if (start != null) {
                 long[] s = start.shape();
                 if (s.length != 4 || s[1] != channels) {

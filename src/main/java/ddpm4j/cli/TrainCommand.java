@@ -10,6 +10,7 @@ import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.VarianceType;
+import ddpm4j.torch.PrecisionRule;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.TrainSettings;
 import ddpm4j.train.Trainer;
@@ -183,9 +184,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume && hasRun) {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
+        options.apply();
         TrainSettings settings = settings();
         TrainSettings.Changes changes = changes();
-        options.apply();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
         try (ImageSource images = DataSpecs.open(data, dataDir, folderSize)) {
             return train(images, settings, changes);
@@ -203,6 +204,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
+            settings = settings.toBuilder().precision(options.precision(PrecisionRule.Work.TRAINING)).build();
         }
         try (Group group = Distributed.join(options);
              Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
@@ -211,15 +213,17 @@ final class TrainCommand implements Callable<Integer> {
                         + " change on --resume (ddpm4j convert rearranges a finished model)");
             }
             if (!group.isMain()) { // rank 0 reports; the others train in step with it
-                options.settlePrecision(trainer, group);
                 trainer.run(new Trainer.Listener() { });
                 return 0;
             }
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip or --tensorboard as given"));
+                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard or --precision as given"));
             }
-            options.settlePrecision(trainer, group);
+            if (resume) {
+                options.sayOnce(trainer.settings().precision() + (options.requestedPrecision() == null
+                        ? " (this run's; --precision changes it)" : " (as asked; the run keeps it from now on)"));
+            }
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d%s, %s, into %s%n",
                     presetName == null ? "the network of " + out : presetName, images.count(), images.height(), images.width(),
                     images.channels(), trainer.emaModel().parameterCount(), trainer.settings().steps(),
@@ -240,12 +244,17 @@ final class TrainCommand implements Callable<Integer> {
                 .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
-                .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout).build();
+                .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
+                .precision(options.requestedPrecision()).build();
     }
 
-    /** What --resume changes in the run's saved settings: the options among --steps, --lr-decay, --[no-]flip and --[no-]tensorboard that were given. */
+    /**
+     * What --resume changes in the run's saved settings: the options among --steps, --lr-decay, --[no-]flip,
+     * --[no-]tensorboard and --precision (other than auto) that were given.
+     */
     TrainSettings.Changes changes() {
-        return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip, tensorboard);
+        return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip, tensorboard,
+                options.requestedPrecision());
     }
 
     private boolean given(String option) {

@@ -198,7 +198,7 @@ public final class ImageFolder {
                     throw new FormatException(file, "is " + reader.getWidth(0) + "x" + reader.getHeight(0)
                             + ", more than " + MAX_PIXELS + " pixels");
                 }
-                img = reader.read(0);
+                img = CmykJpeg.is(reader) ? CmykJpeg.read(reader, file) : reader.read(0);
             } finally {
                 reader.dispose();
             }

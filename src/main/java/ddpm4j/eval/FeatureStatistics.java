@@ -90,7 +90,33 @@ public record FeatureStatistics(double[] mu, double[] sigma, int count) {
                 throw new FormatException(file, "'mu' holds a non-finite value");
             }
         }
+        String notCovariance = notACovariance(s, (int) d);
+        if (notCovariance != null) {
+            throw new FormatException(file, "'sigma' is not a covariance: " + notCovariance);
+        }
         return new FeatureStatistics(m, s, 0);
+    }
+
+    /**
+     * Why {@code sigma [d,d]} cannot be a covariance (asymmetric beyond rounding, or an eigenvalue below zero
+     * beyond rounding), or null.
+     */
+    static String notACovariance(double[] sigma, int d) {
+        double largestVariance = 0;
+        for (int i = 0; i < d; i++) {
+            largestVariance = Math.max(largestVariance, Math.abs(sigma[i * d + i]));
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = i + 1; j < d; j++) {
+                if (Math.abs(sigma[i * d + j] - sigma[j * d + i]) > 1e-6 * largestVariance) {
+                    return "[" + i + "," + j + "] is " + sigma[i * d + j] + " but [" + j + "," + i + "] is " + sigma[j * d + i];
+                }
+            }
+        }
+        double[] eigenvalues = FrechetDistance.eigenvalues(new org.ejml.data.DMatrixRMaj(d, d, true, sigma));
+        double smallest = Arrays.stream(eigenvalues).min().orElse(0);
+        double largest = Arrays.stream(eigenvalues).map(Math::abs).max().orElse(0);
+        return smallest < -1e-6 * largest ? "it has the negative eigenvalue " + smallest : null;
     }
 
     /** Writes pytorch-fid's statistics file (atomically). */

@@ -41,7 +41,12 @@ public final class FrechetDistance {
         for (double lambda : eigenvalues(symmetrize(inner))) {
             traceRoot += Math.sqrt(Math.max(lambda, 0));
         }
-        return meanTerm + trace - 2 * traceRoot;
+        double fid = meanTerm + trace - 2 * traceRoot;
+        if (fid < -1e-6 * Math.max(Math.abs(trace), 1)) { // a distance: only rounding takes it below 0
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "the statistics' covariances are not positive semi-definite (the distance came out %.6g)", fid));
+        }
+        return fid;
     }
 
     /** The symmetric positive semi-definite square root V diag(√max(λ, 0)) Vᵀ. */
@@ -71,7 +76,7 @@ public final class FrechetDistance {
         return out;
     }
 
-    private static double[] eigenvalues(DMatrixRMaj m) {
+    static double[] eigenvalues(DMatrixRMaj m) {
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(m.numRows, false, true);
         if (!eig.decompose(m)) {
             throw new ArithmeticException("eigendecomposition failed");

@@ -16,8 +16,17 @@ public final class Linear extends Layer {
         this.initScale = initScale;
     }
 
+    /**
+     * y = x Wᵀ + b for {@code x [B,in]} or {@code [B,N,in]}, each of the B rows or token sets through its own
+     * matrix product (a batched product over an expanded weight): libtorch's {@code linear} multiplies the B·N
+     * rows as one matrix, and BLAS kernels sum in another order for another row count (a [1,128]·[128,512]
+     * product differed from its row of a batch of 8 by 1e-5), so a sample would depend on its batch.
+     */
     public Tensor forward(Tensor x) {
-        return torch.linear(x, weight, bias);
+        boolean rows = x.dim() == 2;
+        Tensor sets = rows ? x.unsqueeze(1) : x;
+        Tensor y = torch.bmm(sets, weight.t().unsqueeze(0).expand(sets.size(0), weight.size(1), weight.size(0))).add(bias.get());
+        return rows ? y.squeeze(1) : y;
     }
 
     @Override

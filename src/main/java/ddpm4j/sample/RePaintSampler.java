@@ -27,6 +27,8 @@ public final class RePaintSampler implements Sampler {
     private final int stride;
     private final int[] visits;
     private final int passes;
+    /** The most steps down and up a loop may take (diffusers' defaults take 4,570): the list is made whole. */
+    public static final int MAX_VISITS = 10_000_000;
 
     /**
      * @param steps       S, at most T
@@ -48,6 +50,11 @@ public final class RePaintSampler implements Sampler {
         if (!(eta >= 0 && eta <= 1)) {
             throw new IllegalArgumentException("eta must be in [0, 1], got " + eta);
         }
+        long visitCount = visitCount(steps, jumpLength, jumpNSample);
+        if (visitCount > MAX_VISITS) {
+            throw new IllegalArgumentException("steps " + steps + ", jump_length " + jumpLength + " and jump_n_sample " + jumpNSample
+                    + " make " + visitCount + " steps down and up; at most " + MAX_VISITS);
+        }
         this.diffusion = diffusion;
         this.clipping = clipping;
         this.eta = eta;
@@ -60,6 +67,15 @@ public final class RePaintSampler implements Sampler {
             }
         }
         this.passes = count;
+    }
+
+    /**
+     * {@code visits(...).length} without making the list: S steps down, and each of the ⌈(S − j)/j⌉ jumps taken
+     * r − 1 times, j steps up and j down again.
+     */
+    static long visitCount(int steps, int jumpLength, int jumpNSample) {
+        long jumps = steps > jumpLength ? (steps - jumpLength + jumpLength - 1L) / jumpLength : 0;
+        return steps + jumps * (jumpNSample - 1L) * 2L * jumpLength;
     }
 
     /** diffusers' {@code set_timesteps}: every timestep the loop visits, in order, in training steps. */

@@ -47,17 +47,27 @@ public record SchedulerConfig(
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .build();
 
+    /** The longest process read (published models use 1,000 to 4,000 steps): its tables are made whole. */
+    public static final int MAX_TRAIN_TIMESTEPS = 100_000;
+
     public SchedulerConfig {
         java.util.Objects.requireNonNull(scheduler, "scheduler");
         java.util.Objects.requireNonNull(betaSchedule, "betaSchedule");
         java.util.Objects.requireNonNull(variance, "variance");
         java.util.Objects.requireNonNull(prediction, "prediction");
-        if (numTrainTimesteps <= 0) {
-            throw new IllegalArgumentException("num_train_timesteps must be positive, got " + numTrainTimesteps);
+        if (numTrainTimesteps <= 0 || numTrainTimesteps > MAX_TRAIN_TIMESTEPS) {
+            throw new IllegalArgumentException("num_train_timesteps must be in [1, " + MAX_TRAIN_TIMESTEPS + "], got " + numTrainTimesteps);
         }
         if (trainedBetas != null && trainedBetas.length != numTrainTimesteps) {
             throw new IllegalArgumentException("trained_betas has " + trainedBetas.length
                     + " values but num_train_timesteps is " + numTrainTimesteps);
+        }
+        if (trainedBetas != null) {
+            for (int i = 0; i < trainedBetas.length; i++) {
+                if (!(trainedBetas[i] > 0 && trainedBetas[i] <= 1)) {
+                    throw new IllegalArgumentException("trained_betas[" + i + "] must be in (0, 1], got " + trainedBetas[i]);
+                }
+            }
         }
         if (!(betaStart > 0 && betaEnd >= betaStart && betaEnd <= 1)) {
             throw new IllegalArgumentException("beta_start and beta_end must satisfy 0 < beta_start <= beta_end < 1, got "

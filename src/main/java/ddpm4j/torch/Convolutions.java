@@ -1,6 +1,9 @@
 package ddpm4j.torch;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -35,6 +38,8 @@ public final class Convolutions {
     public static final String PATH_PROPERTY = "ddpm4j.convolution";
     private static final ConvPath FORCED = forcedPath(System.getProperty(PATH_PROPERTY));
     private static final Map<ConvShape, ConvCheck> CHECKS = new ConcurrentHashMap<>();
+    /** For each single-image convolution, whether it computes what the image gives in a pair ({@link #singleAgreesWithPair}). */
+    private static final Map<Single, Boolean> SINGLES = new ConcurrentHashMap<>();
     private static final List<ConvCheck> IN_ORDER = new ArrayList<>();
     private static volatile Consumer<ConvCheck> listener = check -> { };
 
@@ -46,7 +51,63 @@ public final class Convolutions {
      * [out,in,kh,kw]}, no dilation, one group, through the path checked for its shape.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
+        if (x.dim() == 4 && x.size(0) == 1 && x.is_cpu() && FORCED == null && !singleAgreesWithPair(x, weight, stride, padding)) {
+            Tensor pair = torch.cat(new TensorVector(x, x), 0);
+            return conv2d(pair, weight, bias, stride, padding).narrow(0, 0, 1);
+        }
         return pathFor(x, weight, bias, stride, padding).apply(x, weight, bias, stride, padding);
+    }
+
+    /**
+     * Whether a convolution of one image gives, to the bit, what the same image gives as the first of two. oneDNN
+     * runs other kernels for a single image, and for some shapes they sum in another order (1e-5 apart per layer,
+     * 3e-4 after 20 sampling steps of a random-weight network), so a sample would depend on its batch size; such a
+     * shape runs its single images as a pair (the image twice, the first result kept). Decided once per shape and
+     * arithmetic on fixed random inputs (the order of a sum does not depend on the numbers summed): no timing, the
+     * same answer every run on one kind of CPU.
+     */
+    private static boolean singleAgreesWithPair(Tensor x, Tensor weight, long[] stride, long[] padding) {
+        Single shape = new Single(Tensors.shape(x), Tensors.shape(weight), stride[0], stride[1], padding[0], padding[1],
+                Precision.inBf16Autocast());
+        Boolean known = SINGLES.get(shape);
+        return known != null ? known : SINGLES.computeIfAbsent(shape, s -> {
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(0x516e);
+                Tensor two = gaussian(random, 2, s.input[1], s.input[2], s.input[3]);
+                Tensor one = two.narrow(0, 0, 1).contiguous();
+                Tensor w = gaussian(random, s.weight);
+                Tensor b = gaussian(random, s.weight[0]);
+                Tensor single = pathFor(one, w, b, stride, padding).apply(one, w, b, stride, padding);
+                Tensor pair = pathFor(two, w, b, stride, padding).apply(two, w, b, stride, padding).narrow(0, 0, 1);
+                return torch.equal(single, pair);
+            }
+        });
+    }
+
+    /** A convolution of one image, whole: what may change the kernel oneDNN takes for it. */
+    private record Single(long[] input, long[] weight, long strideH, long strideW, long padH, long padW, boolean bf16) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Single s && java.util.Arrays.equals(input, s.input) && java.util.Arrays.equals(weight, s.weight)
+                    && strideH == s.strideH && strideW == s.strideW && padH == s.padH && padW == s.padW && bf16 == s.bf16;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(java.util.Arrays.hashCode(input), java.util.Arrays.hashCode(weight), strideH, strideW, padH, padW, bf16);
+        }
+    }
+
+    private static Tensor gaussian(java.util.SplittableRandom random, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return Tensors.fromFloats(v, shape);
     }
 
     /** The path {@link #conv2d} takes for these arguments, checking their shape first if it is new. */

@@ -1,6 +1,8 @@
 package ddpm4j.train;
 
 import ddpm4j.io.ModelDirectory;
+import ddpm4j.torch.Precision;
+import ddpm4j.torch.PrecisionRule;
 
 /**
  * How to train (Ho et al. 2020, appendix B, for the defaults): everything but the architecture and
@@ -33,6 +35,8 @@ import ddpm4j.io.ModelDirectory;
  *                        accumulated before the update: less memory, the same step
  * @param tensorboard     also write the metrics and sample grids as TensorBoard event files ({@code logs/})
  * @param layout          how the model directory's files are arranged: flat, or diffusers' pipeline
+ * @param precision       the arithmetic of the training steps and sample grids; null: {@link PrecisionRule}'s
+ *                        choice for training, taken when the run starts and recorded with the run
  */
 public record TrainSettings(
         String objective,
@@ -59,7 +63,8 @@ public record TrainSettings(
         double labelDropout,
         int microBatches,
         boolean tensorboard,
-        ModelDirectory.Layout layout) {
+        ModelDirectory.Layout layout,
+        Precision precision) {
 
     public TrainSettings {
         ddpm4j.diffusion.LossType.fromName(objective);
@@ -87,8 +92,8 @@ public record TrainSettings(
     }
 
     /** What {@code --resume} may change in a run's saved settings; a null keeps the saved value. */
-    public record Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard) {
-        public static final Changes NONE = new Changes(null, null, null, null);
+    public record Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard, Precision precision) {
+        public static final Changes NONE = new Changes(null, null, null, null, null);
 
         public TrainSettings applyTo(TrainSettings s) {
             Builder b = s.toBuilder();
@@ -103,6 +108,9 @@ public record TrainSettings(
             }
             if (tensorboard != null) {
                 b.tensorboard(tensorboard);
+            }
+            if (precision != null) {
+                b.precision(precision);
             }
             return b.build();
         }
@@ -129,7 +137,7 @@ public record TrainSettings(
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
                 .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
-                .tensorboard(tensorboard).layout(layout);
+                .tensorboard(tensorboard).layout(layout).precision(precision);
     }
 
     /**
@@ -163,6 +171,7 @@ public record TrainSettings(
         private int microBatches = 1;
         private boolean tensorboard = true;
         private ModelDirectory.Layout layout = ModelDirectory.Layout.FLAT;
+        private Precision precision = null;
 
         private Builder() {
         }
@@ -191,12 +200,13 @@ public record TrainSettings(
         public Builder microBatches(int v) { microBatches = v; return this; }
         public Builder tensorboard(boolean v) { tensorboard = v; return this; }
         public Builder layout(ModelDirectory.Layout v) { layout = v; return this; }
+        public Builder precision(Precision v) { precision = v; return this; }
 
         /** The settings, checked. */
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches, tensorboard, layout);
+                    microBatches, tensorboard, layout, precision);
         }
     }
 

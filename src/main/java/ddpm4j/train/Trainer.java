@@ -17,6 +17,7 @@ import ddpm4j.nn.UNetConfig;
 import ddpm4j.sample.Conditioning;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Device;
+import ddpm4j.torch.PrecisionRule;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -119,7 +120,9 @@ public final class Trainer implements AutoCloseable {
         this.out = out;
         this.arch = arch;
         this.process = process;
-        this.settings = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
+        TrainSettings chosen = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
+        this.settings = chosen.precision() != null ? chosen // a run saved before precision was a setting takes the rule's
+                : chosen.toBuilder().precision(PrecisionRule.of(PrecisionRule.Work.TRAINING, device).precision()).build();
         this.diffusion = GaussianDiffusion.of(process);
         if (arch.outChannels() != diffusion.outputChannels(arch.inChannels())) {
             throw new IllegalArgumentException("variance '" + process.variance().configName + "' needs a network with "
@@ -139,6 +142,8 @@ public final class Trainer implements AutoCloseable {
         }
         this.model = new UNet2DModel(arch, this.settings.seed()).to(device);
         this.emaModel = new UNet2DModel(arch).to(device);
+        model.setPrecision(this.settings.precision());
+        emaModel.setPrecision(this.settings.precision());
         this.params = model.stateDict();
         this.paramVector = new TensorVector(params.values().toArray(new Tensor[0]));
         this.paramList = List.copyOf(params.values());
@@ -389,12 +394,6 @@ public final class Trainer implements AutoCloseable {
     /** The network holding the EMA weights. */
     public UNet2DModel emaModel() {
         return emaModel;
-    }
-
-    /** The arithmetic of the training steps and of the EMA network's sample grids. */
-    public void setPrecision(ddpm4j.torch.Precision precision) {
-        model.setPrecision(precision);
-        emaModel.setPrecision(precision);
     }
 
     @Override

@@ -18,8 +18,8 @@ final class Cli {
 
     /**
      * Runs {@code args}; a command that runs the diffusion network is given {@code --precision fp32} unless it
-     * names a precision, so that results compared with references do not depend on what {@code --precision auto}
-     * measures on the machine (the auto choice has its own tests).
+     * names a precision, so that results compared with references are exact on every CPU kind (the default,
+     * {@code --precision auto}, trains in bf16 on CPUs with native bfloat16; ReproducibleDefaultsTest tests it).
      */
     static synchronized Cli run(String... args) {
         return runExactly(pinned(args));

@@ -338,23 +338,6 @@ class CliTest {
         }
     }
 
-    /** The default --precision auto measures the model once, says what it chose, and a second run reads the choice back. */
-    @Test
-    void precisionAutoChoosesByMeasurementAndSaysSo() throws Exception {
-        Path model = dir.resolve("auto-model");
-        try (ddpm4j.nn.UNet2DModel m = new ddpm4j.nn.UNet2DModel(ddpm4j.io.ModelDirectoryTest.SMALL, 5)) {
-            ddpm4j.io.ModelDirectory.save(model, m, ddpm4j.schedule.SchedulerConfig.paper());
-        }
-        for (int run = 0; run < 2; run++) {
-            Path out = dir.resolve("auto" + run + ".npy");
-            Cli r = Cli.runExactly("sample", "--model", model.toString(), "--steps", "2", "--n", "2", "--raw", "--out", out.toString());
-            assertEquals(0, r.exit, r.toString());
-            assertTrue(r.err.contains("--precision auto: fp32") || r.err.contains("--precision auto: bf16"), r.err);
-        }
-        assertArrayEquals(Npy.read(dir.resolve("auto0.npy")).toFloats(), Npy.read(dir.resolve("auto1.npy")).toFloats(),
-                "the remembered choice gives the same images");
-    }
-
     /** --precision reaches the network of a command that does not measure (no process-wide default in between). */
     @Test
     void explicitPrecisionReachesTheNetwork() throws Exception {

@@ -175,6 +175,86 @@ class MalformedInputsCliTest {
         assertFalse(Files.exists(out));
     }
 
+    /** Issue 34's cases of an independent corpus that got through: each a one-line refusal now, or (CMYK) read as PIL reads it. */
+    @Test
+    void theInputsThatGotThrough() throws Exception {
+        Path model = modelWith("huge-t", "scheduler_config.json", json("scheduler_config.json", n -> n.put("num_train_timesteps", 1_000_000_000)));
+        expectRejected("num_train_timesteps 1e9", dir.resolve("t.png"), "sample", "--model", model.toString(), "--n", "1", "--steps", "1",
+                "--out", dir.resolve("t.png").toString());
+        Path nanBetas = modelWith("nan-betas", "scheduler_config.json", json("scheduler_config.json", n -> {
+            n.put("num_train_timesteps", 3);
+            n.putArray("trained_betas").add(0.1).add(Double.NaN).add(0.2);
+            return n;
+        }));
+        expectRejected("convert with NaN trained_betas", dir.resolve("converted"), "convert", "--model", nanBetas.toString(),
+                "--out", dir.resolve("converted").toString());
+        Path inpainted = dir.resolve("inpainted.png");
+        expectRejected("RePaint with 2e9 resamplings", inpainted, "edit", "inpaint", "--model", "fashion-mnist", "--image", "fashion-mnist:test",
+                "--limit", "1", "--mask", writeMask().toString(), "--jump-length", "1", "--jump-n-sample", "2000000000", "--out", inpainted.toString());
+        Path launched = dir.resolve("launched.png");
+        expectRejected("launch --nproc 1000", launched, "launch", "--nproc", "1000", "sample", "--model", "fashion-mnist", "--out", launched.toString());
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            expectRejected("launch on a busy --master-port", launched, "launch", "--nproc", "2", "--master-port",
+                    Integer.toString(busy.getLocalPort()), "sample", "--model", "fashion-mnist", "--out", launched.toString());
+        }
+        Path stats = dir.resolve("not-a-covariance.npz");
+        int d = 4;
+        double[] sigma = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            sigma[i * d + i] = -1e6;
+        }
+        java.util.Map<String, byte[]> arrays = new java.util.LinkedHashMap<>();
+        arrays.put("mu", ddpm4j.io.Npy.encodeDoubles(new long[] {d}, new double[d]));
+        arrays.put("sigma", ddpm4j.io.Npy.encodeDoubles(new long[] {d, d}, sigma));
+        ddpm4j.io.Npz.write(stats, arrays);
+        Path fidJson = dir.resolve("fid.json");
+        expectRejected("eval fid --ref with -1e6·I as sigma", fidJson, "eval", "fid", "--samples", stats.toString(), "--ref", stats.toString(),
+                "--json", fidJson.toString());
+        Path big = dir.resolve("big.npy");
+        ddpm4j.io.Npy.writeBytes(big, new long[] {2, 32, 32, 3}, new byte[2 * 32 * 32 * 3]);
+        Path bpd = dir.resolve("bpd.json");
+        expectRejected("eval bpd of 32x32 images with a 16x16 model", bpd, "eval", "bpd", "--model", CliTest.MODEL, "--data", big.toString(),
+                "--json", bpd.toString());
+        assertTrue(failures.isEmpty(), String.join("\n\n", failures));
+    }
+
+    @Test
+    void aCmykJpegIsEditedInThePixelsPilReads() throws Exception {
+        // strength 0 returns the input as the model takes it (center-cropped, resized, gray): from the CMYK JPEG the
+        // same bytes as from a PNG of the RGB pixels PIL reads from it
+        Path pilPng = dir.resolve("pil.png");
+        ddpm4j.io.Npy.Array pil = ddpm4j.io.Npy.read(Path.of("src/test/resources/reference/cmyk/cmyk-adobe.pil-rgb.npy"));
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(20, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) {
+            for (int x = 0; x < 20; x++) {
+                int at = (y * 20 + x) * 3;
+                rgb.setRGB(x, y, (pil.data().get(at) & 255) << 16 | (pil.data().get(at + 1) & 255) << 8 | pil.data().get(at + 2) & 255);
+            }
+        }
+        javax.imageio.ImageIO.write(rgb, "png", pilPng.toFile());
+        byte[][] edited = new byte[2][];
+        Path[] inputs = {Path.of("src/test/resources/reference/cmyk/cmyk-adobe.jpg"), pilPng};
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve("cmyk" + k + ".npy");
+            Cli r = Cli.run("edit", "img2img", "--model", "fashion-mnist", "--image", inputs[k].toString(), "--strength", "0", "--out", out.toString());
+            assertEquals(0, r.exit, r.toString());
+            edited[k] = ddpm4j.data.DataSpecs.load(out.toString()).pixels();
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(edited[1], edited[0]);
+    }
+
+    private Path writeMask() throws Exception {
+        java.awt.image.BufferedImage m = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                m.getRaster().setSample(x, y, 0, 255); // keeps every pixel
+            }
+        }
+        Path p = dir.resolve("mask.png");
+        javax.imageio.ImageIO.write(m, "png", p.toFile());
+        return p;
+    }
+
     private static byte[] withLength(byte[] st, long length) {
         byte[] b = st.clone();
         ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, length);

@@ -50,14 +50,15 @@ class ReferenceAgreementTest {
         }
     }
 
+    /** At the default precision, as a user checking ddpm4j against diffusers types it (issue 34: bf16 by default was 3e-3 off). */
     @Test
     void ddimTenStepsMatchesTheReference() throws Exception {
         Path out = dir.resolve("ddim.npy");
-        Cli r = Cli.run("sample", "--device", TestDevice.name(), "--model", FIXTURE.resolve("model").toString(), "--sampler", "ddim", "--steps", "10",
+        Cli r = Cli.runExactly("sample", "--device", TestDevice.name(), "--model", FIXTURE.resolve("model").toString(), "--sampler", "ddim", "--steps", "10",
                 "--eta", "0", "--no-clip", "--raw", "--noise", FIXTURE.resolve("xT.npy").toString(), "--out", out.toString());
         assertEquals(0, r.exit, r.toString());
         double err = relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("ddim10.npy")).toFloats());
-        assertTrue(err < 1e-3, "relative error " + err);
+        assertTrue(err < 1e-4, "relative error " + err);
     }
 
     /**

@@ -45,8 +45,8 @@ class TrainDefaultsTest {
         assertEquals(20, s.steps());
         assertEquals(false, s.hflip(), "fashion-mnist images face one way");
         assertEquals(TrainSettings.DEFAULTS.warmup(), s.warmup());
-        assertEquals(new TrainSettings.Changes(20L, null, null, null), c.changes());
-        assertEquals(new TrainSettings.Changes(null, null, null, null), parsed("--data", "x.npy", "--out", "/tmp/unused").changes());
+        assertEquals(new TrainSettings.Changes(20L, null, null, null, null), c.changes());
+        assertEquals(new TrainSettings.Changes(null, null, null, null, null), parsed("--data", "x.npy", "--out", "/tmp/unused").changes());
     }
 
     @Test

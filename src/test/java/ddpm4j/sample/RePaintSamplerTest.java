@@ -142,5 +142,16 @@ class RePaintSamplerTest {
         assertThrows(IllegalArgumentException.class, () -> sampler(50, 0, 10, 0, true));
         assertThrows(IllegalArgumentException.class, () -> sampler(50, 10, 0, 0, true));
         assertThrows(IllegalArgumentException.class, () -> sampler(50, 10, 10, 1.5, true));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> sampler(250, 1, 2_000_000_000, 0, true));
+        assertTrue(tooMany.getMessage().contains("at most " + RePaintSampler.MAX_VISITS), tooMany.getMessage());
+    }
+
+    @Test
+    void theCountOfVisitsIsTheLengthOfTheList() {
+        for (int[] c : new int[][] {{10, 3, 3}, {50, 10, 1}, {250, 10, 10}, {250, 1, 2}, {7, 7, 5}, {7, 8, 5}, {1, 1, 4}, {100, 30, 4}}) {
+            assertEquals(RePaintSampler.visits(c[0], c[1], c[2], 1).length, RePaintSampler.visitCount(c[0], c[1], c[2]),
+                    java.util.Arrays.toString(c));
+        }
+        assertEquals(4570, RePaintSampler.visitCount(250, 10, 10), "diffusers' defaults: 2,410 passes down, 2,160 steps up");
     }
 }

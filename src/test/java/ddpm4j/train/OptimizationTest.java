@@ -107,11 +107,11 @@ class OptimizationTest {
     @Test
     void resumeChangesOnlyStepsDecayAndFlips() {
         TrainSettings saved = TrainSettings.paper(50_000);
-        TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L, false, null).applyTo(saved);
+        TrainSettings changed = new TrainSettings.Changes(60_000L, 8_000L, false, null, null).applyTo(saved);
         assertEquals(60_000, changed.steps());
         assertEquals(8_000, changed.lrDecay());
         assertFalse(changed.hflip());
-        assertEquals(saved, new TrainSettings.Changes(50_000L, 0L, true, null).applyTo(saved));
+        assertEquals(saved, new TrainSettings.Changes(50_000L, 0L, true, null, null).applyTo(saved));
         assertEquals(saved, TrainSettings.Changes.NONE.applyTo(saved));
         assertEquals(2e-4 * 1000 / 8000, changed.lrAt(59_001), 1e-18);
     }

@@ -194,7 +194,7 @@ class TrainerTest {
         }
         assertEquals(0, Checkpoint.load(out).settings().lrDecay());
         Losses rest = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, new TrainSettings.Changes(8L, 3L, null, null))) {
+        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, new TrainSettings.Changes(8L, 3L, null, null, null))) {
             t.run(rest);
         }
         double lr = settings(1).lr();

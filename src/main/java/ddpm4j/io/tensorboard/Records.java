@@ -53,6 +53,9 @@ public final class Records {
             if (b.getInt() != maskedCrc32c(b.array(), start, 8)) {
                 throw new FormatException(file, "record at byte " + start + ": the length's checksum does not match");
             }
+            if (length < 0) { // an unsigned 64-bit length past 2^63: no file holds that
+                throw new FormatException(file, "record at byte " + start + ": its length " + Long.toUnsignedString(length) + " is larger than any file");
+            }
             if (length > b.remaining() - 4L) {
                 return records; // cut short
             }

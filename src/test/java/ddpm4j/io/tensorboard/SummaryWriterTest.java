@@ -84,4 +84,17 @@ class SummaryWriterTest {
         assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("checksum"), e.getMessage());
         assertThrows(FormatException.class, () -> SummaryWriter.open(dir, 1), "a resume does not drop a damaged log silently");
     }
+
+    @Test
+    void aRecordOfNegativeLengthIsRefusedNamingTheFile() throws Exception {
+        writeSteps(1, 2);
+        Path f = SummaryWriter.eventFiles(dir).get(0);
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(-16);
+        head.putInt(Records.maskedCrc32c(head.array(), 0, 8)); // the length's checksum is right
+        Files.write(f, head.array(), StandardOpenOption.APPEND);
+        Files.write(f, new byte[20], StandardOpenOption.APPEND);
+        FormatException e = assertThrows(FormatException.class, () -> SummaryWriter.read(f));
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("length"), e.getMessage());
+        assertThrows(FormatException.class, () -> SummaryWriter.open(dir, 2), "a resume refuses it in one line");
+    }
 }

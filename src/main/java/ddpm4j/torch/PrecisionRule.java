@@ -1,0 +1,59 @@
+package ddpm4j.torch;
+
+/**
+ * What {@code --precision auto} takes: a function of the work, the device and the CPU's kind alone, never of a
+ * timing or of a file, so that a seeded command gives the same numbers whatever its batch size, however loaded
+ * the machine and whatever it measured before (issue 34: a per-batch timing took bf16 at batch 4 and fp32 at
+ * batch 1, and the images differed by 1.5).
+ *
+ * <p>Decided from one measurement kept in docs/speed.md ("Which precision by default"): on CPUs that compute
+ * bfloat16 natively (AMX or AVX512_BF16), bf16 trained every preset 1.6–2.0× faster and sampled 1.1–2.5× faster,
+ * with images 0.03–0.14 apart from fp32's. So:
+ * <ul>
+ *   <li>sampling, evaluating and editing take fp32: the images equal the reference implementations' (1e-6), do
+ *       not depend on the batch size, and are the same on every CPU kind to rounding; bf16 is there on request;
+ *   <li>training takes bf16 where the CPU computes it natively, else fp32; a training run records its choice,
+ *       and a resumed run keeps it;
+ *   <li>CUDA takes fp32: 16-bit arithmetic was not measured on a GPU here (fp16 and bf16 on request).
+ * </ul>
+ */
+public final class PrecisionRule {
+    /** What the network is run for. */
+    public enum Work {
+        /** Forward passes whose outputs are the result: sample, edit, eval, figure, predict. */
+        SAMPLING,
+        /** Training steps: forward and backward. */
+        TRAINING
+    }
+
+    /**
+     * The choice and why, in a few words.
+     *
+     * @param precision the arithmetic
+     * @param reason    e.g. {@code "training on a CPU with native bfloat16"}
+     */
+    public record Choice(Precision precision, String reason) {
+    }
+
+    private PrecisionRule() {
+    }
+
+    /** The choice for {@code work} on {@code device} on this machine's CPU. */
+    public static Choice of(Work work, Device device) {
+        return of(work, device, Cpu.current());
+    }
+
+    /** The choice for {@code work} on {@code device} with {@code cpu}: the rule above. */
+    public static Choice of(Work work, Device device, Cpu cpu) {
+        if (!device.isCpu()) {
+            return new Choice(Precision.FP32, "fp32 off the CPU: 16-bit arithmetic on " + device + " is on request");
+        }
+        if (work == Work.SAMPLING) {
+            return new Choice(Precision.FP32, "exact: the same images for every batch size, as the reference implementations make them;"
+                    + " --precision bf16 is faster on CPUs with native bfloat16");
+        }
+        return cpu.known() && cpu.nativeBfloat16()
+                ? new Choice(Precision.BF16, "training on a CPU with native bfloat16 (" + cpu.vectorIsa() + ")")
+                : new Choice(Precision.FP32, "training on a CPU without native bfloat16 (" + cpu.vectorIsa() + ")");
+    }
+}
