@@ -1,5 +1,6 @@
 package ddpm4j.nn;
 
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -17,12 +18,17 @@ public final class Linear extends Layer {
     }
 
     /**
-     * y = x Wᵀ + b for {@code x [B,in]} or {@code [B,N,in]}, each of the B rows or token sets through its own
-     * matrix product (a batched product over an expanded weight): libtorch's {@code linear} multiplies the B·N
-     * rows as one matrix, and BLAS kernels sum in another order for another row count (a [1,128]·[128,512]
-     * product differed from its row of a batch of 8 by 1e-5), so a sample would depend on its batch.
+     * y = x Wᵀ + b for {@code x [B,in]} or {@code [B,N,in]}. Without autograd (sampling, evaluation) each of the B
+     * rows or token sets goes through its own matrix product (a batched product over an expanded weight):
+     * libtorch's {@code linear} multiplies the B·N rows as one matrix, and BLAS kernels sum in another order for
+     * another row count (a [1,128]·[128,512] product differed from its row of a batch of 8 by 1e-5), so a sample
+     * would depend on its batch. A training step takes {@code linear}: its weight gradient is then one product,
+     * not B of them summed, and a training step depends on its whole batch anyway.
      */
     public Tensor forward(Tensor x) {
+        if (GradMode.is_enabled()) {
+            return torch.linear(x, weight, bias);
+        }
         boolean rows = x.dim() == 2;
         Tensor sets = rows ? x.unsqueeze(1) : x;
         Tensor y = torch.bmm(sets, weight.t().unsqueeze(0).expand(sets.size(0), weight.size(1), weight.size(0))).add(bias.get());
