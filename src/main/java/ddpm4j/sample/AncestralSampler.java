@@ -74,7 +74,7 @@ public final class AncestralSampler implements TracedSampler {
         int batch = (int) xt.size(0);
         GaussianDiffusion diffusion = process.diffusion();
         Denoiser net = process.model(model, Device.of(xt));
-        return ReverseLoop.run(xt, from + 1, (i, x) -> {
+        return ReverseLoop.run(xt, from + 1, (i, x, carry) -> {
             int t = from - i;
             GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clipping);
             Tensor next = p.mean();

@@ -70,22 +70,34 @@ public final class DdimSampler implements TracedSampler {
         int total = steps();
         int batch = (int) xT.size(0);
         TracedSampler.checkStart(start, total);
-        return ReverseLoop.run(xT, start, total, (i, x) -> {
+        return ReverseLoop.run(xT, start, total, (i, x, carry) -> {
             int j = total - 1 - i;
             int t = kept[j];
             GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clipping);
             Tensor x0 = p.start();
-            double alphaBar = s.alphaBar(t);
             double alphaBarPrev = j > 0 ? s.alphaBar(kept[j - 1]) : finalAlphaBar;
-            double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
-            double dirCoef = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
-            Tensor next = x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(p.noise().mul(new Scalar(dirCoef)));
+            double sigma = sigma(eta, s.alphaBar(t), alphaBarPrev);
+            Tensor next = step(x0, p.noise(), alphaBarPrev, sigma);
             if (sigma > 0) {
                 next = next.add(noise.next(Device.of(x)).mul(new Scalar(sigma)));
             }
             trajectory.step(i, t, next, x0);
             return next;
         }, listener);
+    }
+
+    /** DDIM's σ (Song et al. 2021, eq. 16): η √((1 − ᾱ_prev)/(1 − ᾱ)) √(1 − ᾱ/ᾱ_prev); η = 1 is DDPM's posterior σ. */
+    static double sigma(double eta, double alphaBar, double alphaBarPrev) {
+        return eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
+    }
+
+    /**
+     * DDIM's step (eq. 12) without its noise term: √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂, the "direction pointing to
+     * x_t"; a stochastic step adds σ z. DDIM and RePaint step through here.
+     */
+    static Tensor step(Tensor x0, Tensor eps, double alphaBarPrev, double sigma) {
+        double direction = Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0));
+        return x0.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(eps.mul(new Scalar(direction)));
     }
 
     @Override
@@ -105,7 +117,7 @@ public final class DdimSampler implements TracedSampler {
         NoiseSchedule s = base.schedule();
         int[] kept = process.kept();
         int batch = (int) x0.size(0);
-        return ReverseLoop.run(x0, steps() - 1, (i, x) -> {
+        return ReverseLoop.run(x0, steps() - 1, (i, x, carry) -> {
             GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, kept[i]), clipping);
             double alphaBarNext = s.alphaBar(kept[i + 1]);
             return p.start().mul(new Scalar(Math.sqrt(alphaBarNext))).add(p.noise().mul(new Scalar(Math.sqrt(1 - alphaBarNext))));

@@ -42,8 +42,8 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
     public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
-        try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, start, n, (i, x) -> {
+        return ReverseLoop.run(xT, start, n, (i, x, carry) -> {
+                Carry.History outputs = carry.history("outputs", order);
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 outputs.push(SigmaSpace.noiseFromStart(x0, x, sigmas[i]));
@@ -53,16 +53,15 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
             }, listener);
-        }
     }
 
-    private Tensor update(int use, History outputs, Tensor x, int i) {
+    private Tensor update(int use, Carry.History outputs, Tensor x, int i) {
+        if (use == 1) { // DDIM: x_t = (α_t/α_s) x − σ_t (e^h − 1) ε̂, DPM-Solver's first order
+            return DpmSolverStep.update(DpmSolverMultistepSampler.Algorithm.DPMSOLVER, 1, false, x, sigmas[i], sigmas[i + 1],
+                    outputs.get(0), null, null, null);
+        }
         double aT = SigmaSpace.alpha(sigmas[i + 1]);
         double a0 = SigmaSpace.alpha(sigmas[i]);
-        if (use == 1) { // DDIM: x_t = (α_t/α_s) x − σ_t (e^h − 1) ε̂
-            double h = SigmaSpace.lambda(sigmas[i + 1]) - SigmaSpace.lambda(sigmas[i]);
-            return x.mul(new Scalar(aT / a0)).sub(outputs.get(0).mul(new Scalar(sigmas[i + 1] * aT * Math.expm1(h))));
-        }
         double rt = sigmas[i + 1]; // ρ = σ_t/α_t is the σ of the table
         double r0 = sigmas[i];
         double r1 = sigmas[i - 1];

@@ -144,8 +144,8 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
     public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
-        try (History history = new History(order)) {
-            return ReverseLoop.run(xT, start, n, (i, x) -> {
+        return ReverseLoop.run(xT, start, n, (i, x, carry) -> {
+                Carry.History history = carry.history("outputs", order);
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 history.push(algorithm.data() ? x0 : space.converted(predicted, x, sigmas[i], clipping, false));
@@ -158,7 +158,6 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
             }, listener);
-        }
     }
 
     /**
@@ -179,22 +178,17 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
         return Math.max(k, 1);
     }
 
-    /** One step of order {@code use} from x at step i, with the outputs in {@code history}. */
-    private Tensor update(int use, History history, Tensor x, int i, Tensor z) {
-        double sT = sigmas[i + 1];
+    /** One step of order {@code use} from x at step i, with the outputs in {@code history} (newest first). */
+    private Tensor update(int use, Carry.History history, Tensor x, int i, Tensor z) {
         double s0 = sigmas[i];
-        double aT = SigmaSpace.alpha(sT);
-        double a0 = SigmaSpace.alpha(s0);
-        double sigT = sT * aT;
-        double sig0 = s0 * a0;
-        double h = SigmaSpace.lambda(sT) - SigmaSpace.lambda(s0);
-        Tensor m0 = history.get(0);
+        double h = SigmaSpace.lambda(sigmas[i + 1]) - SigmaSpace.lambda(s0);
         if (h == 0) {
             return x.clone(); // the same timestep twice: nothing to integrate
         }
+        Tensor m0 = history.get(0);
         Tensor d1 = null;
         Tensor d2 = null;
-        if (use >= 2) {
+        if (use >= 2) { // backward differences of the last outputs in λ, scaled by h
             double s1 = sigmas[i - 1];
             double r0 = (SigmaSpace.lambda(s0) - SigmaSpace.lambda(s1)) / h;
             Tensor d10 = m0.sub(history.get(1)).mul(new Scalar(1 / r0));
@@ -208,49 +202,7 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
                 d2 = diff.mul(new Scalar(1 / (r0 + r1)));
             }
         }
-        double em = Math.expm1(-h); // e^{−h} − 1
-        double ep = Math.expm1(h);  // e^{h} − 1
-        double e2 = -Math.expm1(-2 * h); // 1 − e^{−2h}
-        boolean mid = solverType == SolverType.MIDPOINT;
-        return switch (algorithm) {
-            case DPMSOLVER_PP -> {
-                Tensor out = lin(x, sigT / sig0, m0, -aT * em);
-                if (use == 2) {
-                    out = out.add(d1.mul(new Scalar(mid ? -0.5 * aT * em : aT * (em / h + 1))));
-                } else if (use == 3) {
-                    out = out.add(d1.mul(new Scalar(aT * (em / h + 1)))).sub(d2.mul(new Scalar(aT * ((em + h) / (h * h) - 0.5))));
-                }
-                yield out;
-            }
-            case DPMSOLVER -> {
-                Tensor out = lin(x, aT / a0, m0, -sigT * ep);
-                if (use == 2) {
-                    out = out.sub(d1.mul(new Scalar(mid ? 0.5 * sigT * ep : sigT * (ep / h - 1))));
-                } else if (use == 3) {
-                    out = out.sub(d1.mul(new Scalar(sigT * (ep / h - 1)))).sub(d2.mul(new Scalar(sigT * ((ep - h) / (h * h) - 0.5))));
-                }
-                yield out;
-            }
-            case SDE_DPMSOLVER_PP -> {
-                Tensor out = lin(x, sigT / sig0 * Math.exp(-h), m0, aT * e2);
-                if (use == 2) {
-                    out = out.add(d1.mul(new Scalar(mid ? 0.5 * aT * e2 : aT * (e2 / (-2 * h) + 1))));
-                }
-                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(e2))));
-            }
-            case SDE_DPMSOLVER -> {
-                Tensor out = lin(x, aT / a0, m0, -2 * sigT * ep);
-                if (use == 2) {
-                    out = out.sub(d1.mul(new Scalar(mid ? sigT * ep : 2 * sigT * (ep / h - 1))));
-                }
-                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(Math.expm1(2 * h)))));
-            }
-        };
-    }
-
-    /** a·x + b·m. */
-    private static Tensor lin(Tensor x, double a, Tensor m, double b) {
-        return x.mul(new Scalar(a)).add(m.mul(new Scalar(b)));
+        return DpmSolverStep.update(algorithm, use, solverType == SolverType.MIDPOINT, x, s0, sigmas[i + 1], m0, d1, d2, z);
     }
 
     @Override

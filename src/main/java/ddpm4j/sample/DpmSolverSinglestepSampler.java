@@ -82,9 +82,8 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         TracedSampler.checkStart(start, timesteps.length);
-        Tensor[] blockStart = new Tensor[1];
-        try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, start, timesteps.length, (i, x) -> {
+        return ReverseLoop.run(xT, start, timesteps.length, (i, x, carry) -> {
+                Carry.History outputs = carry.history("outputs", order);
                 Tensor predicted = space.predict(model, x, timesteps[i]);
                 outputs.push(space.converted(predicted, x, sigmas[i], clipping, algorithm.data()));
                 Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
@@ -93,41 +92,26 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
                     use--;
                 }
                 if (use == 1) {
-                    if (blockStart[0] != null) {
-                        blockStart[0].releaseReference();
-                    }
-                    x.retainReference();
-                    blockStart[0] = x;
+                    carry.put("block start", x);
                 }
-                Tensor next = update(use, outputs, blockStart[0], i, z);
+                Tensor next = update(use, outputs, carry.get("block start"), i, z);
                 trajectory.step(i, timesteps[i], next, space.converted(predicted, x, sigmas[i], clipping, true));
                 return next;
             }, listener);
-        } finally {
-            if (blockStart[0] != null) {
-                blockStart[0].releaseReference();
-            }
-        }
     }
 
-    /** From the block's start (at σ_{i−use+1}) to σ_{i+1} with the block's outputs. */
-    private Tensor update(int use, History outputs, Tensor x, int i, Tensor z) {
-        double sT = sigmas[i + 1];
+    /** From the block's start (at σ_{i−use+1}) to σ_{i+1} with the block's outputs (the start's the oldest). */
+    private Tensor update(int use, Carry.History outputs, Tensor x, int i, Tensor z) {
+        if (algorithm == DpmSolverMultistepSampler.Algorithm.SDE_DPMSOLVER) {
+            throw new IllegalArgumentException("'algorithm_type' 'sde-dpmsolver' is multistep only");
+        }
         double sS = sigmas[i - use + 1];
-        double aT = SigmaSpace.alpha(sT);
-        double aS = SigmaSpace.alpha(sS);
-        double sigT = sT * aT;
-        double sigS = sS * aS;
         double lS = SigmaSpace.lambda(sS);
-        double h = SigmaSpace.lambda(sT) - lS;
+        double h = SigmaSpace.lambda(sigmas[i + 1]) - lS;
         Tensor d0 = outputs.get(use - 1);
-        double em = Math.exp(-h) - 1;
-        double ep = Math.exp(h) - 1;
-        double e2 = 1 - Math.exp(-2 * h);
         Tensor d1 = null;
         Tensor d2 = null;
-        boolean mid = midpoint;
-        if (use == 2) {
+        if (use == 2) { // differences against the block's first output, in λ, scaled by h
             double r0 = (SigmaSpace.lambda(sigmas[i]) - lS) / h;
             d1 = outputs.get(0).sub(d0).mul(new Scalar(1 / r0));
         } else if (use == 3) {
@@ -135,47 +119,14 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
             double r1 = (SigmaSpace.lambda(sigmas[i - 1]) - lS) / h;
             Tensor d10 = outputs.get(1).sub(d0).mul(new Scalar(1 / r1));
             Tensor d11 = outputs.get(0).sub(d0).mul(new Scalar(1 / r0));
-            if (mid) {
-                d1 = d11; // the midpoint form uses only the last difference
+            if (midpoint) {
+                d1 = d11; // the midpoint form uses only the last difference, and no second
             } else {
                 d1 = d10.mul(new Scalar(r0)).sub(d11.mul(new Scalar(r1))).div(new Scalar(r0 - r1));
                 d2 = d11.sub(d10).mul(new Scalar(2 / (r0 - r1)));
             }
         }
-        return switch (algorithm) {
-            case DPMSOLVER_PP -> {
-                Tensor out = x.mul(new Scalar(sigT / sigS)).sub(d0.mul(new Scalar(aT * em)));
-                if (use == 2) {
-                    out = out.add(d1.mul(new Scalar(mid ? -0.5 * aT * em : aT * (em / h + 1))));
-                } else if (use == 3) {
-                    out = out.add(d1.mul(new Scalar(aT * (em / h + 1))));
-                    if (!mid) {
-                        out = out.sub(d2.mul(new Scalar(aT * ((em + h) / (h * h) - 0.5))));
-                    }
-                }
-                yield out;
-            }
-            case DPMSOLVER -> {
-                Tensor out = x.mul(new Scalar(aT / aS)).sub(d0.mul(new Scalar(sigT * ep)));
-                if (use == 2) {
-                    out = out.sub(d1.mul(new Scalar(mid ? 0.5 * sigT * ep : sigT * (ep / h - 1))));
-                } else if (use == 3) {
-                    out = out.sub(d1.mul(new Scalar(sigT * (ep / h - 1))));
-                    if (!mid) {
-                        out = out.sub(d2.mul(new Scalar(sigT * ((ep - h) / (h * h) - 0.5))));
-                    }
-                }
-                yield out;
-            }
-            case SDE_DPMSOLVER_PP -> {
-                Tensor out = x.mul(new Scalar(sigT / sigS * Math.exp(-h))).add(d0.mul(new Scalar(aT * e2)));
-                if (use == 2) {
-                    out = out.add(d1.mul(new Scalar(mid ? 0.5 * aT * e2 : aT * (e2 / (-2 * h) + 1))));
-                }
-                yield out.add(z.mul(new Scalar(sigT * Math.sqrt(e2))));
-            }
-            case SDE_DPMSOLVER -> throw new IllegalArgumentException("'algorithm_type' 'sde-dpmsolver' is multistep only");
-        };
+        return DpmSolverStep.update(algorithm, use, midpoint, x, sS, sigmas[i + 1], d0, d1, d2, z);
     }
 
     @Override

@@ -9,9 +9,7 @@ import ddpm4j.schedule.Spacing;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
 
 /**
  * Pseudo numerical methods (Liu et al. 2022, PNDM) as diffusers' {@code PNDMScheduler}: three
@@ -98,25 +96,19 @@ public final class PndmSampler implements TracedSampler {
     public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         int[] passes = timesteps();
         checkPartWayStart(start, passes.length);
-        Deque<Tensor> ets = new ArrayDeque<>(); // the network's outputs at past steps, newest first
-        Tensor[] held = new Tensor[2]; // the running RK4 sum of outputs and the sample a multi-pass step started from
-        try {
-            return ReverseLoop.run(xT, start, passes.length, (i, x) -> {
-                int t = passes[i];
-                Tensor out = space.predict(model, x, t);
-                Tensor next = i < prk.length ? prkStep(i, t, out, x, ets, held) : plmsStep(i, t, out, x, ets, held);
-                NoiseSchedule s = diffusion.schedule();
-                trajectory.step(i, t, next, space.start(out, x, Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t))));
-                return next;
-            }, listener);
-        } finally {
-            ets.forEach(Tensor::releaseReference);
-            for (Tensor h : held) {
-                if (h != null) {
-                    h.releaseReference();
-                }
-            }
-        }
+        return ReverseLoop.run(xT, start, passes.length, (i, x, carry) -> {
+            int t = passes[i];
+            Tensor out = space.predict(model, x, t);
+            Tensor next = i < prk.length ? prkStep(i, t, out, x, carry) : plmsStep(i, t, out, x, carry);
+            NoiseSchedule s = diffusion.schedule();
+            trajectory.step(i, t, next, space.start(out, x, Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t))));
+            return next;
+        }, listener);
+    }
+
+    /** The network's outputs at past steps, newest first (PLMS combines up to four). */
+    private static Carry.History outputs(Carry carry) {
+        return carry.history("outputs", 4);
     }
 
     /**
@@ -148,49 +140,50 @@ public final class PndmSampler implements TracedSampler {
     }
 
     /** Pass {@code counter} of the RK4 warm-up: each of the four passes moves from the step's start. */
-    private Tensor prkStep(int counter, int t, Tensor eps, Tensor x, Deque<Tensor> ets, Tensor[] held) {
+    private Tensor prkStep(int counter, int t, Tensor eps, Tensor x, Carry carry) {
         int prev = t - (counter % 2 == 1 ? 0 : ratio / 2);
         int from = prk[counter / 4 * 4];
         Tensor used = eps;
         switch (counter % 4) {
             case 0 -> {
-                replace(held, 0, eps.mul(new Scalar(1.0 / 6)));
-                keep(ets, eps);
-                replace(held, 1, x);
+                carry.put("rk4 sum", eps.mul(new Scalar(1.0 / 6)));
+                outputs(carry).push(eps);
+                carry.put("step start", x);
             }
-            case 1, 2 -> replace(held, 0, held[0].add(eps.mul(new Scalar(1.0 / 3))));
+            case 1, 2 -> carry.put("rk4 sum", carry.get("rk4 sum").add(eps.mul(new Scalar(1.0 / 3))));
             default -> {
-                used = held[0].add(eps.mul(new Scalar(1.0 / 6)));
-                replace(held, 0, null);
+                used = carry.get("rk4 sum").add(eps.mul(new Scalar(1.0 / 6)));
+                carry.put("rk4 sum", null);
             }
         }
-        return transfer(held[1], from, prev, used);
+        return transfer(carry.get("step start"), from, prev, used);
     }
 
     /** Pass {@code counter} (the warm-up's passes counted too, as diffusers' counter) of linear multistep on ε̂. */
-    private Tensor plmsStep(int counter, int t, Tensor eps, Tensor x, Deque<Tensor> ets, Tensor[] held) {
+    private Tensor plmsStep(int counter, int t, Tensor eps, Tensor x, Carry carry) {
         int prev = t - ratio;
         int from = t;
+        Carry.History ets = outputs(carry);
         if (counter != 1) {
-            while (ets.size() > 3) {
-                ets.pollLast().releaseReference();
-            }
-            keep(ets, eps);
+            ets.push(eps);
         } else {
             prev = t;
             from = t + ratio;
         }
-        Tensor[] e = ets.toArray(new Tensor[0]); // newest first
+        Tensor[] e = new Tensor[ets.size()]; // newest first
+        for (int k = 0; k < e.length; k++) {
+            e[k] = ets.get(k);
+        }
         Tensor start = x;
         Tensor combined;
         if (e.length == 1 && counter == 0) {
             combined = eps;
-            replace(held, 1, x);
+            carry.put("step start", x);
         } else if (e.length == 1 && counter > 1) { // started part way: a first-order step
             combined = eps;
         } else if (e.length == 1 && counter == 1) {
             combined = eps.add(e[0]).mul(new Scalar(0.5));
-            start = held[1];
+            start = carry.get("step start");
         } else if (e.length == 2) {
             combined = e[0].mul(new Scalar(1.5)).sub(e[1].mul(new Scalar(0.5)));
         } else if (e.length == 3) {
@@ -214,21 +207,6 @@ public final class PndmSampler implements TracedSampler {
         Tensor eps = space.noise(out, x, Math.sqrt((1 - at) / at));
         double denom = at * Math.sqrt(1 - ap) + Math.sqrt(at * (1 - at) * ap);
         return x.mul(new Scalar(Math.sqrt(ap / at))).sub(eps.mul(new Scalar((ap - at) / denom)));
-    }
-
-    private static void keep(Deque<Tensor> ets, Tensor t) {
-        t.retainReference();
-        ets.addFirst(t);
-    }
-
-    private static void replace(Tensor[] held, int k, Tensor t) {
-        if (held[k] != null) {
-            held[k].releaseReference();
-        }
-        if (t != null) {
-            t.retainReference();
-        }
-        held[k] = t;
     }
 
     @Override

@@ -129,19 +129,17 @@ public final class RePaintSampler implements Sampler {
         int batch = (int) xT.size(0);
         int[] done = {0};
         Tensor unknown = mask == null ? null : mask.neg().add(new Scalar(1.0)); // 1 − mask, once for the loop
-        return ReverseLoop.run(xT, visits.length, (i, x) -> {
+        return ReverseLoop.run(xT, visits.length, (i, x, carry) -> {
             int t = visits[i];
             if (i > 0 && t > visits[i - 1]) {
                 return renoise(x, visits[i - 1], noise);
             }
             int prev = t - stride;
-            double alphaBar = s.alphaBar(t);
             double alphaBarPrev = prev >= 0 ? s.alphaBar(prev) : 1.0;
             GaussianDiffusion.Output p = diffusion.pMeanVariance(model, x, GaussianDiffusion.fill(batch, t), clipping);
-            Tensor z = noise.next(Device.of(x));
-            double sigma = eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * (1 - alphaBar / alphaBarPrev));
-            Tensor next = p.start().mul(new Scalar(Math.sqrt(alphaBarPrev)))
-                    .add(p.noise().mul(new Scalar(Math.sqrt(Math.max(1 - alphaBarPrev - sigma * sigma, 0)))));
+            Tensor z = noise.next(Device.of(x)); // drawn at every step: the known pixels take it too
+            double sigma = DdimSampler.sigma(eta, s.alphaBar(t), alphaBarPrev);
+            Tensor next = DdimSampler.step(p.start(), p.noise(), alphaBarPrev, sigma);
             if (t > 0 && sigma > 0) {
                 next = next.add(z.mul(new Scalar(sigma)));
             }

@@ -6,16 +6,16 @@ import org.bytedeco.pytorch.Tensor;
 
 
 /**
- * Runs reverse steps without autograd, releasing every tensor a step allocates except its result,
- * so native memory stays flat over a thousand steps.
+ * Runs reverse steps without autograd, releasing every tensor a step allocates except its result and what the
+ * step puts in the run's {@link Carry}, so native memory stays flat over a thousand steps.
  */
 final class ReverseLoop {
     private ReverseLoop() {
     }
 
-    /** One reverse step: x in, next x out, for loop position {@code index}. */
+    /** One reverse step: x in, next x out, for loop position {@code index}; {@code carry} holds what later steps need. */
     interface Step {
-        Tensor apply(int index, Tensor x);
+        Tensor apply(int index, Tensor x, Carry carry);
     }
 
     static Tensor run(Tensor xT, int count, Step step, StepListener listener) {
@@ -25,12 +25,12 @@ final class ReverseLoop {
     /** The loop's positions {@code from} … {@code count} − 1 only, starting from {@code x}. */
     static Tensor run(Tensor xT, int from, int count, Step step, StepListener listener) {
         PointerScope caller = PointerScope.getInnerScope();
-        try (InferenceMode guard = new InferenceMode()) {
+        try (InferenceMode guard = new InferenceMode(); Carry carry = new Carry()) {
             Tensor x = owned(xT::clone);
             for (int i = from; i < count; i++) {
                 final int index = i;
                 final Tensor current = x;
-                Tensor next = owned(() -> step.apply(index, current));
+                Tensor next = owned(() -> step.apply(index, current, carry));
                 x.releaseReference();
                 x = next;
                 listener.stepDone(i - from + 1, count - from);

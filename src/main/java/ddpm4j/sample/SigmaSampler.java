@@ -9,9 +9,7 @@ import ddpm4j.torch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
 
 /**
  * The k-diffusion samplers of Karras et al. (2022) as diffusers' Euler, Euler ancestral, Heun and LMS
@@ -152,9 +150,7 @@ public final class SigmaSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor x, int first, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         checkPartWayStart(first);
-        Deque<Tensor> slopes = new ArrayDeque<>(); // LMS: the last slopes, newest first; Heun: the first stage's slope and x
-        try {
-            return ReverseLoop.run(x, first, steps(), (i, current) -> {
+        return ReverseLoop.run(x, first, steps(), (i, current, carry) -> {
                 double sigma = passSigmas[i];
                 double alpha = SigmaSpace.alpha(sigma);
                 Tensor input = current.mul(new Scalar(alpha)); // what the network sees: x/√(σ² + 1)
@@ -164,16 +160,13 @@ public final class SigmaSampler implements TracedSampler {
                 Tensor next = switch (method) {
                     case EULER -> stepped.add(slope(stepped, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
                     case EULER_ANCESTRAL -> ancestral(stepped, x0, sigma, passSigmas[i + 1], noise.next(Device.of(stepped)));
-                    case HEUN -> heun(stepped, x0, i, slopes);
-                    case LMS -> lms(stepped, x0, i, slopes);
+                    case HEUN -> heun(stepped, x0, i, carry);
+                    case LMS -> lms(stepped, x0, i, carry.history("slopes", LMS_ORDER));
                 };
                 double nextSigma = passSigmas[Math.min(i + 1, passSigmas.length - 1)];
                 trajectory.step(i, (int) Math.rint(passTimesteps[i]), next.mul(new Scalar(SigmaSpace.alpha(nextSigma))), x0);
                 return next;
             }, listener);
-        } finally {
-            slopes.forEach(Tensor::releaseReference);
-        }
     }
 
     /** d = (x − x̂₀)/σ. */
@@ -191,37 +184,27 @@ public final class SigmaSampler implements TracedSampler {
      * Pass i of Heun's method: even passes take an Euler step and keep its slope and starting x;
      * odd passes average that slope with the slope at the Euler point and step again from the kept x.
      */
-    private Tensor heun(Tensor x, Tensor x0, int i, Deque<Tensor> state) {
+    private Tensor heun(Tensor x, Tensor x0, int i, Carry carry) {
         if (i % 2 == 0) {
             double sigma = passSigmas[i];
             double dt = passSigmas[i + 1] - sigma;
             Tensor d = slope(x, x0, sigma);
-            keep(state, d);
-            keep(state, x);
+            carry.put("first slope", d);
+            carry.put("step start", x);
             return x.add(d.mul(new Scalar(dt)));
         }
-        Tensor from = state.pollFirst();
-        Tensor firstSlope = state.pollFirst();
         double sigma = passSigmas[i - 1];
         double sigmaNext = passSigmas[i];
-        Tensor d = slope(x, x0, sigmaNext).add(firstSlope).mul(new Scalar(0.5));
-        Tensor next = from.add(d.mul(new Scalar(sigmaNext - sigma)));
-        from.releaseReference();
-        firstSlope.releaseReference();
-        return next;
+        Tensor d = slope(x, x0, sigmaNext).add(carry.get("first slope")).mul(new Scalar(0.5));
+        return carry.get("step start").add(d.mul(new Scalar(sigmaNext - sigma)));
     }
 
-    private Tensor lms(Tensor x, Tensor x0, int i, Deque<Tensor> slopes) {
-        keep(slopes, slope(x, x0, passSigmas[i]));
-        if (slopes.size() > LMS_ORDER) {
-            slopes.pollLast().releaseReference();
-        }
+    private Tensor lms(Tensor x, Tensor x0, int i, Carry.History slopes) {
+        slopes.push(slope(x, x0, passSigmas[i]));
         int order = lmsOrderOfStepIndex ? Math.min(i + 1, LMS_ORDER) : slopes.size();
         Tensor next = x;
-        int k = 0;
-        for (Tensor d : slopes) { // newest first: coefficient k multiplies the slope k steps back
-            next = next.add(d.mul(new Scalar(lmsCoefficient(order, i, k))));
-            k++;
+        for (int k = 0; k < slopes.size(); k++) { // newest first: coefficient k multiplies the slope k steps back
+            next = next.add(slopes.get(k).mul(new Scalar(lmsCoefficient(order, i, k))));
         }
         return next;
     }
@@ -247,12 +230,6 @@ public final class SigmaSampler implements TracedSampler {
             sum += weights[q] * prod;
         }
         return sum * (b - a) / 2;
-    }
-
-    /** Holds a reference to {@code t} beyond the step's scope, newest first. */
-    private static void keep(Deque<Tensor> state, Tensor t) {
-        t.retainReference();
-        state.addFirst(t);
     }
 
     @Override

@@ -60,42 +60,33 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
     public Tensor sample(Denoiser model, Tensor xT, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         TracedSampler.checkStart(start, timesteps.length);
         int n = timesteps.length;
-        Tensor[] lastSample = new Tensor[1];
-        int[] state = {0, 0}; // lower orders taken, the order of the last predictor
-        try (History outputs = new History(order)) {
-            return ReverseLoop.run(xT, start, n, (i, current) -> {
-                Tensor x = current;
-                Tensor predicted = space.predict(model, x, timesteps[i]);
-                Tensor m = space.converted(predicted, x, sigmas[i], clipping, predictX0);
-                if (i > 0 && !disableCorrector.contains(i - 1) && lastSample[0] != null) {
-                    x = corrector(m, lastSample[0], outputs, i, state[1]);
-                }
-                outputs.push(m);
-                int use = lowerOrderFinal ? Math.min(order, n - i) : order;
-                state[1] = Math.min(use, state[0] + 1);
-                hold(lastSample, x);
-                Tensor next = predictor(x, outputs, i, state[1]);
-                state[0] = Math.min(state[0] + 1, order);
-                trajectory.step(i, timesteps[i], next, predictX0 ? m : space.converted(predicted, current, sigmas[i], clipping, true));
-                return next;
-            }, listener);
-        } finally {
-            hold(lastSample, null);
-        }
+        return ReverseLoop.run(xT, start, n, (i, current, carry) -> {
+            Carry.History outputs = carry.history("outputs", order);
+            Tensor last = carry.get("last sample"); // the sample the previous predictor started from; none at the run's first step
+            Tensor x = current;
+            Tensor predicted = space.predict(model, x, timesteps[i]);
+            Tensor m = space.converted(predicted, x, sigmas[i], clipping, predictX0);
+            if (last != null && !disableCorrector.contains(i - 1)) {
+                x = corrector(m, last, outputs, i, predictorOrder(i - 1, start, n));
+            }
+            outputs.push(m);
+            carry.put("last sample", x);
+            Tensor next = predictor(x, outputs, i, predictorOrder(i, start, n));
+            trajectory.step(i, timesteps[i], next, predictX0 ? m : space.converted(predicted, current, sigmas[i], clipping, true));
+            return next;
+        }, listener);
     }
 
-    private static void hold(Tensor[] slot, Tensor t) {
-        if (slot[0] != null) {
-            slot[0].releaseReference();
-        }
-        if (t != null) {
-            t.retainReference();
-        }
-        slot[0] = t;
+    /**
+     * The order of step i's predictor in a run from {@code start}: one more than the steps before it in the run, at
+     * most the solver's order, lower in the last steps with lower_order_final.
+     */
+    private int predictorOrder(int i, int start, int n) {
+        return Math.min(lowerOrderFinal ? Math.min(order, n - i) : order, i - start + 1);
     }
 
     /** UniP of order p from x at step i to step i + 1 (outputs.get(0) is step i's). */
-    private Tensor predictor(Tensor x, History outputs, int i, int p) {
+    private Tensor predictor(Tensor x, Carry.History outputs, int i, int p) {
         Tensor m0 = outputs.get(0);
         Coefficients k = coefficients(i, i + 1, p, outputs, m0, x);
         if (p == 1) {
@@ -110,7 +101,7 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
      * UniC of order p: step i − 1 → i redone from {@code start} (the sample step i − 1 began at) with
      * {@code mt}, the output at the sample the predictor reached; outputs.get(0) is step i − 1's.
      */
-    private Tensor corrector(Tensor mt, Tensor start, History outputs, int i, int p) {
+    private Tensor corrector(Tensor mt, Tensor start, Carry.History outputs, int i, int p) {
         Tensor m0 = outputs.get(0);
         Coefficients k = coefficients(i - 1, i, p, outputs, m0, start);
         double[] rhos = p == 1 ? new double[] {0.5} : solve(k.r, k.b, p);
@@ -125,7 +116,7 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
     private record Coefficients(Tensor base, Tensor[] d1s, double[][] r, double[] b, double scale, double bh) {
     }
 
-    private Coefficients coefficients(int s, int t, int p, History outputs, Tensor m0, Tensor x) {
+    private Coefficients coefficients(int s, int t, int p, Carry.History outputs, Tensor m0, Tensor x) {
         double sT = sigmas[t];
         double s0 = sigmas[s];
         double aT = SigmaSpace.alpha(sT);
