@@ -50,17 +50,17 @@ final class EditInpaintCommand implements Callable<Integer> {
                     + " (RePaint with --jump-n-sample 1) (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--steps", defaultValue = "250", paramLabel = "S", description = "Steps down, of stride T/S (default: ${DEFAULT-VALUE}, as diffusers).")
+    @Option(names = "--steps", defaultValue = "" + RePaintSampler.DEFAULT_STEPS, paramLabel = "S", description = "Steps down, of stride T/S (default: ${DEFAULT-VALUE}, as diffusers).")
     int steps;
 
-    @Option(names = "--jump-length", defaultValue = "10", paramLabel = "J", description = "Steps per jump back up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jump-length", defaultValue = "" + RePaintSampler.DEFAULT_JUMP_LENGTH, paramLabel = "J", description = "Steps per jump back up (default: ${DEFAULT-VALUE}).")
     int jumpLength;
 
-    @Option(names = "--jump-n-sample", defaultValue = "10", paramLabel = "R",
+    @Option(names = "--jump-n-sample", defaultValue = "" + RePaintSampler.DEFAULT_JUMP_N_SAMPLE, paramLabel = "R",
             description = "Each stretch of J steps is sampled R times (default: ${DEFAULT-VALUE}).")
     int jumpNSample;
 
-    @Option(names = "--eta", defaultValue = "0", paramLabel = "E", description = "Noise of the inpainted pixels' steps: 0 DDIM, 1 DDPM-like (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eta", defaultValue = "" + RePaintSampler.DEFAULT_ETA, paramLabel = "E", description = "Noise of the inpainted pixels' steps: 0 DDIM, 1 DDPM-like (default: ${DEFAULT-VALUE}).")
     double eta;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed (default: ${DEFAULT-VALUE}).")

@@ -14,11 +14,19 @@ import java.util.List;
 
 /** The sampler options every command that generates images shares. */
 final class SamplerOptions {
-    @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME",
-            description = "The diffusers scheduler that samples, by class name or short name: ddpm (ancestral, Algorithm 2),"
-                    + " ddim, pndm, dpmsolver (DPMSolverMultistepScheduler), euler, euler-ancestral, heun, lms (default: the model's"
-                    + " scheduler_config.json; where that is a DDPMScheduler, the training process: unipc, or ddpm for figure progressive).")
+    @Option(names = {"--scheduler", "--sampler"}, paramLabel = "NAME", completionCandidates = SchedulerNames.class,
+            description = "The diffusers scheduler that samples, by class name or short name: ${COMPLETION-CANDIDATES} (ddpm is the"
+                    + " paper's ancestral sampling, Algorithm 2) (default: the model's scheduler_config.json; where that is a"
+                    + " DDPMScheduler, the training process: unipc, or ddpm for figure progressive).")
     String scheduler;
+
+    /** The short names of {@link SchedulerClass}, the one list of schedulers, for --scheduler's help. */
+    static final class SchedulerNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(SchedulerClass.values()).map(c -> c.alias).iterator();
+        }
+    }
 
     @Option(names = "--steps", paramLabel = "S",
             description = "Inference steps (default: T for ddpm, 50 or T if smaller for ddim, 20 or T if smaller for the others;"

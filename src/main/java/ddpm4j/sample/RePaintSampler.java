@@ -27,6 +27,11 @@ public final class RePaintSampler implements Sampler {
     private final int stride;
     private final int[] visits;
     private final int passes;
+    /** diffusers' {@code RePaintPipeline} defaults: 250 steps down, jumps of 10 steps taken 10 times, η 0 (DDIM). */
+    public static final int DEFAULT_STEPS = 250;
+    public static final int DEFAULT_JUMP_LENGTH = 10;
+    public static final int DEFAULT_JUMP_N_SAMPLE = 10;
+    public static final double DEFAULT_ETA = 0.0;
     /** The most steps down and up a loop may take (diffusers' defaults take 4,570): the list is made whole. */
     public static final int MAX_VISITS = 10_000_000;
 
