@@ -20,22 +20,17 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
     private final boolean lowerOrderFinal;
     private final Clipping clipping;
 
-    private DeisMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, boolean lowerOrderFinal, Clipping clipping) {
-        super(space, timesteps, sigmas);
-        this.order = order;
-        this.lowerOrderFinal = lowerOrderFinal;
+    private DeisMultistepSampler(SigmaSpace space, SigmaSchedule grid, SolverOptions o, Clipping clipping) {
+        super(space, grid);
+        this.order = o.order();
+        this.lowerOrderFinal = o.lowerOrderFinal();
         this.clipping = clipping;
     }
 
     static DeisMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
         SigmaSpace space = new SigmaSpace(diffusion, c.className());
-        double[] train = space.trainingSigmas();
-        int[] ts = DpmSolverMultistepSampler.timesteps(c, train.length, steps);
-        boolean karras = c.bool("use_karras_sigmas");
-        double[] sig = SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c));
-        double last = karras ? sig[steps - 1] : SigmaSpace.f32(train[0]); // Karras: the last σ repeated, a final step of h = 0
-        return new DeisMultistepSampler(space, ts, SigmaSpace.withFinal(sig, last), c.integer("solver_order"),
-                c.bool("lower_order_final"), clipping);
+        SolverOptions o = SolverOptions.of(c);
+        return new DeisMultistepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
 
     @Override
@@ -48,7 +43,7 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 outputs.push(SigmaSpace.noiseFromStart(x0, x, sigmas[i]));
                 boolean few = lowerOrderFinal && n < 15;
-                int use = DpmSolverMultistepSampler.multistepOrder(order, i - start, few && i == n - 1, few && i == n - 2);
+                int use = DpmSolverStep.multistepOrder(order, i - start, few && i == n - 1, few && i == n - 2);
                 Tensor next = update(use, outputs, x, i);
                 trajectory.step(i, timesteps[i], next, x0);
                 return next;
@@ -57,7 +52,7 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
 
     private Tensor update(int use, Carry.History outputs, Tensor x, int i) {
         if (use == 1) { // DDIM: x_t = (α_t/α_s) x − σ_t (e^h − 1) ε̂, DPM-Solver's first order
-            return DpmSolverStep.update(DpmSolverMultistepSampler.Algorithm.DPMSOLVER, 1, false, x, sigmas[i], sigmas[i + 1],
+            return DpmSolverStep.update(DpmSolverStep.Algorithm.DPMSOLVER, 1, false, x, sigmas[i], sigmas[i + 1],
                     outputs.get(0), null, null, null);
         }
         double aT = SigmaSpace.alpha(sigmas[i + 1]);

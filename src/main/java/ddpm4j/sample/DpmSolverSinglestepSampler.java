@@ -19,43 +19,26 @@ import java.util.Arrays;
 public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
     private final int[] orders;
     private final int order;
-    private final DpmSolverMultistepSampler.Algorithm algorithm;
+    private final DpmSolverStep.Algorithm algorithm;
     private final boolean midpoint;
     private final Clipping clipping;
 
-    private DpmSolverSinglestepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int[] orders, int order,
-                                       DpmSolverMultistepSampler.Algorithm algorithm, boolean midpoint, Clipping clipping) {
-        super(space, timesteps, sigmas);
-        this.orders = orders;
-        this.order = order;
-        this.algorithm = algorithm;
-        this.midpoint = midpoint;
+    private DpmSolverSinglestepSampler(SigmaSpace space, SigmaSchedule grid, SolverOptions o, Clipping clipping) {
+        super(space, grid);
+        int steps = grid.steps();
+        boolean zero = o.finalSigma() == SolverOptions.FinalSigma.ZERO;
+        // diffusers turns lower_order_final on when the blocks do not divide the steps or the final σ is 0
+        this.orders = orders(steps, o.order(), o.lowerOrderFinal() || steps % o.order() != 0 || zero, zero);
+        this.order = o.order();
+        this.algorithm = o.algorithm();
+        this.midpoint = o.midpoint();
         this.clipping = clipping;
     }
 
     static DpmSolverSinglestepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
         SigmaSpace space = new SigmaSpace(diffusion, c.className());
-        DpmSolverMultistepSampler.Algorithm algorithm = DpmSolverMultistepSampler.Algorithm.of(
-                c.text("algorithm_type").equals("deis") ? "dpmsolver++" : c.text("algorithm_type"));
-        boolean zero = c.text("final_sigmas_type").equals("zero");
-        if (zero && !algorithm.data()) {
-            throw new IllegalArgumentException("'final_sigmas_type' 'zero' is not defined for algorithm_type '" + c.text("algorithm_type")
-                    + "' (use sigma_min)");
-        }
-        int order = c.integer("solver_order");
-        if (algorithm.sde() && order == 3) {
-            throw new IllegalArgumentException("'solver_order' 3 is not defined for algorithm_type 'sde-dpmsolver++' (1 or 2)");
-        }
-        double[] train = space.trainingSigmas();
-        int last = train.length - DpmSolverMultistepSampler.clippedSteps(train, c.number("lambda_min_clipped"));
-        int[] ts = DpmSolverMultistepSampler.timesteps(train.length, last, steps, Spacing.LINSPACE, 0);
-        double[] sig = SigmaSpace.withFinal(SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c)),
-                zero ? 0 : SigmaSpace.f32(train[0]));
-        // diffusers turns lower_order_final on when the blocks do not divide the steps or the final σ is 0
-        boolean lowerFinal = c.bool("lower_order_final") || steps % order != 0 || zero;
-        String solver = c.text("solver_type");
-        return new DpmSolverSinglestepSampler(space, ts, sig, orders(steps, order, lowerFinal, zero), order, algorithm,
-                !solver.equals("heun"), clipping);
+        SolverOptions o = SolverOptions.of(c).requireDefinedForDpmSolver();
+        return new DpmSolverSinglestepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
 
     /** The order of each step: blocks 1, 2(, 3) repeated, shortened at the end when {@code lowerFinal}; the last 1 when σ ends at 0. */
@@ -102,7 +85,7 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
 
     /** From the block's start (at σ_{i−use+1}) to σ_{i+1} with the block's outputs (the start's the oldest). */
     private Tensor update(int use, Carry.History outputs, Tensor x, int i, Tensor z) {
-        if (algorithm == DpmSolverMultistepSampler.Algorithm.SDE_DPMSOLVER) {
+        if (algorithm == DpmSolverStep.Algorithm.SDE_DPMSOLVER) {
             throw new IllegalArgumentException("'algorithm_type' 'sde-dpmsolver' is multistep only");
         }
         double sS = sigmas[i - use + 1];

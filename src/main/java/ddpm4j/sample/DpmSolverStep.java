@@ -1,6 +1,5 @@
 package ddpm4j.sample;
 
-import ddpm4j.sample.DpmSolverMultistepSampler.Algorithm;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,7 +11,45 @@ import org.bytedeco.pytorch.Tensor;
  * how they form the divided differences, which they pass in.
  */
 final class DpmSolverStep {
+    /** diffusers' {@code algorithm_type}: what the outputs predict and whether noise is added. */
+    public enum Algorithm {
+        DPMSOLVER_PP("dpmsolver++"), DPMSOLVER("dpmsolver"), SDE_DPMSOLVER_PP("sde-dpmsolver++"), SDE_DPMSOLVER("sde-dpmsolver");
+
+        final String key;
+
+        Algorithm(String key) {
+            this.key = key;
+        }
+
+        /** Whether it integrates x̂₀ (the ++ variants) rather than ε̂. */
+        boolean data() {
+            return this == DPMSOLVER_PP || this == SDE_DPMSOLVER_PP;
+        }
+
+        boolean sde() {
+            return this == SDE_DPMSOLVER_PP || this == SDE_DPMSOLVER;
+        }
+
+        static Algorithm of(String key) {
+            for (Algorithm a : values()) {
+                if (a.key.equals(key)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("'algorithm_type' has unsupported value '" + key + "'");
+        }
+    }
+
     private DpmSolverStep() {
+    }
+
+    /**
+     * The order a multistep solver of {@code order} takes after {@code taken} steps of this run (DPM-Solver,
+     * DEIS): lower while fewer earlier outputs exist (min(taken, order) of them), and where the final steps ask for it.
+     */
+    static int multistepOrder(int order, int taken, boolean lowerFinal, boolean lowerSecond) {
+        int earlier = Math.min(taken, order);
+        return order == 1 || earlier < 1 || lowerFinal ? 1 : order == 2 || earlier < 2 || lowerSecond ? 2 : 3;
     }
 
     /**

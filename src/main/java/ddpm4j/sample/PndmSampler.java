@@ -37,7 +37,7 @@ public final class PndmSampler implements TracedSampler {
 
     static PndmSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps) {
         int total = c.numTrainTimesteps();
-        int[] ts = spaced(Spacing.of(c.text("timestep_spacing")), total, steps, c.integer("steps_offset"));
+        int[] ts = Spacing.of(c.text("timestep_spacing")).kept(total, steps, c.integer("steps_offset"));
         int ratio = total / steps;
         int[] prk;
         int[] plms;
@@ -72,17 +72,6 @@ public final class PndmSampler implements TracedSampler {
         }
         double finalAlphaBar = c.bool("set_alpha_to_one") ? 1.0 : diffusion.schedule().alphaBar(0);
         return new PndmSampler(diffusion, prk, plms, ratio, finalAlphaBar);
-    }
-
-    /** The S kept steps ascending, as PNDM's set_timesteps spaces them. */
-    private static int[] spaced(Spacing spacing, int total, int steps, int offset) {
-        int[] out = spacing.kept(total, steps);
-        if (spacing == Spacing.LEADING) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] += offset;
-            }
-        }
-        return out;
     }
 
     @Override

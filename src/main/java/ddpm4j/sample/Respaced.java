@@ -26,16 +26,7 @@ public record Respaced(GaussianDiffusion diffusion, int[] kept, GaussianDiffusio
      * which only leading spacing uses).
      */
     public static Respaced of(GaussianDiffusion base, int steps, Spacing spacing, int offset) {
-        int[] kept = spacing.kept(base.schedule().steps(), steps);
-        if (spacing == Spacing.LEADING && offset != 0) {
-            for (int i = 0; i < kept.length; i++) {
-                kept[i] += offset;
-                if (kept[i] < 0 || kept[i] >= base.schedule().steps()) {
-                    throw new IllegalArgumentException("steps_offset " + offset + " moves step " + (kept[i] - offset)
-                            + " outside 0.." + (base.schedule().steps() - 1));
-                }
-            }
-        }
+        int[] kept = spacing.kept(base.schedule().steps(), steps, offset);
         if (steps == base.schedule().steps()) {
             return new Respaced(base, kept, base); // every step kept: the process itself
         }

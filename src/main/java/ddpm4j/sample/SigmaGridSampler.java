@@ -13,10 +13,10 @@ abstract class SigmaGridSampler implements TracedSampler {
     /** σ at each step, then the final σ. */
     final double[] sigmas;
 
-    SigmaGridSampler(SigmaSpace space, int[] timesteps, double[] sigmas) {
+    SigmaGridSampler(SigmaSpace space, SigmaSchedule grid) {
         this.space = space;
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        this.timesteps = grid.roundedTimesteps();
+        this.sigmas = grid.sigmas();
     }
 
     @Override

@@ -4,28 +4,26 @@ import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
 
 /**
- * The timesteps and σ's of diffusers' k-diffusion-style schedulers (Euler, Euler ancestral, Heun, LMS),
- * as their {@code set_timesteps} makes them: timesteps by {@code timestep_spacing} (fractional for
- * linspace), σ interpolated there in the training table or Karras' σ's with their fractional
- * timesteps, then the final σ; the starting noise is scaled by {@link #initNoiseSigma}.
+ * Where a σ-based scheduler's loop goes, as diffusers' {@code set_timesteps} computes it: the timestep of each network
+ * pass (descending; fractional for the k-diffusion family), the σ at each and then the final σ, and the σ the starting
+ * noise is scaled to. One value for every σ-based sampler, made by one factory per family of diffusers schedulers;
+ * the timesteps come from {@link Spacing} and nowhere else.
  *
  * @param timesteps one per step, descending, possibly fractional
  * @param sigmas    one per step, then the final σ (float32 values, as diffusers stores them)
  */
 record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma) {
-    static SigmaSchedule of(SchedulerConfig c, SigmaSpace space, int steps, boolean finalSigmaMin) {
+    /**
+     * EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, HeunDiscreteScheduler and LMSDiscreteScheduler's
+     * {@code set_timesteps}: {@link Spacing#fractional} timesteps, σ interpolated there in the training table or
+     * Karras' σ's with their fractional timesteps, then the final σ (0, or the table's σ at t = 0); the starting noise
+     * is scaled to √(σ_max² + 1) for leading spacing, else σ_max ({@code init_noise_sigma}).
+     */
+    static SigmaSchedule kDiffusion(SchedulerConfig c, SigmaSpace space, int steps, boolean finalSigmaMin) {
         double[] train = space.trainingSigmas();
         int total = train.length;
         Spacing spacing = Spacing.of(c.text("timestep_spacing"));
-        double[] ts = new double[steps];
-        for (int k = 0; k < steps; k++) {
-            int j = steps - 1 - k; // position in ascending order
-            ts[k] = switch (spacing) {
-                case LINSPACE -> (float) (steps == 1 ? 0 : j * (total - 1) / (double) (steps - 1));
-                case LEADING -> j * (total / steps) + c.integer("steps_offset");
-                case TRAILING -> Math.rint(total - k * (double) total / steps) - 1;
-            };
-        }
+        double[] ts = spacing.fractional(total, steps, c.integer("steps_offset"));
         double[] sig = new double[steps + 1];
         for (int k = 0; k < steps; k++) {
             sig[k] = SigmaSpace.interp(train, ts[k]);
@@ -34,10 +32,7 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
             Double min = c.has("sigma_min") ? c.optionalNumber("sigma_min") : null;
             Double max = c.has("sigma_max") ? c.optionalNumber("sigma_max") : null;
             double[] k = SigmaSpace.karras(min != null ? min : sig[steps - 1], max != null ? max : sig[0], steps);
-            double[] logSigmas = new double[total];
-            for (int i = 0; i < total; i++) {
-                logSigmas[i] = Math.log(train[i]);
-            }
+            double[] logSigmas = SigmaSpace.logs(train);
             for (int i = 0; i < steps; i++) {
                 sig[i] = k[i];
                 ts[i] = SigmaSpace.sigmaToT(k[i], logSigmas);
@@ -53,6 +48,35 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
         }
         double init = spacing == Spacing.LEADING ? Math.sqrt(max * max + 1) : max;
         return new SigmaSchedule(ts, sig, init);
+    }
+
+    /**
+     * DPMSolverMultistepScheduler, DPMSolverSinglestepScheduler, UniPCMultistepScheduler and DEISMultistepScheduler's
+     * {@code set_timesteps}: {@link Spacing#clipped} integer timesteps (the steps with λ below {@code lambda_min_clipped}
+     * cut off), the σ at each (or Karras' or Lu's σ's with their rounded timesteps), then the final σ; these solvers
+     * carry x_t = α_t x₀ + σ_t ε, so the starting noise is standard.
+     */
+    static SigmaSchedule exponentialIntegrator(SigmaSpace space, int steps, SolverOptions o) {
+        double[] train = space.trainingSigmas();
+        int total = train.length;
+        int clipped = 0;
+        for (double s : train) {
+            if (SigmaSpace.lambda(s) < o.lambdaMinClipped()) {
+                clipped++;
+            }
+        }
+        int[] ts = o.spacing().clipped(total, total - clipped, steps, o.stepsOffset());
+        double[] sig = SigmaSpace.discreteSigmas(train, ts, o.spread());
+        double last = switch (o.finalSigma()) {
+            case ZERO -> 0;
+            case SIGMA_MIN -> SigmaSpace.f32(train[0]);
+            case LAST_REPEATED -> sig[steps - 1];
+        };
+        double[] timesteps = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            timesteps[i] = ts[i];
+        }
+        return new SigmaSchedule(timesteps, SigmaSpace.withFinal(sig, last), 1.0);
     }
 
     int steps() {

@@ -143,6 +143,15 @@ final class SigmaSpace {
         return (1 - w) * low + w * (low + 1);
     }
 
+    /** log σ of each σ in the table: where {@link #sigmaToT} looks a σ up. */
+    static double[] logs(double[] sigmas) {
+        double[] out = new double[sigmas.length];
+        for (int i = 0; i < sigmas.length; i++) {
+            out[i] = Math.log(sigmas[i]);
+        }
+        return out;
+    }
+
     /** numpy's interp of the training σ table at fractional timestep t. */
     static double interp(double[] sigmas, double t) {
         if (t <= 0) {
@@ -185,10 +194,7 @@ final class SigmaSpace {
             }
             return out;
         }
-        double[] logSigmas = new double[train.length];
-        for (int i = 0; i < train.length; i++) {
-            logSigmas[i] = Math.log(train[i]);
-        }
+        double[] logSigmas = logs(train);
         double[] k = spread == Spread.KARRAS ? karras(train[0], train[train.length - 1], n)
                 : logUniform(logSigmas[0], logSigmas[train.length - 1], n);
         for (int i = 0; i < n; i++) {

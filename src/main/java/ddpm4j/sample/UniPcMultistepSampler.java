@@ -10,7 +10,6 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -27,33 +26,20 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
     private final Set<Integer> disableCorrector;
     private final Clipping clipping;
 
-    private UniPcMultistepSampler(SigmaSpace space, int[] timesteps, double[] sigmas, int order, boolean predictX0, boolean bh1,
-                                  boolean lowerOrderFinal, Set<Integer> disableCorrector, Clipping clipping) {
-        super(space, timesteps, sigmas);
-        this.order = order;
-        this.predictX0 = predictX0;
-        this.bh1 = bh1;
-        this.lowerOrderFinal = lowerOrderFinal;
-        this.disableCorrector = disableCorrector;
-        this.clipping = clipping;
+    private UniPcMultistepSampler(SigmaSpace space, SigmaSchedule grid, SolverOptions o, Clipping clipping) {
+        super(space, grid);
+        this.order = o.order();
+        this.predictX0 = o.predictX0();
+        this.bh1 = o.solverType().equals("bh1");
+        this.lowerOrderFinal = o.lowerOrderFinal();
+        this.disableCorrector = o.disableCorrector();
+        this.clipping = o.predictX0() ? clipping : Clipping.NONE; // diffusers thresholds only x̂₀
     }
 
     static UniPcMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
         SigmaSpace space = new SigmaSpace(diffusion, c.className());
-        double[] train = space.trainingSigmas();
-        int[] ts = DpmSolverMultistepSampler.timesteps(c, train.length, steps);
-        boolean karras = c.bool("use_karras_sigmas");
-        double[] sig = SigmaSpace.discreteSigmas(train, ts, SigmaSpace.Spread.of(c));
-        boolean zero = c.text("final_sigmas_type").equals("zero");
-        // sigma_min ends at the training table's σ at t = 0, or at the last Karras σ (a final step of h = 0)
-        double last = zero ? 0 : karras ? sig[steps - 1] : SigmaSpace.f32(train[0]);
-        Set<Integer> disabled = new HashSet<>();
-        for (Object k : c.list("disable_corrector")) {
-            disabled.add(((Number) k).intValue());
-        }
-        return new UniPcMultistepSampler(space, ts, SigmaSpace.withFinal(sig, last), c.integer("solver_order"), c.bool("predict_x0"),
-                c.text("solver_type").equals("bh1"), c.bool("lower_order_final"), disabled,
-                c.bool("predict_x0") ? clipping : Clipping.NONE); // diffusers thresholds only x̂₀
+        SolverOptions o = SolverOptions.of(c);
+        return new UniPcMultistepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
 
     @Override

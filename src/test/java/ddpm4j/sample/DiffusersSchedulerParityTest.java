@@ -267,11 +267,11 @@ class DiffusersSchedulerParityTest {
     @Test
     void dpmTimestepsAreDiffusersSpacings() {
         assertArrayEquals(new int[] {999, 899, 799, 699, 599, 500, 400, 300, 200, 100},
-                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.LINSPACE, 0));
+                Spacing.LINSPACE.clipped(1000, 1000, 10, 0));
         assertArrayEquals(new int[] {900, 810, 720, 630, 540, 450, 360, 270, 180, 90},
-                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.LEADING, 0));
+                Spacing.LEADING.clipped(1000, 1000, 10, 0));
         assertArrayEquals(new int[] {999, 899, 799, 699, 599, 499, 399, 299, 199, 99},
-                DpmSolverMultistepSampler.timesteps(1000, 1000, 10, Spacing.TRAILING, 0));
+                Spacing.TRAILING.clipped(1000, 1000, 10, 0));
         assertArrayEquals(new int[] {801, 601, 401, 201, 1}, // test_scheduler_ddim.py's steps_offset check
                 Samplers.of(config("DDIMScheduler", 1000, "\"steps_offset\": 1"), 5).timesteps());
     }
