@@ -141,7 +141,7 @@ class MetaDeviceTest {
             }
             for (TracedSampler s : all) { // img2img part way, from every scheduler that starts there
                 int start = ImageToImage.start(s, 0.5);
-                if (start < s.steps()) {
+                if (start < s.passes()) {
                     assertMeta(ImageToImage.edit(s, guided, noise(2, 1, 8, 8), 0.5, new NoiseSource(2, 0, 2, 1, 8, 8), StepListener.NONE,
                             Trajectory.NONE), 2, 1, 8, 8);
                 }

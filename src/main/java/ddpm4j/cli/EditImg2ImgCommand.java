@@ -58,7 +58,7 @@ final class EditImg2ImgCommand implements Callable<Integer> {
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {
                 double strength = strengths.get(0);
-                edit.animate(m, images, sampling.noise(), "edit", s.steps(), ImageToImage.passes(s, strength),
+                edit.animate(m, images, sampling.noise(), "edit", s.passes(), ImageToImage.passes(s, strength),
                         (x0, noise, listener, trajectory) -> ImageToImage.edit(s, net.of(0, images.count()), x0, strength, noise, listener, trajectory));
                 return 0;
             }

@@ -98,13 +98,13 @@ final class EditInpaintCommand implements Callable<Integer> {
             }
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {
-                edit.animate(m, images, Noise.perImage(seed), "inpaint", s.steps(), s.steps(), (x0, noise, listener, trajectory) ->
+                edit.animate(m, images, Noise.perImage(seed), "inpaint", s.passes(), s.passes(), (x0, noise, listener, trajectory) ->
                         s.inpaint(net.of(0, images.count()), noise.next(m.device()), x0, masks.batch(m.device(), 0, masks.count()), noise,
                                 listener, trajectory));
                 return 0;
             }
             float[] out;
-            try (Progress progress = new Progress("inpaint", (long) set.count() * s.steps())) {
+            try (Progress progress = new Progress("inpaint", (long) set.count() * s.passes())) {
                 out = Editing.inpaint(net, m.device(), s, Noise.perImage(seed), images, masks, batchSize, progress::step);
             }
             edit.write(out, 1, set, List.of(images.pixels(), masked(images, masks)));
@@ -122,7 +122,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             o.put("jump_n_sample", resamples);
             o.put("eta", eta);
             o.put("seed", seed);
-            o.put("network_passes", s.steps());
+            o.put("network_passes", s.passes());
             o.put("known_mse", error.known());
             o.put("inpainted_mse", error.inpainted());
             reports.write(o);

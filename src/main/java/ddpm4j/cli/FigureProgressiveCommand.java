@@ -60,7 +60,7 @@ final class FigureProgressiveCommand implements Callable<Integer> {
             int size = m.unet().config().sampleSize();
             NoiseSource noise = sampling.noise().batch(0, n, c, size, size);
             ProgressiveGeneration.Result r;
-            try (Progress progress = new Progress("sample", (long) n * sampler.steps())) {
+            try (Progress progress = new Progress("sample", (long) n * sampler.passes())) {
                 r = ProgressiveGeneration.run(sampler, sampling.network(conditioning.network(m)).of(0, n), noise.next(m.device()), noise, wanted, (d, all) -> progress.step(n));
             }
             int per = c * size * size;

@@ -101,7 +101,7 @@ final class GeneratedImages {
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = Progress.forRank(group, "sample",
-                    (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batchSize, 0, group.size()) * s.steps())) {
+                    (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batchSize, 0, group.size()) * s.passes())) {
                 x = Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
                         null, progress::step, group);
             }

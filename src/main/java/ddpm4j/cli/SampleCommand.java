@@ -118,7 +118,7 @@ final class SampleCommand implements Callable<Integer> {
 
     /** One batch sampled while every step is drawn into the GIF. */
     private void animate(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape) throws java.io.IOException {
-        try (PointerScope scope = new PointerScope(); Progress progress = new Progress("sample", (long) count * s.steps())) {
+        try (PointerScope scope = new PointerScope(); Progress progress = new Progress("sample", (long) count * s.passes())) {
             NoiseSource noise = sampling.noise().batch(0, count, imageShape);
             Tensor xT = noise.next(m.device());
             if (start != null) {
@@ -133,7 +133,7 @@ final class SampleCommand implements Callable<Integer> {
 
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape, ddpm4j.dist.Group group) {
         try (Progress progress = Progress.forRank(group, "sample",
-                (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batchSize, 0, group.size()) * s.steps())) {
+                (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batchSize, 0, group.size()) * s.passes())) {
             return Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
                     start == null ? null : start.toFloats(), progress::step, group);
         }

@@ -55,43 +55,28 @@ public final class AncestralSampler implements TracedSampler {
 
     @Override
     public Tensor sample(Denoiser model, Tensor x, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        TracedSampler.checkStart(start, steps());
-        return sampleFrom(model, x, steps() - 1 - start, noise, listener, trajectory);
-    }
-
-    @Override
-    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
-        TracedSampler.checkStart(start, steps());
-        return process.addNoise(x0, noise, start);
-    }
-
-    /**
-     * The reverse process from x_t at step {@code from} (0-based, of this sampler's possibly
-     * respaced process) down to x₀: {@code from + 1} steps.
-     */
-    public Tensor sampleFrom(Denoiser model, Tensor xt, int from, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        checkStart(from);
-        int batch = (int) xt.size(0);
+        TracedSampler.checkStart(start, passes());
+        int batch = (int) x.size(0);
         GaussianDiffusion diffusion = process.diffusion();
-        Denoiser net = process.model(model, Device.of(xt));
-        return ReverseLoop.run(xt, from + 1, (i, x, carry) -> {
-            int t = from - i;
-            GaussianDiffusion.Output p = diffusion.pMeanVariance(net, x, GaussianDiffusion.fill(batch, t), clipping);
+        Denoiser net = process.model(model, Device.of(x));
+        int first = passes() - 1 - start; // the step of the (possibly respaced) process the loop starts at
+        return ReverseLoop.run(x, first + 1, (i, xt, carry) -> {
+            int t = first - i;
+            GaussianDiffusion.Output p = diffusion.pMeanVariance(net, xt, GaussianDiffusion.fill(batch, t), clipping);
             Tensor next = p.mean();
             if (t > 0) {
                 Tensor sigma = torch.exp(p.logVariance().mul(new Scalar(0.5)));
-                next = next.add(noise.next(Device.of(x)).mul(sigma));
+                next = next.add(noise.next(Device.of(xt)).mul(sigma));
             }
             trajectory.step(i, process.kept()[t], next, p.start());
             return next;
         }, listener);
     }
 
-    /** Rejects a start step outside the process (0-based; the message counts like the paper, from 1). */
-    void checkStart(int from) {
-        if (from < 0 || from >= steps()) {
-            throw new IllegalArgumentException("t must be in [1, " + steps() + "], got " + (from + 1));
-        }
+    @Override
+    public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+        TracedSampler.checkStart(start, passes());
+        return process.addNoise(x0, noise, start);
     }
 
     /** The process this sampler runs. */

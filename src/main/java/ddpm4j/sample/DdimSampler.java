@@ -67,7 +67,7 @@ public final class DdimSampler implements TracedSampler {
         GaussianDiffusion base = process.base();
         NoiseSchedule s = base.schedule();
         int[] kept = process.kept();
-        int total = steps();
+        int total = passes();
         int batch = (int) xT.size(0);
         TracedSampler.checkStart(start, total);
         return ReverseLoop.run(xT, start, total, (i, x, carry) -> {
@@ -102,7 +102,7 @@ public final class DdimSampler implements TracedSampler {
 
     @Override
     public Tensor addNoise(Tensor x0, Tensor noise, int start) {
-        TracedSampler.checkStart(start, steps());
+        TracedSampler.checkStart(start, passes());
         return process.addNoise(x0, noise, start);
     }
 
@@ -117,7 +117,7 @@ public final class DdimSampler implements TracedSampler {
         NoiseSchedule s = base.schedule();
         int[] kept = process.kept();
         int batch = (int) x0.size(0);
-        return ReverseLoop.run(x0, steps() - 1, (i, x, carry) -> {
+        return ReverseLoop.run(x0, passes() - 1, (i, x, carry) -> {
             GaussianDiffusion.Output p = base.pMeanVariance(model, x, GaussianDiffusion.fill(batch, kept[i]), clipping);
             double alphaBarNext = s.alphaBar(kept[i + 1]);
             return p.start().mul(new Scalar(Math.sqrt(alphaBarNext))).add(p.noise().mul(new Scalar(Math.sqrt(1 - alphaBarNext))));

@@ -33,7 +33,7 @@ public final class DenoisingAnimation {
     /** Samples with {@code sampler} from {@code xT} and writes the animation; returns the final samples. */
     public static Tensor write(Path file, TracedSampler sampler, Denoiser model, Tensor xT, NoiseSource noise, int zoom,
                                StepListener listener) throws IOException {
-        return write(file, xT, xT, sampler.steps(), tr -> sampler.sample(model, xT, noise, listener, tr), zoom);
+        return write(file, xT, xT, sampler.passes(), tr -> sampler.sample(model, xT, noise, listener, tr), zoom);
     }
 
     /**

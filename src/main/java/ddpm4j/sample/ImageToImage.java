@@ -26,7 +26,7 @@ public final class ImageToImage {
         if (!(strength >= 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in [0, 1], got " + strength);
         }
-        int passes = sampler.steps();
+        int passes = sampler.passes();
         int[] starts = java.util.stream.IntStream.range(0, passes).filter(sampler::startsAt).toArray();
         int n = starts.length;
         int k = n - Math.min((int) Math.floor(n * strength), n);
@@ -41,7 +41,7 @@ public final class ImageToImage {
                               StepListener listener, Trajectory trajectory) {
         int start = start(sampler, strength);
         Tensor z = noise.next(Device.of(x0));
-        if (start == sampler.steps()) {
+        if (start == sampler.passes()) {
             return x0.clone();
         }
         if (start == 0) { // pure noise, as diffusers' inpainting pipelines start at strength 1
@@ -52,6 +52,6 @@ public final class ImageToImage {
 
     /** Network passes one image takes at {@code strength}. */
     public static int passes(TracedSampler sampler, double strength) {
-        return sampler.steps() - start(sampler, strength);
+        return sampler.passes() - start(sampler, strength);
     }
 }

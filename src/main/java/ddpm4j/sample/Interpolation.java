@@ -51,7 +51,7 @@ public final class Interpolation {
         if (!sampler.process().isFull()) {
             throw new IllegalArgumentException("interpolation runs the full process, not a respaced one");
         }
-        sampler.checkStart(t);
+        int start = sampler.positionOf(t);
         GaussianDiffusion diffusion = sampler.process().diffusion();
         long[] shape = Tensors.shape(x0a);
         long[] image = {shape[1], shape[2], shape[3]};
@@ -60,7 +60,7 @@ public final class Interpolation {
         Tensor b = diffusion.qSample(x0b, new int[] {t}, noise);
         Tensor latents = mix(a, b, lambdas);
         NoiseSource decoding = NoiseSource.shared(seed, 1, lambdas.length, image);
-        Tensor out = sampler.sampleFrom(model, latents, t, decoding, listener, Trajectory.NONE);
+        Tensor out = sampler.sample(model, latents, start, decoding, listener, Trajectory.NONE);
         return new Result(lambdas.clone(), Tensors.toFloats(out));
     }
 }

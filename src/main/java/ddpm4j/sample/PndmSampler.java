@@ -114,7 +114,7 @@ public final class PndmSampler implements TracedSampler {
 
     @Override
     public boolean startsAt(int position) {
-        return TracedSampler.super.startsAt(position) && (position == 0 || position >= firstPartWay(steps()));
+        return TracedSampler.super.startsAt(position) && (position == 0 || position >= firstPartWay(passes()));
     }
 
     /** The first pass after pass 0 that a loop can start at. */
@@ -124,7 +124,7 @@ public final class PndmSampler implements TracedSampler {
 
     @Override
     public Tensor addNoise(Tensor x0, Tensor noise, int start) {
-        checkPartWayStart(start, steps());
+        checkPartWayStart(start, passes());
         return diffusion.qSample(x0, GaussianDiffusion.fill((int) x0.size(0), timesteps()[start]), noise);
     }
 

@@ -112,7 +112,7 @@ public final class RePaintSampler implements Sampler {
 
     /** Network passes per image. */
     @Override
-    public int steps() {
+    public int passes() {
         return passes;
     }
 

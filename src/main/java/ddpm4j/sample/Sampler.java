@@ -13,6 +13,6 @@ public interface Sampler {
      */
     Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener);
 
-    /** Number of network evaluations per sample. */
-    int steps();
+    /** Network passes per sample (Heun's S inference steps take 2S − 1, RePaint's its steps down). */
+    int passes();
 }

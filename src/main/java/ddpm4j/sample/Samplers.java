@@ -24,7 +24,7 @@ public final class Samplers {
 
     /**
      * The sampler {@code config} describes with {@code steps} inference steps (diffusers'
-     * {@code num_inference_steps}; network passes are {@link Sampler#steps()}).
+     * {@code num_inference_steps}; network passes are {@link Sampler#passes()}).
      *
      * @throws IllegalArgumentException when the steps or a key's value cannot be honoured, naming it
      */

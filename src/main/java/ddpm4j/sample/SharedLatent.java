@@ -31,13 +31,13 @@ public final class SharedLatent {
         if (!sampler.process().isFull()) {
             throw new IllegalArgumentException("shared-latent completions run the full process, not a respaced one");
         }
-        sampler.checkStart(t);
+        int start = sampler.positionOf(t);
         long[] shape = Tensors.shape(x0);
         long[] image = {shape[1], shape[2], shape[3]};
         Tensor noise = new NoiseSource(seed, 0, 1, image).next(Device.of(x0));
         Tensor xt = diffusion.qSample(x0, new int[] {t}, noise); // eq. 4
         Tensor batch = xt.expand(new long[] {count, shape[1], shape[2], shape[3]}).contiguous();
-        Tensor out = sampler.sampleFrom(model, batch, t, new NoiseSource(seed, 1, count, image), listener, Trajectory.NONE);
+        Tensor out = sampler.sample(model, batch, start, new NoiseSource(seed, 1, count, image), listener, Trajectory.NONE);
         return new Result(Tensors.toFloats(xt), Tensors.toFloats(out));
     }
 }

@@ -140,7 +140,7 @@ public final class SigmaSampler implements TracedSampler {
     }
 
     private void checkPartWayStart(int start) {
-        TracedSampler.checkStart(start, steps());
+        TracedSampler.checkStart(start, passes());
         if (!startsAt(start)) {
             throw new IllegalArgumentException("HeunDiscreteScheduler's loop starts at a step's first pass (an even pass), not at "
                     + start);
@@ -150,7 +150,7 @@ public final class SigmaSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor x, int first, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         checkPartWayStart(first);
-        return ReverseLoop.run(x, first, steps(), (i, current, carry) -> {
+        return ReverseLoop.run(x, first, passes(), (i, current, carry) -> {
                 double sigma = passSigmas[i];
                 double alpha = SigmaSpace.alpha(sigma);
                 Tensor input = current.mul(new Scalar(alpha)); // what the network sees: x/√(σ² + 1)

@@ -228,7 +228,7 @@ class DiffusersSchedulerParityTest {
     @Test
     void heun() { // test_scheduler_heun.py: 19 network passes for 10 steps
         SchedulerConfig c = config("HeunDiscreteScheduler", 1100, "");
-        assertEquals(19, Samplers.of(c, 10).steps());
+        assertEquals(19, Samplers.of(c, 10).passes());
         check("no_noise", 0.1233, 0.0002, run(quirk(c), false));
         check("v", 4.6934e-07, 6.1112e-10, run(quirk(config("HeunDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
         check("karras", 0.00015, 1.9869554535034695e-07, run(quirk(c.withSetting("use_karras_sigmas", true)), false), 1e-2, 1e-2);

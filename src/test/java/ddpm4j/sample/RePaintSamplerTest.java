@@ -61,10 +61,10 @@ class RePaintSamplerTest {
         assertArrayEquals(new int[] {900, 800, 700, 600, 700, 800, 900, 800, 700, 600, 700, 800, 900, 800, 700, 600, 500, 400, 300, 400,
                 500, 600, 500, 400, 300, 400, 500, 600, 500, 400, 300, 200, 100, 0, 100, 200, 300, 200, 100, 0, 100, 200, 300, 200, 100, 0},
                 sampler(10, 3, 3, 0, true).timesteps());
-        assertEquals(10 + 3 * 2 * 3, sampler(10, 3, 3, 0, true).steps()); // passes: 10 down, then 2 extra samplings of 3 steps at 3 points
-        assertEquals(250 + 24 * 9 * 10, sampler(250, 10, 10, 0, true).steps()); // diffusers' defaults
+        assertEquals(10 + 3 * 2 * 3, sampler(10, 3, 3, 0, true).passes()); // passes: 10 down, then 2 extra samplings of 3 steps at 3 points
+        assertEquals(250 + 24 * 9 * 10, sampler(250, 10, 10, 0, true).passes()); // diffusers' defaults
         RePaintSampler replace = sampler(50, 10, 1, 0, true);
-        assertEquals(50, replace.steps());
+        assertEquals(50, replace.passes());
         assertEquals(50, replace.timesteps().length); // no jumps back up
     }
 

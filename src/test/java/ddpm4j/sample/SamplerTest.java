@@ -160,7 +160,7 @@ class SamplerTest {
         Tensor noise = new NoiseSource(7, 0, 1, 1, 3, 3).next();
         for (int end = 0; end < 2; end++) {
             Tensor xt = diffusion.qSample(end == 0 ? x0a : x0b, new int[] {40}, noise);
-            float[] alone = Tensors.toFloats(sampler.sampleFrom(net, xt, 40, NoiseSource.shared(7, 1, 1, 1, 3, 3), StepListener.NONE, Trajectory.NONE));
+            float[] alone = Tensors.toFloats(sampler.sample(net, xt, sampler.positionOf(40), NoiseSource.shared(7, 1, 1, 1, 3, 3), StepListener.NONE, Trajectory.NONE));
             float[] inRun = java.util.Arrays.copyOfRange(r.decoded(), end * 9, end * 9 + 9);
             for (int i = 0; i < 9; i++) {
                 assertEquals(alone[i], inRun[i], 1e-5, "lambda " + end);

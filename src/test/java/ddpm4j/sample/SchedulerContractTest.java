@@ -120,7 +120,7 @@ class SchedulerContractTest {
                 SchedulerConfig c = config(kind, "epsilon");
                 TracedSampler sampler = Samplers.of(c, steps(kind));
                 Denoiser net = gaussian(c.schedule(), "epsilon");
-                int start = sampler.steps() / 2 / 2 * 2; // a step's first pass for Heun
+                int start = sampler.passes() / 2 / 2 * 2; // a step's first pass for Heun
                 NoiseSource draws = new NoiseSource(7, 0, 64, 1, 8, 8);
                 Tensor data = draws.next().mul(new Scalar(Math.sqrt(S2))).add(new Scalar(MU));
                 Tensor x = sampler.addNoise(data, draws.next(), start);
@@ -137,7 +137,7 @@ class SchedulerContractTest {
                     double error = out.sub(exact).abs().max().item_double();
                     assertTrue(error < flowBound(kind), kind.className + ": " + error + " from the exact flow from step " + start);
                 }
-                assertThrows(IllegalArgumentException.class, () -> sampler.addNoise(data, data, sampler.steps()), kind.className);
+                assertThrows(IllegalArgumentException.class, () -> sampler.addNoise(data, data, sampler.passes()), kind.className);
                 assertThrows(IllegalArgumentException.class, () -> sampler.addNoise(data, data, -1), kind.className);
             }
         }
@@ -172,7 +172,7 @@ class SchedulerContractTest {
             for (int s : new int[] {kind == SchedulerClass.PNDM ? 4 : 1, 5, 20}) {
                 TracedSampler sampler = Samplers.of(config(kind, "epsilon"), s);
                 int[] ts = sampler.timesteps();
-                assertEquals(sampler.steps(), ts.length, kind.className);
+                assertEquals(sampler.passes(), ts.length, kind.className);
                 int passes = switch (kind) {
                     case HEUN -> 2 * s - 1;
                     case PNDM -> s + 9; // 12 Runge-Kutta passes for the first 3 steps
