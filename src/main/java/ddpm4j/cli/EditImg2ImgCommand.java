@@ -71,7 +71,7 @@ final class EditImg2ImgCommand implements Callable<Integer> {
             }
             try (Progress progress = new Progress("edit", work)) {
                 for (int j = 0; j < k; j++) {
-                    float[] r = Editing.imageToImage(net, m.device(), s, strengths.get(j), sampling.noise(), images, sampling.batchSize,
+                    float[] r = Editing.imageToImage(net, m.device(), s, strengths.get(j), sampling.noise(), images, sampling.batch.value,
                             progress::step);
                     for (int i = 0; i < set.count(); i++) {
                         System.arraycopy(r, i * per, out, (i * k + j) * per, per);

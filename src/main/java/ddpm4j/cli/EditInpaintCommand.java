@@ -63,11 +63,11 @@ final class EditInpaintCommand implements Callable<Integer> {
     @Option(names = "--eta", defaultValue = "" + RePaintSampler.DEFAULT_ETA, paramLabel = "E", description = "Noise of the inpainted pixels' steps: 0 DDIM, 1 DDPM-like (default: ${DEFAULT-VALUE}).")
     double eta;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
     @Override
     public Integer call() throws Exception {
@@ -77,9 +77,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             throw new UserException("--method must be repaint or replace, got '" + method + "'");
         }
         int resamples = kind.equals("replace") ? 1 : jumpNSample;
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
+        batch.validate();
         if (edit.gif() && reports.json != null) {
             throw new UserException("--json reports the errors of inpainted images; an animation (.gif) has none");
         }
@@ -98,14 +96,14 @@ final class EditInpaintCommand implements Callable<Integer> {
             }
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {
-                edit.animate(m, images, Noise.perImage(seed), "inpaint", s.passes(), s.passes(), (x0, noise, listener, trajectory) ->
+                edit.animate(m, images, Noise.perImage(seed.value), "inpaint", s.passes(), s.passes(), (x0, noise, listener, trajectory) ->
                         s.inpaint(net.of(0, images.count()), noise.next(m.device()), x0, masks.batch(m.device(), 0, masks.count()), noise,
                                 listener, trajectory));
                 return 0;
             }
             float[] out;
             try (Progress progress = new Progress("inpaint", (long) set.count() * s.passes())) {
-                out = Editing.inpaint(net, m.device(), s, Noise.perImage(seed), images, masks, batchSize, progress::step);
+                out = Editing.inpaint(net, m.device(), s, Noise.perImage(seed.value), images, masks, batch.value, progress::step);
             }
             edit.write(out, 1, set, List.of(images.pixels(), masked(images, masks)));
             byte[] result = Images.toUint8Nhwc(out, set.count(), set.channels(), set.height(), set.width());
@@ -121,7 +119,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             o.put("jump_length", jumpLength);
             o.put("jump_n_sample", resamples);
             o.put("eta", eta);
-            o.put("seed", seed);
+            o.put("seed", seed.value);
             o.put("network_passes", s.passes());
             o.put("known_mse", error.known());
             o.put("inpainted_mse", error.inpainted());

@@ -56,12 +56,8 @@ final class EditOptions {
         if (compare && !ext.equals("png")) {
             throw new UserException("--compare lays out a PNG and needs a .png output");
         }
-        if (index < 0) {
-            throw new UserException("--index must be at least 0, got " + index);
-        }
-        if (limit != null && limit < 1) {
-            throw new UserException("--limit must be at least 1, got " + limit);
-        }
+        Checks.atLeast("--index", index, 0);
+        Checks.atLeast("--limit", limit, 1);
         return ext;
     }
 

@@ -36,8 +36,8 @@ final class EvalBpdCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N images.")
     Integer limit;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Seed of the x_t draws (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -55,12 +55,8 @@ final class EvalBpdCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.extension(json, "--json", List.of("json"));
         }
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
-        if (limit != null && limit < 1) {
-            throw new UserException("--limit must be at least 1, got " + limit);
-        }
+        batch.validate();
+        Checks.atLeast("--limit", limit, 1);
         options.apply();
         ImageSet images = DataSpecs.load(data);
         if (limit != null) {
@@ -70,10 +66,7 @@ final class EvalBpdCommand implements Callable<Integer> {
             Outputs.prepare(json);
         }
         try (ddpm4j.dist.Group group = Distributed.join(options); Model m = model.load(options)) {
-            if (images.channels() != m.unet().config().inChannels()) {
-                throw new UserException(data + ": images have " + images.channels() + " channels but the model takes "
-                        + m.unet().config().inChannels());
-            }
+            Checks.channels(data, images.channels(), m.unet().config().inChannels());
             int side = m.unet().config().sampleSize();
             if (images.height() != side || images.width() != side) {
                 throw new UserException(data + ": images are " + images.height() + "x" + images.width() + " but the model was trained on "
@@ -83,9 +76,9 @@ final class EvalBpdCommand implements Callable<Integer> {
             int n = images.count();
             int steps = diffusion.schedule().steps();
             BitsPerDim.Result result;
-            int batches = ddpm4j.dist.ShardedBatches.batchesOf(n, batchSize, 0, group.size());
+            int batches = ddpm4j.dist.ShardedBatches.batchesOf(n, batch.value, 0, group.size());
             try (Progress progress = Progress.forRank(group, "bpd", (long) batches * steps)) {
-                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batchSize, seed, clip,
+                result = BitsPerDim.evaluate(ClassOptions.unconditional(m), m.device(), diffusion, images, batch.value, seed, clip,
                         (done, total) -> progress.step(1), group);
             }
             if (group.isMain()) {

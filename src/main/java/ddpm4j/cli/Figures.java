@@ -49,7 +49,8 @@ final class Figures {
     static ImageSet images(String spec, Model m) throws IOException {
         int size = m.unet().config().sampleSize();
         ImageSet set = DataSpecs.load(spec, null, size);
-        if (set.channels() != m.unet().config().inChannels() || set.height() != size || set.width() != size) {
+        Checks.channels(spec, set.channels(), m.unet().config().inChannels());
+        if (set.height() != size || set.width() != size) {
             throw new UserException(spec + ": images are " + set.height() + "x" + set.width() + "x" + set.channels()
                     + " but the model takes " + size + "x" + size + "x" + m.unet().config().inChannels());
         }

@@ -54,9 +54,7 @@ final class GeneratedImages {
 
     /** Checks made before any work. */
     void validate() throws IOException {
-        if (n < 1) {
-            throw new UserException("--n must be at least 1, got " + n);
-        }
+        Checks.atLeast("--n", n, 1);
         sampling.validate();
         conditioning.validate();
         if (saveSamples != null) {
@@ -101,8 +99,8 @@ final class GeneratedImages {
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = Progress.forRank(group, "sample",
-                    (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batchSize, 0, group.size()) * s.passes())) {
-                x = Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), n, sampling.batchSize, new long[] {ch, size, size},
+                    (long) ddpm4j.dist.ShardedBatches.imagesOf(n, sampling.batch.value, 0, group.size()) * s.passes())) {
+                x = Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), n, sampling.batch.value, new long[] {ch, size, size},
                         null, progress::step, group);
             }
             byte[] pixels = Images.toUint8Nhwc(x, n, ch, size, size);

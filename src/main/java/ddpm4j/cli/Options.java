@@ -58,9 +58,7 @@ final class Options {
             throw new UserException("--precision: " + e.getMessage());
         }
         if (threads != null) {
-            if (threads < 1) {
-                throw new UserException("--threads must be at least 1, got " + threads);
-            }
+            Checks.atLeast("--threads", threads, 1);
             org.bytedeco.pytorch.global.torch.set_num_threads(threads);
         }
     }

@@ -34,15 +34,13 @@ final class PredictCommand implements Callable<Integer> {
             description = "Where to write the output." + Outputs.CREATES_FOLDERS)
     Path out;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
     @Override
     public Integer call() throws Exception {
         Outputs.extension(out, "--out", List.of("npy"));
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
+        batch.validate();
         options.apply();
         Npy.Array xa = Npy.read(x).requireFinite(x);
         Npy.Array ta = Npy.read(t);
@@ -71,12 +69,10 @@ final class PredictCommand implements Callable<Integer> {
         Outputs.prepare(out);
         try (Model m = model.load(options)) {
             UNet2DModel unet = m.unet();
-            if (c != unet.config().inChannels()) {
-                throw new UserException(x + ": has " + c + " channels but the model takes " + unet.config().inChannels());
-            }
+            Checks.channels(x, c, unet.config().inChannels());
             float[] result;
             try (Progress progress = new Progress("predict", n)) {
-                result = m.predictAll(xa.toFloats(), new long[] {c, h, w}, timesteps, batchSize, progress::step);
+                result = m.predictAll(xa.toFloats(), new long[] {c, h, w}, timesteps, batch.value, progress::step);
             } catch (IllegalArgumentException e) {
                 throw new UserException(x + ": " + e.getMessage());
             }

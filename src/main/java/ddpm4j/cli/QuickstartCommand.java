@@ -50,9 +50,7 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!(minutes > 0 && minutes <= 24 * 60)) {
             throw new UserException("--minutes must be in (0, 1440], got " + minutes);
         }
-        if (steps != null && steps < 1) {
-            throw new UserException("--steps must be at least 1, got " + steps);
-        }
+        Checks.atLeast("--steps", steps, 1);
         options.apply();
         if (Checkpoint.exists(out)) {
             System.err.println("quickstart: " + out + " already holds a trained model; sampling it (delete the folder to train again)");

@@ -63,9 +63,7 @@ final class SampleCommand implements Callable<Integer> {
         if (raw && !ext.equals("npy")) {
             throw new UserException("--raw writes model-space arrays and needs an .npy output");
         }
-        if (n != null && n < 1) {
-            throw new UserException("--n must be at least 1, got " + n);
-        }
+        Checks.atLeast("--n", n, 1);
         if (ext.equals("gif") && n != null && n > MAX_GIF_IMAGES) {
             throw new UserException("an animation shows at most " + MAX_GIF_IMAGES + " images, got --n " + n);
         }
@@ -133,8 +131,8 @@ final class SampleCommand implements Callable<Integer> {
 
     private float[] run(Model m, TracedSampler s, Npy.Array start, int count, long[] imageShape, ddpm4j.dist.Group group) {
         try (Progress progress = Progress.forRank(group, "sample",
-                (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batchSize, 0, group.size()) * s.passes())) {
-            return Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), count, sampling.batchSize, imageShape,
+                (long) ddpm4j.dist.ShardedBatches.imagesOf(count, sampling.batch.value, 0, group.size()) * s.passes())) {
+            return Generation.generateEach(sampling.network(conditioning.network(m)), m.device(), s, sampling.noise(), count, sampling.batch.value, imageShape,
                     start == null ? null : start.toFloats(), progress::step, group);
         }
     }

@@ -7,6 +7,7 @@ import ddpm4j.sample.TracedSampler;
 import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ final class SamplerOptions {
                     + " (repeatable; values are JSON: true, 3, 0.5, or text).")
     List<String> settings = new ArrayList<>();
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "K", description = "Random seed; image k's noise depends only on (K, k) (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--first-image", defaultValue = "0", paramLabel = "K",
             description = "Start at image K of the seed's images: --first-image K --n N gives images K..K+N-1 of one longer run,"
@@ -64,8 +65,8 @@ final class SamplerOptions {
     /** The values of --generator. */
     static final List<String> GENERATORS = List.of("per-image", "torch");
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "B", description = "Images per network call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch;
 
     @Option(names = "--clip", negatable = true, description = "Clip the predicted x0 to [-1,1] at each step (default: the scheduler's clip_sample).")
     Boolean clip;
@@ -80,9 +81,7 @@ final class SamplerOptions {
 
     /** Checks the values that do not depend on the model. */
     void validate() {
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
+        batch.validate();
         if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
             throw new UserException("--eta must be a non-negative number, got " + eta);
         }
@@ -99,9 +98,7 @@ final class SamplerOptions {
         if (!GENERATORS.contains(generator)) {
             throw new UserException("--generator must be per-image or torch, got '" + generator + "'");
         }
-        if (firstImage < 0) {
-            throw new UserException("--first-image must be at least 0, got " + firstImage);
-        }
+        Checks.atLeast("--first-image", firstImage, 0);
         if (firstImage > 0 && generator.equals("torch")) {
             throw new UserException("--first-image needs the per-image generator: the torch generator is one stream through the batches");
         }
@@ -148,7 +145,7 @@ final class SamplerOptions {
 
     /** The run's noise, as --generator, --seed and --first-image say. */
     Noise noise() {
-        return generator.equals("torch") ? Noise.torch(seed) : Noise.perImage(seed).from(firstImage);
+        return generator.equals("torch") ? Noise.torch(seed.value) : Noise.perImage(seed.value).from(firstImage);
     }
 
     /** The networks of a run's images, from --first-image on (the classes of class-conditional models follow the images). */
@@ -161,7 +158,7 @@ final class SamplerOptions {
         String name = chosen != null ? chosen.scheduler().alias : scheduler != null ? scheduler : fallback.alias;
         String count = steps == null ? "default steps" : steps + " steps";
         return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
-                + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed
+                + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed.value
                 + (firstImage > 0 ? " from image " + firstImage : "")
                 + (generator.equals("torch") ? " (torch generator)" : "");
     }

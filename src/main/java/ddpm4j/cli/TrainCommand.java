@@ -174,9 +174,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (imageSize != null && imageSize < 1) {
-            throw new UserException("--image-size must be at least 1, got " + imageSize);
-        }
+        Checks.atLeast("--image-size", imageSize, 1);
         boolean hasRun = Checkpoint.exists(out);
         if (resume && !hasRun) {
             throw new UserException(out + " holds no checkpoint to resume");

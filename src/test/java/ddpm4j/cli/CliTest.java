@@ -134,7 +134,7 @@ class CliTest {
         assertRejected("no such file", out, "predict", "--model", MODEL, "--x", dir.resolve("missing.npy").toString(), "--t", T, "--out", out.toString());
         Path gray = dir.resolve("gray.npy");
         Npy.writeFloats(gray, new long[] {3, 1, 16, 16}, new float[3 * 256]);
-        assertRejected("has 1 channels but the model takes 3", out, "predict", "--model", MODEL, "--x", gray.toString(), "--t", T, "--out", out.toString());
+        assertRejected("images have 1 channels but the model takes 3", out, "predict", "--model", MODEL, "--x", gray.toString(), "--t", T, "--out", out.toString());
         Path twoT = dir.resolve("t2.npy");
         Npy.writeLongs(twoT, new long[] {2}, new long[] {1, 2});
         assertRejected("holds 2 timesteps for 3 inputs", out, "predict", "--model", MODEL, "--x", X, "--t", twoT.toString(), "--out", out.toString());
