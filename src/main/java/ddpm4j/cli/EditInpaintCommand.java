@@ -2,6 +2,7 @@ package ddpm4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.data.ImageSet;
+import ddpm4j.data.InpaintingMasks;
 import ddpm4j.eval.InpaintingError;
 import ddpm4j.io.Images;
 import ddpm4j.io.Model;
@@ -128,32 +129,21 @@ final class EditInpaintCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The masks as 1 keep / 0 inpaint, [N or 1, 1, H, W]. */
+    /** The masks as 1 keep / 0 inpaint, [N or 1, 1, H, W] ({@link InpaintingMasks}). */
     private Editing.Images masks(Model m, ImageSet images) throws java.io.IOException {
         ImageSet read = EditOptions.read(mask, "--mask", m, 1);
-        int hw = read.height() * read.width();
-        int first;
-        if (read.count() == 1 || read.count() == images.count() && read.count() != edit.sourceCount()) {
-            first = 0;
-        } else if (read.count() == edit.sourceCount()) { // one per image of IN: the same selection
-            first = edit.index;
-        } else {
+        InpaintingMasks masks;
+        try {
+            masks = InpaintingMasks.of(read, edit.index, images.count(), edit.sourceCount(), invertMask);
+        } catch (IllegalArgumentException e) {
             throw new UserException("--mask: " + mask + " holds " + read.count() + " masks for " + images.count()
                     + " images (give one, one per image taken, or one per image of --image)");
         }
-        int count = read.count() == 1 ? 1 : images.count();
-        byte[] p = read.pixels();
-        float[] keep = new float[count * hw];
-        boolean any = false;
-        for (int i = 0; i < keep.length; i++) {
-            keep[i] = ((p[first * hw + i] & 0xff) >= 128) != invertMask ? 1f : 0f;
-            any |= keep[i] == 1f;
+        if (masks.keepsNothing()) {
+            System.err.println("ddpm4j: warning: --mask keeps no pixel (white, >= " + InpaintingMasks.KEEP_FROM + ", keeps"
+                    + (invertMask ? "; inverted" : "") + "): every pixel is inpainted");
         }
-        if (!any) {
-            System.err.println("ddpm4j: warning: --mask keeps no pixel (white, >= 128, keeps" + (invertMask ? "; inverted" : "")
-                    + "): every pixel is inpainted");
-        }
-        return new Editing.Images(keep, count, new long[] {1, read.height(), read.width()});
+        return new Editing.Images(masks.keep(), masks.count(), new long[] {1, masks.height(), masks.width()});
     }
 
     /** The inputs with the pixels to inpaint shown mid-gray, for --compare. */
