@@ -50,7 +50,7 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
                 history.push(options.algorithm().data() ? x0 : space.converted(predicted, x, sigmas[i], clipping, false));
                 Tensor z = options.algorithm().sde() ? noise.next(Device.of(x)) : null;
                 boolean few = options.lowerOrderFinal() && n < 15;
-                boolean lowerFinal = i == n - 1 && (options.eulerAtFinal() || few || options.finalSigma() == SolverOptions.FinalSigma.ZERO);
+                boolean lowerFinal = i == n - 1 && (options.eulerAtFinal() || few || options.finalSigma() == SigmaSchedule.FinalSigma.ZERO);
                 // a repeated timestep (many steps, linspace) has no divided difference
                 int use = Math.min(DpmSolverStep.multistepOrder(options.order(), i - start, lowerFinal, few && i == n - 2), distinctSigmas(i));
                 Tensor next = update(use, history, x, i, z);

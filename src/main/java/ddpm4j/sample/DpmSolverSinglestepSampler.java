@@ -26,7 +26,7 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
     private DpmSolverSinglestepSampler(SigmaSpace space, SigmaSchedule grid, SolverOptions o, Clipping clipping) {
         super(space, grid);
         int steps = grid.steps();
-        boolean zero = o.finalSigma() == SolverOptions.FinalSigma.ZERO;
+        boolean zero = o.finalSigma() == SigmaSchedule.FinalSigma.ZERO;
         // diffusers turns lower_order_final on when the blocks do not divide the steps or the final σ is 0
         this.orders = orders(steps, o.order(), o.lowerOrderFinal() || steps % o.order() != 0 || zero, zero);
         this.order = o.order();

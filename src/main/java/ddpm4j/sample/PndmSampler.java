@@ -37,7 +37,7 @@ public final class PndmSampler implements TracedSampler {
 
     static PndmSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps) {
         int total = c.numTrainTimesteps();
-        int[] ts = Spacing.of(c.text("timestep_spacing")).kept(total, steps, c.integer("steps_offset"));
+        int[] ts = StepSpacing.of(c).kept(total, steps);
         int ratio = total / steps;
         int[] prk;
         int[] plms;

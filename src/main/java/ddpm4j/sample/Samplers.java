@@ -79,7 +79,8 @@ public final class Samplers {
     }
 
     private static Respaced respaced(SchedulerConfig config, GaussianDiffusion diffusion, int steps) {
-        return Respaced.of(diffusion, steps, Spacing.of(config.text("timestep_spacing")), config.integer("steps_offset"));
+        StepSpacing spacing = StepSpacing.of(config);
+        return Respaced.of(diffusion, steps, spacing.spacing(), spacing.offset());
     }
 
     /** The x̂₀ processing the scheduler's keys ask for: dynamic thresholding, clip_sample, or none. */

@@ -78,8 +78,7 @@ public final class SigmaSampler implements TracedSampler {
             case LMS -> Method.LMS;
             default -> throw new IllegalArgumentException(c.className() + " is not a σ-stepping scheduler");
         };
-        boolean sigmaMin = c.has("final_sigmas_type") && c.text("final_sigmas_type").equals("sigma_min");
-        return new SigmaSampler(space, method, SigmaSchedule.kDiffusion(c, space, steps, sigmaMin), clipping);
+        return new SigmaSampler(space, method, SigmaSchedule.kDiffusion(c, space, steps), clipping);
     }
 
     /**

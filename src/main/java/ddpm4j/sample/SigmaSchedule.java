@@ -19,16 +19,17 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
      * Karras' σ's with their fractional timesteps, then the final σ (0, or the table's σ at t = 0); the starting noise
      * is scaled to √(σ_max² + 1) for leading spacing, else σ_max ({@code init_noise_sigma}).
      */
-    static SigmaSchedule kDiffusion(SchedulerConfig c, SigmaSpace space, int steps, boolean finalSigmaMin) {
+    static SigmaSchedule kDiffusion(SchedulerConfig c, SigmaSpace space, int steps) {
+        FinalSigma last = FinalSigma.of(c, FinalSigma.ZERO);
         double[] train = space.trainingSigmas();
         int total = train.length;
-        Spacing spacing = Spacing.of(c.text("timestep_spacing"));
-        double[] ts = spacing.fractional(total, steps, c.integer("steps_offset"));
+        StepSpacing spacing = StepSpacing.of(c);
+        double[] ts = spacing.fractional(total, steps);
         double[] sig = new double[steps + 1];
         for (int k = 0; k < steps; k++) {
             sig[k] = SigmaSpace.interp(train, ts[k]);
         }
-        if (c.has("use_karras_sigmas") && c.bool("use_karras_sigmas")) {
+        if (SigmaSpace.Spread.of(c) == SigmaSpace.Spread.KARRAS) {
             Double min = c.has("sigma_min") ? c.optionalNumber("sigma_min") : null;
             Double max = c.has("sigma_max") ? c.optionalNumber("sigma_max") : null;
             double[] k = SigmaSpace.karras(min != null ? min : sig[steps - 1], max != null ? max : sig[0], steps);
@@ -41,12 +42,12 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
         for (int k = 0; k < steps; k++) {
             sig[k] = SigmaSpace.f32(sig[k]);
         }
-        sig[steps] = finalSigmaMin ? SigmaSpace.f32(train[0]) : 0;
+        sig[steps] = last == FinalSigma.SIGMA_MIN ? SigmaSpace.f32(train[0]) : 0;
         double max = 0;
         for (double s : sig) {
             max = Math.max(max, s);
         }
-        double init = spacing == Spacing.LEADING ? Math.sqrt(max * max + 1) : max;
+        double init = spacing.spacing() == Spacing.LEADING ? Math.sqrt(max * max + 1) : max;
         return new SigmaSchedule(ts, sig, init);
     }
 
@@ -65,7 +66,7 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
                 clipped++;
             }
         }
-        int[] ts = o.spacing().clipped(total, total - clipped, steps, o.stepsOffset());
+        int[] ts = o.spacing().clipped(total, total - clipped, steps);
         double[] sig = SigmaSpace.discreteSigmas(train, ts, o.spread());
         double last = switch (o.finalSigma()) {
             case ZERO -> 0;
@@ -77,6 +78,21 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
             timesteps[i] = ts[i];
         }
         return new SigmaSchedule(timesteps, SigmaSpace.withFinal(sig, last), 1.0);
+    }
+
+    /** Where a grid's last step goes. */
+    enum FinalSigma {
+        /** σ = 0: the last step returns x̂₀ ({@code final_sigmas_type} "zero"). */
+        ZERO,
+        /** The training table's σ at t = 0 ({@code final_sigmas_type} "sigma_min"). */
+        SIGMA_MIN,
+        /** The last σ again, a final step of h = 0 (UniPC and DEIS with Karras σ's, as diffusers appends them). */
+        LAST_REPEATED;
+
+        /** {@code final_sigmas_type} of {@code c}, or {@code absent} where the scheduler has no such key. */
+        static FinalSigma of(SchedulerConfig c, FinalSigma absent) {
+            return !c.has("final_sigmas_type") ? absent : c.text("final_sigmas_type").equals("zero") ? ZERO : SIGMA_MIN;
+        }
     }
 
     int steps() {

@@ -176,7 +176,8 @@ final class SigmaSpace {
 
         /** Karras when {@code use_karras_sigmas}, else Lu when the scheduler has {@code use_lu_lambdas} set, else the training σ's. */
         static Spread of(ddpm4j.schedule.SchedulerConfig c) {
-            return c.bool("use_karras_sigmas") ? KARRAS : c.has("use_lu_lambdas") && c.bool("use_lu_lambdas") ? LU : TRAINING;
+            return c.has("use_karras_sigmas") && c.bool("use_karras_sigmas") ? KARRAS
+                    : c.has("use_lu_lambdas") && c.bool("use_lu_lambdas") ? LU : TRAINING;
         }
     }
 

@@ -19,31 +19,22 @@ import java.util.Set;
  * @param eulerAtFinal     {@code euler_at_final} (DPM-Solver multistep)
  * @param finalSigma       what the last step reaches: {@code final_sigmas_type}, and where Karras σ's end
  * @param lambdaMinClipped {@code lambda_min_clipped}: the steps whose λ is below it are not visited (−∞: none)
- * @param spacing          {@code timestep_spacing} (linspace for the singlestep solver, which has no such key)
- * @param stepsOffset      {@code steps_offset} (0 where absent)
+ * @param spacing          {@code timestep_spacing} and {@code steps_offset}
  * @param spread           how the σ's are spread: {@code use_karras_sigmas}, {@code use_lu_lambdas}
  * @param predictX0        {@code predict_x0} (UniPC)
  * @param disableCorrector {@code disable_corrector} (UniPC): the steps whose corrector is skipped
  */
 record SolverOptions(int order, DpmSolverStep.Algorithm algorithm, String solverType, boolean lowerOrderFinal, boolean eulerAtFinal,
-                     FinalSigma finalSigma, double lambdaMinClipped, Spacing spacing, int stepsOffset, SigmaSpace.Spread spread,
+                     SigmaSchedule.FinalSigma finalSigma, double lambdaMinClipped, StepSpacing spacing, SigmaSpace.Spread spread,
                      boolean predictX0, Set<Integer> disableCorrector) {
-    /** Where the grid's last step goes. */
-    enum FinalSigma {
-        /** σ = 0: the last step returns x̂₀ ({@code final_sigmas_type} "zero"). */
-        ZERO,
-        /** The training table's σ at t = 0 ({@code final_sigmas_type} "sigma_min"). */
-        SIGMA_MIN,
-        /** The last σ again, a final step of h = 0 (UniPC and DEIS with Karras σ's, as diffusers appends them). */
-        LAST_REPEATED
-    }
-
     static SolverOptions of(SchedulerConfig c) {
         String algorithm = c.has("algorithm_type") ? c.text("algorithm_type") : "dpmsolver++";
         SigmaSpace.Spread spread = SigmaSpace.Spread.of(c);
-        boolean zero = c.has("final_sigmas_type") && c.text("final_sigmas_type").equals("zero");
+        SigmaSchedule.FinalSigma last = SigmaSchedule.FinalSigma.of(c, SigmaSchedule.FinalSigma.SIGMA_MIN);
         boolean endsOnLast = c.scheduler() == SchedulerClass.UNIPC || c.scheduler() == SchedulerClass.DEIS;
-        FinalSigma last = zero ? FinalSigma.ZERO : endsOnLast && spread == SigmaSpace.Spread.KARRAS ? FinalSigma.LAST_REPEATED : FinalSigma.SIGMA_MIN;
+        if (last != SigmaSchedule.FinalSigma.ZERO && endsOnLast && spread == SigmaSpace.Spread.KARRAS) {
+            last = SigmaSchedule.FinalSigma.LAST_REPEATED;
+        }
         Set<Integer> disabled = new HashSet<>();
         if (c.has("disable_corrector")) {
             for (Object k : c.list("disable_corrector")) {
@@ -53,8 +44,7 @@ record SolverOptions(int order, DpmSolverStep.Algorithm algorithm, String solver
         return new SolverOptions(c.integer("solver_order"), DpmSolverStep.Algorithm.of(algorithm.equals("deis") ? "dpmsolver++" : algorithm),
                 c.text("solver_type"), c.bool("lower_order_final"), c.has("euler_at_final") && c.bool("euler_at_final"), last,
                 c.has("lambda_min_clipped") ? c.number("lambda_min_clipped") : Double.NEGATIVE_INFINITY,
-                c.has("timestep_spacing") ? Spacing.of(c.text("timestep_spacing")) : Spacing.LINSPACE,
-                c.has("steps_offset") ? c.integer("steps_offset") : 0, spread, c.has("predict_x0") && c.bool("predict_x0"), Set.copyOf(disabled));
+                StepSpacing.of(c), spread, c.has("predict_x0") && c.bool("predict_x0"), Set.copyOf(disabled));
     }
 
     /** diffusers' "midpoint" second-order term (any solver type but heun). */
@@ -67,7 +57,7 @@ record SolverOptions(int order, DpmSolverStep.Algorithm algorithm, String solver
         if (algorithm.sde() && order == 3) {
             throw new IllegalArgumentException("'solver_order' 3 is not defined for algorithm_type '" + algorithm.key + "' (1 or 2)");
         }
-        if (finalSigma == FinalSigma.ZERO && !algorithm.data()) {
+        if (finalSigma == SigmaSchedule.FinalSigma.ZERO && !algorithm.data()) {
             throw new IllegalArgumentException("'final_sigmas_type' 'zero' is not defined for algorithm_type '" + algorithm.key
                     + "' (use sigma_min)");
         }
