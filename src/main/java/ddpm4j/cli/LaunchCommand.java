@@ -40,7 +40,10 @@ final class LaunchCommand implements Callable<Integer> {
     /** How long the other ranks get to stop after a failure before they are killed. */
     private static final Duration GRACE = Duration.ofSeconds(10);
 
-    @Option(names = "--nproc", required = true, paramLabel = "N", description = "Number of ranks.")
+    /** More ranks than this per core only slow one another (each is a JVM with libtorch and its own memory). */
+    static final int MAX_RANKS_PER_CORE = 4;
+
+    @Option(names = "--nproc", required = true, paramLabel = "N", description = "Number of ranks (at most 4 per core).")
     int nproc;
 
     @Option(names = "--master-port", paramLabel = "PORT", description = "Port of the rendezvous on 127.0.0.1 (default: a free one).")
@@ -51,9 +54,10 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (nproc < 1 || nproc > cores) {
-            throw new UserException("--nproc must be in [1, " + cores + "] (a rank per core this JVM may use), got " + nproc);
+        int most = MAX_RANKS_PER_CORE * Runtime.getRuntime().availableProcessors();
+        if (nproc < 1 || nproc > most) {
+            throw new UserException("--nproc must be in [1, " + most + "] (each rank is a JVM with libtorch; at most "
+                    + MAX_RANKS_PER_CORE + " per core this JVM may use), got " + nproc);
         }
         if (masterPort != null) {
             requireFree(masterPort);

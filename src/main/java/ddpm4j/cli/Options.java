@@ -70,27 +70,23 @@ final class Options {
 
     /**
      * The arithmetic for {@code work}: the one asked for, or with auto {@link ddpm4j.torch.PrecisionRule}'s choice
-     * (the same on every rank: no rank measures, none waits for another). A training run's choice depends on the
-     * CPU and rank 0 says it in one line; sampling's is fp32 on every CPU, as --help says, and is recorded in the
-     * reports rather than printed before each command's work (an error after the model loads stays one line).
+     * (a function of the work, device and CPU: no rank measures, none waits for another).
      */
     ddpm4j.torch.Precision precision(ddpm4j.torch.PrecisionRule.Work work) {
-        if (requested != null) {
-            return requested;
-        }
-        ddpm4j.torch.PrecisionRule.Choice c = ddpm4j.torch.PrecisionRule.of(work, parsedDevice);
-        if (work == ddpm4j.torch.PrecisionRule.Work.TRAINING) {
-            sayOnce(c.precision() + " (--precision auto: " + c.reason() + ")");
-        }
-        return c.precision();
+        return requested != null ? requested : ddpm4j.torch.PrecisionRule.of(work, parsedDevice).precision();
     }
 
-    /** Prints {@code what} as this process's precision line, on rank 0, once per distinct text. */
-    void sayOnce(String what) {
-        if (said.add(what) && Distributed.environment().rank() == 0) {
-            System.err.println("ddpm4j: precision " + what);
+    /**
+     * Says in one line, on rank 0, the precision a training run took and why: the rule's reason under auto, else
+     * {@code given}. Printed once the run is set up, so that an error before stays one line; sampling's precision
+     * (fp32 on every CPU under auto, as --help says) is recorded in the reports instead of printed.
+     */
+    void sayTraining(ddpm4j.torch.Precision precision, String given) {
+        if (Distributed.environment().rank() == 0) {
+            String why = requested == null && given == null
+                    ? "--precision auto: " + ddpm4j.torch.PrecisionRule.of(ddpm4j.torch.PrecisionRule.Work.TRAINING, parsedDevice).reason()
+                    : given != null ? given : "as asked";
+            System.err.println("ddpm4j: precision " + precision + " (" + why + ")");
         }
     }
-
-    private final java.util.Set<String> said = new java.util.HashSet<>();
 }

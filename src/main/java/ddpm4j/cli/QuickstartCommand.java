@@ -82,6 +82,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
                 QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps).toBuilder()
                         .precision(options.precision(ddpm4j.torch.PrecisionRule.Work.TRAINING)).build(), images, false, null, options.device())) {
+            options.sayTraining(trainer.settings().precision(), null);
             long total = trainer.settings().steps();
             System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %,d steps"
                     + " (at most %.0f minutes)%n", trainer.emaModel().parameterCount(), images.count(), total, minutes);

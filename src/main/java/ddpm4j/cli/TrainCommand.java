@@ -10,6 +10,7 @@ import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.VarianceType;
+import ddpm4j.torch.Precision;
 import ddpm4j.torch.PrecisionRule;
 import ddpm4j.train.Checkpoint;
 import ddpm4j.train.TrainSettings;
@@ -182,8 +183,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume && hasRun) {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
-        options.apply();
         TrainSettings settings = settings();
+        options.apply();
         TrainSettings.Changes changes = changes();
         int folderSize = imageSize != null ? imageSize : preset != null ? Presets.get(preset).sampleSize() : 0;
         try (ImageSource images = DataSpecs.open(data, dataDir, folderSize)) {
@@ -202,10 +203,19 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
-            settings = settings.toBuilder().precision(options.precision(PrecisionRule.Work.TRAINING)).build();
         }
-        try (Group group = Distributed.join(options);
-             Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
+        try (Group group = Distributed.join(options)) {
+            if (!resume) { // every rank takes rank 0's precision: the ranks of a run on several machines may differ in CPU
+                int chosen = options.precision(PrecisionRule.Work.TRAINING).ordinal();
+                settings = settings.toBuilder().precision(Precision.values()[(int) group.broadcastValue(chosen, 0)]).build();
+            }
+            return train(group, images, arch, process, settings, changes, presetName);
+        }
+    }
+
+    private int train(Group group, ImageSource images, UNetConfig arch, SchedulerConfig process, TrainSettings settings,
+                      TrainSettings.Changes changes, String presetName) throws Exception {
+        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
             if (resume && given("--layout") && trainer.settings().layout() != layout) {
                 throw new UserException("this run writes the " + trainer.settings().layout().configName() + " layout; --layout cannot"
                         + " change on --resume (ddpm4j convert rearranges a finished model)");
@@ -217,10 +227,10 @@ final class TrainCommand implements Callable<Integer> {
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
                         + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard or --precision as given"));
-            }
-            if (resume) {
-                options.sayOnce(trainer.settings().precision() + (options.requestedPrecision() == null
-                        ? " (this run's; --precision changes it)" : " (as asked; the run keeps it from now on)"));
+                options.sayTraining(trainer.settings().precision(), options.requestedPrecision() == null
+                        ? "this run's; --precision changes it" : "as asked; the run keeps it from now on");
+            } else {
+                options.sayTraining(trainer.settings().precision(), null);
             }
             System.err.printf("training %s on %d images of %dx%dx%d: %,d parameters, %d steps of %d%s, %s, into %s%n",
                     presetName == null ? "the network of " + out : presetName, images.count(), images.height(), images.width(),
@@ -243,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
                 .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
-                .precision(options.requestedPrecision()).build();
+                .build();
     }
 
     /**

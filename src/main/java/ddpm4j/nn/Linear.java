@@ -23,10 +23,11 @@ public final class Linear extends Layer {
      * libtorch's {@code linear} multiplies the B·N rows as one matrix, and BLAS kernels sum in another order for
      * another row count (a [1,128]·[128,512] product differed from its row of a batch of 8 by 1e-5), so a sample
      * would depend on its batch. A training step takes {@code linear}: its weight gradient is then one product,
-     * not B of them summed, and a training step depends on its whole batch anyway.
+     * not B of them summed, and a training step depends on its whole batch anyway; so does 16-bit autocast, whose
+     * kernels are not batch-free either (and would cast the expanded weight B times).
      */
     public Tensor forward(Tensor x) {
-        if (GradMode.is_enabled()) {
+        if (GradMode.is_enabled() || torch.is_autocast_enabled(x.device().type())) {
             return torch.linear(x, weight, bias);
         }
         boolean rows = x.dim() == 2;

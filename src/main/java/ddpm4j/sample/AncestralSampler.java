@@ -59,9 +59,9 @@ public final class AncestralSampler implements TracedSampler {
         int batch = (int) x.size(0);
         GaussianDiffusion diffusion = process.diffusion();
         Denoiser net = process.model(model, Device.of(x));
-        int first = passes() - 1 - start; // the step of the (possibly respaced) process the loop starts at
-        return ReverseLoop.run(x, first + 1, (i, xt, carry) -> {
-            int t = first - i;
+        int last = passes() - 1;
+        return ReverseLoop.run(x, start, last + 1, (i, xt, carry) -> {
+            int t = last - i; // the step of the (possibly respaced) process at loop position i
             GaussianDiffusion.Output p = diffusion.pMeanVariance(net, xt, GaussianDiffusion.fill(batch, t), clipping);
             Tensor next = p.mean();
             if (t > 0) {
@@ -71,6 +71,14 @@ public final class AncestralSampler implements TracedSampler {
             trajectory.step(i, process.kept()[t], next, p.start());
             return next;
         }, listener);
+    }
+
+    /** The loop position of the process's step t (0-based): where a figure that decodes from x_t starts. */
+    public int positionOf(int t) {
+        if (t < 0 || t >= passes()) {
+            throw new IllegalArgumentException("t must be in [1, " + passes() + "], got " + (t + 1)); // the paper counts from 1
+        }
+        return passes() - 1 - t;
     }
 
     @Override

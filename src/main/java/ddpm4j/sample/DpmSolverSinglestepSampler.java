@@ -85,9 +85,6 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
 
     /** From the block's start (at σ_{i−use+1}) to σ_{i+1} with the block's outputs (the start's the oldest). */
     private Tensor update(int use, Carry.History outputs, Tensor x, int i, Tensor z) {
-        if (algorithm == DpmSolverStep.Algorithm.SDE_DPMSOLVER) {
-            throw new IllegalArgumentException("'algorithm_type' 'sde-dpmsolver' is multistep only");
-        }
         double sS = sigmas[i - use + 1];
         double lS = SigmaSpace.lambda(sS);
         double h = SigmaSpace.lambda(sigmas[i + 1]) - lS;

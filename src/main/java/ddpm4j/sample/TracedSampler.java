@@ -52,23 +52,6 @@ public interface TracedSampler extends Sampler {
         return timesteps().length;
     }
 
-    /**
-     * The loop position whose pass is at training timestep {@code t} (0-based), where the loop visits it: the position
-     * a figure that decodes from x_t starts at.
-     *
-     * @throws IllegalArgumentException when the loop has no pass at t
-     */
-    default int positionOf(int t) {
-        int[] visited = timesteps();
-        for (int i = 0; i < visited.length; i++) {
-            if (visited[i] == t) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("the loop has no pass at timestep " + t + " (it visits " + visited[visited.length - 1]
-                + ".." + visited[0] + ")");
-    }
-
     /** Refuses a start outside 0 … passes − 1. */
     static void checkStart(int start, int passes) {
         if (start < 0 || start >= passes) {

@@ -99,6 +99,9 @@ public enum Spacing {
                 case LEADING -> (steps - k) * (last / (steps + 1)) + offset;
                 case TRAILING -> (int) Math.rint(last - k * (double) total / steps) - 1;
             };
+            if (out[k] < 0 || out[k] >= total) {
+                throw new IllegalArgumentException("steps_offset " + offset + " moves a step outside 0.." + (total - 1));
+            }
         }
         return out;
     }

@@ -51,7 +51,8 @@ public final class Convolutions {
      * [out,in,kh,kw]}, no dilation, one group, through the path checked for its shape.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding) {
-        if (x.dim() == 4 && x.size(0) == 1 && x.is_cpu() && FORCED == null && !singleAgreesWithPair(x, weight, stride, padding)) {
+        if (x.dim() == 4 && x.size(0) == 1 && x.is_cpu() && FORCED == null && !GradMode.is_enabled()
+                && !singleAgreesWithPair(x, weight, stride, padding)) {
             Tensor pair = torch.cat(new TensorVector(x, x), 0);
             return conv2d(pair, weight, bias, stride, padding).narrow(0, 0, 1);
         }
@@ -64,7 +65,7 @@ public final class Convolutions {
      * 3e-4 after 20 sampling steps of a random-weight network), so a sample would depend on its batch size; such a
      * shape runs its single images as a pair (the image twice, the first result kept). Decided once per shape and
      * arithmetic on fixed random inputs (the order of a sum does not depend on the numbers summed): no timing, the
-     * same answer every run on one kind of CPU.
+     * same answer every run on one kind of CPU. Without autograd only: a training step depends on its whole batch anyway.
      */
     private static boolean singleAgreesWithPair(Tensor x, Tensor weight, long[] stride, long[] padding) {
         Single shape = new Single(Tensors.shape(x), Tensors.shape(weight), stride[0], stride[1], padding[0], padding[1],

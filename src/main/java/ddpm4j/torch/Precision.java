@@ -23,7 +23,8 @@ public enum Precision {
         this.autocastType = autocastType;
     }
 
-    /** {@code fp32} or {@code bf16}, in any case. */
+    /** {@code fp32}, {@code bf16} or {@code fp16}, in any case (a run's settings.json holds it so). */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static Precision of(String name) {
         for (Precision p : values()) {
             if (p.name().equalsIgnoreCase(name)) {
@@ -81,6 +82,7 @@ public enum Precision {
         }
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

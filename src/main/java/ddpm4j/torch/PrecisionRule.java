@@ -46,7 +46,7 @@ public final class PrecisionRule {
     /** The choice for {@code work} on {@code device} with {@code cpu}: the rule above. */
     public static Choice of(Work work, Device device, Cpu cpu) {
         if (!device.isCpu()) {
-            return new Choice(Precision.FP32, "fp32 off the CPU: 16-bit arithmetic on " + device + " is on request");
+            return new Choice(Precision.FP32, "16-bit arithmetic on " + device + " was not measured here; fp16 and bf16 on request");
         }
         if (work == Work.SAMPLING) {
             return new Choice(Precision.FP32, "exact: the same images for every batch size, as the reference implementations make them;"

@@ -44,16 +44,6 @@ class PrecisionRuleTest {
         }
     }
 
-    @Test
-    void theSameQuestionGetsTheSameAnswerEveryTime() {
-        for (PrecisionRule.Work w : PrecisionRule.Work.values()) {
-            PrecisionRule.Choice first = PrecisionRule.of(w, Device.CPU);
-            for (int i = 0; i < 20; i++) {
-                assertEquals(first, PrecisionRule.of(w, Device.CPU));
-            }
-        }
-    }
-
     /**
      * No clock in the decision: the rule and what it reads (the CPU's description, the device) refer to no
      * timer, so no timing, however noisy, can change a default precision. Read from the compiled classes'
