@@ -27,7 +27,7 @@ public final class Linear extends Layer {
      * kernels are not batch-free either (and would cast the expanded weight B times).
      */
     public Tensor forward(Tensor x) {
-        if (GradMode.is_enabled() || torch.is_autocast_enabled(x.device().type())) {
+        if (GradMode.is_enabled() || !x.is_meta() && torch.is_autocast_enabled(x.device().type())) { // meta has no autocast state
             return torch.linear(x, weight, bias);
         }
         boolean rows = x.dim() == 2;
