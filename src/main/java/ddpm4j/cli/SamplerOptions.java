@@ -44,7 +44,7 @@ final class SamplerOptions {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Sets a key of the scheduler's scheduler_config.json, e.g. --set solver_order=3 --set use_karras_sigmas=true"
-                    + " (repeatable; values are JSON: true, 3, 0.5, or text).")
+                    + " (repeatable; values are JSON: true, 3, 0.5, [0,1], null, or text).")
     List<String> settings = new ArrayList<>();
 
     @Mixin
@@ -122,7 +122,7 @@ final class SamplerOptions {
                 if (!c.has(key)) {
                     throw new UserException("--set: " + c.className() + " has no key '" + key + "'");
                 }
-                c = c.withSetting(key, jsonValue(s.substring(eq + 1)));
+                c = c.withSetting(key, SchedulerConfig.valueOf(key, s.substring(eq + 1)));
             }
             return c;
         } catch (IllegalArgumentException e) {
@@ -182,20 +182,5 @@ final class SamplerOptions {
             throw new UserException(option + " does not apply to " + c.className() + " (it has no '" + key + "')");
         }
         return c.withSetting(key, value);
-    }
-
-    /** A --set value as JSON would read it: true/false, null, a number, else the text. */
-    private static Object jsonValue(String v) {
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.valueOf(v);
-        }
-        if (v.equals("null")) {
-            return null;
-        }
-        try {
-            return v.matches("-?\\d+") ? (Object) Integer.valueOf(v) : (Object) Double.valueOf(v);
-        } catch (NumberFormatException e) {
-            return v;
-        }
     }
 }

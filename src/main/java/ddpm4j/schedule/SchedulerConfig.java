@@ -272,6 +272,21 @@ public record SchedulerConfig(
         }
     }
 
+    /**
+     * The value of {@code key} that {@code text} gives as a scheduler_config.json would hold it (true, 3, 0.5, [0, 1],
+     * null), or the text itself where it is no JSON value (a bare word such as linspace or dpmsolver++): what the command
+     * line's {@code --set KEY=VALUE} sets.
+     */
+    public static Object valueOf(String key, String text) {
+        JsonNode n;
+        try {
+            n = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+        return n == null || n.isMissingNode() || n.isObject() ? text : plain(key, n);
+    }
+
     private static Object plain(String key, JsonNode n) {
         if (n.isNull() || n.isBoolean() || n.isNumber() || n.isTextual()) {
             return n.isNull() ? null : n.isBoolean() ? n.asBoolean() : n.isTextual() ? n.asText()
