@@ -6,12 +6,13 @@ package ddpm4j.torch;
  * the machine and whatever it measured before (issue 34: a per-batch timing took bf16 at batch 4 and fp32 at
  * batch 1, and the images differed by 1.5).
  *
- * <p>Decided from one measurement kept in docs/speed.md ("Which precision by default"): on CPUs that compute
- * bfloat16 natively (AMX or AVX512_BF16), bf16 trained every preset 1.6–2.0× faster and sampled 1.1–2.5× faster,
- * with images 0.03–0.14 apart from fp32's. So:
+ * <p>Decided from the measurements in docs/speed.md ("Which precision by default"; AMD EPYC Zen 4, 2026-12-07, and the
+ * Intel Xeon with AMX, 2026-11-27): bf16 trained 1.6–2.0× faster than fp32 and sampled up to 2.5× faster (not at
+ * batch 1 of the smallest networks), while its samples of the built-in model lay up to 0.14 from fp32's and the
+ * reference model's DDIM-10 3.5e-3 from diffusers' (fp32: 3.9e-7). So:
  * <ul>
- *   <li>sampling, evaluating and editing take fp32: the images equal the reference implementations' (1e-6), do
- *       not depend on the batch size, and are the same on every CPU kind to rounding; bf16 is there on request;
+ *   <li>sampling, evaluating and editing take fp32: the images match the reference implementations' and do not
+ *       depend on the batch size; bf16 is there on request;
  *   <li>training takes bf16 where the CPU computes it natively, else fp32; a training run records its choice,
  *       and a resumed run keeps it;
  *   <li>CUDA takes fp32: 16-bit arithmetic was not measured on a GPU here (fp16 and bf16 on request).
