@@ -77,6 +77,15 @@ final class ConvSelfCheck {
         return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
+    /** {@code n} standard-normal values times {@code scale}, from {@code random} (the probes' fixed inputs). */
+    static float[] gaussian(SplittableRandom random, long n, double scale) {
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (scale * random.nextGaussian());
+        }
+        return v;
+    }
+
     /** The probe's inputs: x, weight, bias and the upstream gradient, standard-normal with a unit-variance output. */
     private record Probe(ConvShape shape, float[] x, float[] weight, float[] bias, float[] upstream) {
         static Probe of(ConvShape s) {
@@ -121,14 +130,6 @@ final class ConvSelfCheck {
             Tensor t = Tensors.fromFloats(data, shape);
             Tensor typed = type == torch.ScalarType.Float ? t : t.to(type);
             return grad ? typed.requires_grad_(true) : typed;
-        }
-
-        private static float[] gaussian(SplittableRandom random, long n, double scale) {
-            float[] v = new float[Math.toIntExact(n)];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (scale * random.nextGaussian());
-            }
-            return v;
         }
     }
 }

@@ -104,11 +104,7 @@ public final class Convolutions {
         for (long d : shape) {
             n *= d;
         }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return Tensors.fromFloats(v, shape);
+        return Tensors.fromFloats(ConvSelfCheck.gaussian(random, n, 1), shape);
     }
 
     /** The path {@link #conv2d} takes for these arguments, checking their shape first if it is new. */
