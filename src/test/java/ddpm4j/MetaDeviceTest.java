@@ -150,7 +150,7 @@ class MetaDeviceTest {
                     ddpm4j.schedule.Prediction.EPSILON);
             Tensor keep = noise(1, 1, 8, 8).gt(new org.bytedeco.pytorch.Scalar(0)).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
             NoiseSource inpaintNoise = new NoiseSource(3, 0, 2, 1, 8, 8);
-            assertMeta(Samplers.rePaint(process, 5, 2, 2, 1.0).inpaint(guided, inpaintNoise.next(META), noise(2, 1, 8, 8), keep, inpaintNoise,
+            assertMeta(Samplers.rePaint(process, 5, 2, 2, 1.0).sample(guided, inpaintNoise.next(META), new ddpm4j.sample.KnownRegion(noise(2, 1, 8, 8), keep), inpaintNoise,
                     StepListener.NONE, Trajectory.NONE), 2, 1, 8, 8);
             DdimSampler ddim = new DdimSampler(d, 3, 0.0, false, 1.0);
             assertMeta(ddim.encode(guided, noise(2, 1, 8, 8), StepListener.NONE), 2, 1, 8, 8);

@@ -9,7 +9,9 @@ import ddpm4j.io.Model;
 import ddpm4j.sample.Editing;
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Noise;
+import ddpm4j.sample.KnownRegion;
 import ddpm4j.sample.RePaintSampler;
+import ddpm4j.sample.Sampler;
 import ddpm4j.sample.Samplers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,7 +91,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             ImageSet set = edit.images(m);
             Editing.Images images = EditOptions.modelSpace(set);
             Editing.Images masks = masks(m, set);
-            RePaintSampler s;
+            Sampler s;
             try {
                 s = Samplers.rePaint(m.scheduler(), steps, jumpLength, resamples, eta);
             } catch (IllegalArgumentException e) {
@@ -98,7 +100,7 @@ final class EditInpaintCommand implements Callable<Integer> {
             Generation.PerImages net = (first, n) -> ClassOptions.unconditional(m);
             if (edit.gif()) {
                 edit.animate(m, images, Noise.perImage(seed.value), "inpaint", s.passes(), s.passes(), (x0, noise, listener, trajectory) ->
-                        s.inpaint(net.of(0, images.count()), noise.next(m.device()), x0, masks.batch(m.device(), 0, masks.count()), noise,
+                        s.sample(net.of(0, images.count()), noise.next(m.device()), new KnownRegion(x0, masks.batch(m.device(), 0, masks.count())), noise,
                                 listener, trajectory));
                 return 0;
             }

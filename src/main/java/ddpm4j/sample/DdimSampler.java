@@ -42,7 +42,12 @@ public final class DdimSampler implements TracedSampler {
         this.process = process;
         this.eta = eta;
         this.clipping = clipping;
-        this.finalAlphaBar = alphaToOne ? 1.0 : process.base().schedule().alphaBar(0);
+        this.finalAlphaBar = finalAlphaBar(alphaToOne, process.base().schedule());
+    }
+
+    /** ᾱ past the last kept step: 1 with diffusers' {@code set_alpha_to_one} (the last step returns x̂₀), else ᾱ_0. */
+    static double finalAlphaBar(boolean alphaToOne, ddpm4j.schedule.NoiseSchedule schedule) {
+        return alphaToOne ? 1.0 : schedule.alphaBar(0);
     }
 
     private static Respaced checked(GaussianDiffusion diffusion, int steps, Spacing spacing) {

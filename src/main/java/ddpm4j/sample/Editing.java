@@ -62,12 +62,12 @@ public final class Editing {
     }
 
     /**
-     * Inpainting of every image by {@code sampler} ({@link RePaintSampler#inpaint}).
+     * Inpainting of every image by {@code sampler}, a loop that keeps a {@link KnownRegion} ({@link Samplers#rePaint}).
      *
      * @param masks 1 keep, 0 inpaint: one [1,H,W] mask for every image, or one per image ([N,1,H,W])
      * @return the inpainted images in model space, float32 NCHW
      */
-    public static float[] inpaint(Generation.PerImages model, Device device, RePaintSampler sampler, Noise noise, Images images,
+    public static float[] inpaint(Generation.PerImages model, Device device, Sampler sampler, Noise noise, Images images,
                                   Images masks, int batchSize, IntConsumer progress) {
         checkMasks(images, masks);
         long[] shape = images.imageShape();
@@ -75,7 +75,7 @@ public final class Editing {
             NoiseSource source = noise.batch(first, b, shape);
             Tensor xT = source.next(device);
             Tensor mask = masks.count() == 1 ? masks.batch(device, 0, 1) : masks.batch(device, first, b);
-            Tensor out = sampler.inpaint(model.of(first, b), xT, images.batch(device, first, b), mask, source,
+            Tensor out = sampler.sample(model.of(first, b), xT, new KnownRegion(images.batch(device, first, b), mask), source,
                     (done, total) -> progress.accept(b), Trajectory.NONE);
             return Tensors.toFloats(out);
         });

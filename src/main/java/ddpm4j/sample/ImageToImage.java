@@ -44,10 +44,9 @@ public final class ImageToImage {
         if (start == sampler.passes()) {
             return x0.clone();
         }
-        if (start == 0) { // pure noise, as diffusers' inpainting pipelines start at strength 1
-            return sampler.sample(model, z, noise, listener, trajectory);
-        }
-        return sampler.sample(model, sampler.addNoise(x0, z, start), start, noise, listener, trajectory);
+        // at strength 1 pure noise, as diffusers' inpainting pipelines start: unconditional sampling from the same draw
+        Tensor x = start == 0 ? sampler.initialSample(z) : sampler.addNoise(x0, z, start);
+        return sampler.sample(model, x, start, noise, listener, trajectory);
     }
 
     /** Network passes one image takes at {@code strength}. */

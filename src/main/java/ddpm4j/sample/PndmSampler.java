@@ -70,7 +70,7 @@ public final class PndmSampler implements TracedSampler {
                 plms[i] = ts[steps - 4 - i];
             }
         }
-        double finalAlphaBar = c.bool("set_alpha_to_one") ? 1.0 : diffusion.schedule().alphaBar(0);
+        double finalAlphaBar = DdimSampler.finalAlphaBar(Samplers.alphaToOne(c), diffusion.schedule());
         return new PndmSampler(diffusion, prk, plms, ratio, finalAlphaBar);
     }
 

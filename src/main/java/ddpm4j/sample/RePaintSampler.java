@@ -119,21 +119,15 @@ public final class RePaintSampler implements Sampler {
     /** Unconditional sampling by this loop: nothing known. */
     @Override
     public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener) {
-        return inpaint(model, xT, null, null, noise, listener, Trajectory.NONE);
+        return sample(model, xT, KnownRegion.NONE, noise, listener, Trajectory.NONE);
     }
 
-    /**
-     * Inpainting from x_T: where {@code mask} is 1 the result is {@code image}, elsewhere the model's completion.
-     *
-     * @param image model-space [B,C,H,W], or null with {@code mask}: nothing known
-     * @param mask  1 keep, 0 inpaint; [B or 1, 1, H, W]
-     */
-    public Tensor inpaint(Denoiser model, Tensor xT, Tensor image, Tensor mask, NoiseSource noise, StepListener listener,
-                          Trajectory trajectory) {
+    /** Inpainting from x_T: the known pixels drawn from q(x_{t−1} | x₀) at every step down, the others DDIM's step. */
+    @Override
+    public Tensor sample(Denoiser model, Tensor xT, KnownRegion known, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         NoiseSchedule s = diffusion.schedule();
         int batch = (int) xT.size(0);
         int[] done = {0};
-        Tensor unknown = mask == null ? null : mask.neg().add(new Scalar(1.0)); // 1 − mask, once for the loop
         return ReverseLoop.run(xT, visits.length, (i, x, carry) -> {
             int t = visits[i];
             if (i > 0 && t > visits[i - 1]) {
@@ -148,9 +142,8 @@ public final class RePaintSampler implements Sampler {
             if (t > 0 && sigma > 0) {
                 next = next.add(z.mul(new Scalar(sigma)));
             }
-            if (mask != null) {
-                Tensor known = image.mul(new Scalar(Math.sqrt(alphaBarPrev))).add(z.mul(new Scalar(Math.sqrt(1 - alphaBarPrev))));
-                next = known.mul(mask).add(next.mul(unknown));
+            if (!known.isNone()) {
+                next = known.keep(known.image().mul(new Scalar(Math.sqrt(alphaBarPrev))).add(z.mul(new Scalar(Math.sqrt(1 - alphaBarPrev)))), next);
             }
             trajectory.step(done[0], t, next, p.start());
             listener.stepDone(++done[0], passes);

@@ -13,6 +13,22 @@ public interface Sampler {
      */
     Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener);
 
+    /**
+     * The loop from x_T keeping {@code known}'s pixels (inpainting), each step shown to {@code trajectory}. RePaint's
+     * loop ({@link Samplers#rePaint}) keeps them at every step; the other samplers keep none and refuse a region.
+     *
+     * @throws IllegalArgumentException for a region this sampler cannot keep
+     */
+    default Tensor sample(Denoiser model, Tensor xT, KnownRegion known, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+        if (!known.isNone()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no known region; inpaint with RePaint (Samplers.rePaint)");
+        }
+        if (this instanceof TracedSampler traced) {
+            return traced.sample(model, xT, noise, listener, trajectory);
+        }
+        return sample(model, xT, noise, listener);
+    }
+
     /** Network passes per sample (Heun's S inference steps take 2S − 1, RePaint's its steps down). */
     int passes();
 }

@@ -38,7 +38,7 @@ public final class Samplers {
         return switch (kind) {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
-                    config.bool("set_alpha_to_one"));
+                    alphaToOne(config));
             case PNDM -> PndmSampler.of(config, diffusion, steps);
             case DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
             case DPM_SOLVER_SINGLESTEP -> DpmSolverSinglestepSampler.of(config, diffusion, steps, clipping(config));
@@ -81,6 +81,11 @@ public final class Samplers {
     private static Respaced respaced(SchedulerConfig config, GaussianDiffusion diffusion, int steps) {
         StepSpacing spacing = StepSpacing.of(config);
         return Respaced.of(diffusion, steps, spacing.spacing(), spacing.offset());
+    }
+
+    /** diffusers' {@code set_alpha_to_one} (DDIM, PNDM). */
+    static boolean alphaToOne(SchedulerConfig config) {
+        return config.bool("set_alpha_to_one");
     }
 
     /** The x̂₀ processing the scheduler's keys ask for: dynamic thresholding, clip_sample, or none. */

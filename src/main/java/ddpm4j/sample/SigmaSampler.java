@@ -29,7 +29,7 @@ public final class SigmaSampler implements TracedSampler {
         LMS
     }
 
-    private static final int LMS_ORDER = 4;
+    static final int LMS_ORDER = 4;
 
     private final SigmaSpace space;
     private final Method method;
@@ -37,17 +37,8 @@ public final class SigmaSampler implements TracedSampler {
     private final Clipping clipping;
     private final double[] passSigmas; // σ at each network pass (Heun visits most twice)
     private final double[] passTimesteps;
-    private final boolean stepScaled;
-    private final boolean lmsOrderOfStepIndex;
 
     private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping) {
-        this(space, method, schedule, clipping, false, false);
-    }
-
-    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping, boolean stepScaled,
-                         boolean lmsOrderOfStepIndex) {
-        this.stepScaled = stepScaled;
-        this.lmsOrderOfStepIndex = lmsOrderOfStepIndex;
         this.space = space;
         this.method = method;
         this.schedule = schedule;
@@ -81,23 +72,6 @@ public final class SigmaSampler implements TracedSampler {
         return new SigmaSampler(space, method, SigmaSchedule.kDiffusion(c, space, steps), clipping);
     }
 
-    /**
-     * The loop of diffusers' k-diffusion scheduler tests, which hand {@code step} the sample after
-     * {@code scale_model_input} (x/√(σ² + 1)) instead of x; only for reproducing their numbers.
-     */
-    SigmaSampler steppingScaledSample() {
-        return new SigmaSampler(space, method, schedule, clipping, true, lmsOrderOfStepIndex);
-    }
-
-    /**
-     * LMS as diffusers' LMSDiscreteScheduler orders it: min(step index + 1, 4) even when the loop started
-     * part way with fewer slopes kept, so the newest slope is weighted by a 4-point coefficient; only for
-     * reproducing its numbers (this sampler takes the order of the slopes it has).
-     */
-    SigmaSampler lmsOrderOfStepIndex() {
-        return new SigmaSampler(space, method, schedule, clipping, stepScaled, true);
-    }
-
     @Override
     public int[] timesteps() {
         int[] out = new int[passTimesteps.length];
@@ -109,20 +83,10 @@ public final class SigmaSampler implements TracedSampler {
 
 
 
-    /** The σ-scale of pure noise at the loop's start (diffusers' {@code init_noise_sigma}). */
-    double initNoiseSigma() {
-        return schedule.initNoiseSigma();
-    }
-
-    /** Pure noise x_T scaled to the loop's variance-exploding form (diffusers' {@code init_noise_sigma}). */
+    /** Pure noise x_T scaled to the loop's variance-exploding form by diffusers' {@code init_noise_sigma}. */
     @Override
-    public Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        Tensor start = xT.mul(new Scalar(initNoiseSigma()));
-        try {
-            return sample(model, start, 0, noise, listener, trajectory);
-        } finally {
-            start.close();
-        }
+    public Tensor initialSample(Tensor xT) {
+        return xT.mul(new Scalar(schedule.initNoiseSigma()));
     }
 
     /** x₀ + σ ε at the pass's σ: the loop's variance-exploding form. */
@@ -149,23 +113,34 @@ public final class SigmaSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor x, int first, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         checkPartWayStart(first);
-        return ReverseLoop.run(x, first, passes(), (i, current, carry) -> {
-                double sigma = passSigmas[i];
-                double alpha = SigmaSpace.alpha(sigma);
-                Tensor input = current.mul(new Scalar(alpha)); // what the network sees: x/√(σ² + 1)
-                Tensor stepped = stepScaled ? input : current;
-                Tensor predicted = space.predict(model, input, passTimesteps[i]);
-                Tensor x0 = clipping.apply(space.start(predicted, stepped.mul(new Scalar(alpha)), sigma));
-                Tensor next = switch (method) {
-                    case EULER -> stepped.add(slope(stepped, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
-                    case EULER_ANCESTRAL -> ancestral(stepped, x0, sigma, passSigmas[i + 1], noise.next(Device.of(stepped)));
-                    case HEUN -> heun(stepped, x0, i, carry);
-                    case LMS -> lms(stepped, x0, i, carry.history("slopes", LMS_ORDER));
-                };
-                double nextSigma = passSigmas[Math.min(i + 1, passSigmas.length - 1)];
-                trajectory.step(i, (int) Math.rint(passTimesteps[i]), next.mul(new Scalar(SigmaSpace.alpha(nextSigma))), x0);
-                return next;
-            }, listener);
+        return ReverseLoop.run(x, first, passes(), (i, current, carry) ->
+                pass(model, i, current, scaleModelInput(current, i), Math.min(i - first + 1, LMS_ORDER), noise, carry, trajectory), listener);
+    }
+
+    /** What the network sees at pass i: x/√(σ² + 1) (diffusers' {@code scale_model_input}). */
+    Tensor scaleModelInput(Tensor x, int i) {
+        return x.mul(new Scalar(SigmaSpace.alpha(passSigmas[i])));
+    }
+
+    /**
+     * Pass i of the loop (diffusers' {@code step} after the network's output on {@code input}): x to the next σ.
+     *
+     * @param lmsOrder the order of LMS's step, at most the slopes kept (its loop takes min(passes done + 1, 4))
+     */
+    Tensor pass(Denoiser model, int i, Tensor x, Tensor input, int lmsOrder, NoiseSource noise, Carry carry, Trajectory trajectory) {
+        double sigma = passSigmas[i];
+        double alpha = SigmaSpace.alpha(sigma);
+        Tensor predicted = space.predict(model, input, passTimesteps[i]);
+        Tensor x0 = clipping.apply(space.start(predicted, x.mul(new Scalar(alpha)), sigma));
+        Tensor next = switch (method) {
+            case EULER -> x.add(slope(x, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
+            case EULER_ANCESTRAL -> ancestral(x, x0, sigma, passSigmas[i + 1], noise.next(Device.of(x)));
+            case HEUN -> heun(x, x0, i, carry);
+            case LMS -> lms(x, x0, i, lmsOrder, carry.history("slopes", LMS_ORDER));
+        };
+        double nextSigma = passSigmas[Math.min(i + 1, passSigmas.length - 1)];
+        trajectory.step(i, (int) Math.rint(passTimesteps[i]), next.mul(new Scalar(SigmaSpace.alpha(nextSigma))), x0);
+        return next;
     }
 
     /** d = (x − x̂₀)/σ. */
@@ -198,9 +173,8 @@ public final class SigmaSampler implements TracedSampler {
         return carry.get("step start").add(d.mul(new Scalar(sigmaNext - sigma)));
     }
 
-    private Tensor lms(Tensor x, Tensor x0, int i, Carry.History slopes) {
+    private Tensor lms(Tensor x, Tensor x0, int i, int order, Carry.History slopes) {
         slopes.push(slope(x, x0, passSigmas[i]));
-        int order = lmsOrderOfStepIndex ? Math.min(i + 1, LMS_ORDER) : slopes.size();
         Tensor next = x;
         for (int k = 0; k < slopes.size(); k++) { // newest first: coefficient k multiplies the slope k steps back
             next = next.add(slopes.get(k).mul(new Scalar(lmsCoefficient(order, i, k))));

@@ -13,9 +13,9 @@ public interface TracedSampler extends Sampler {
     int[] timesteps();
 
     /**
-     * The loop from position {@code start} on {@code x}, a sample in the form {@link #addNoise} returns
-     * (at start 0 with pure noise, {@link #sample(Denoiser, Tensor, NoiseSource, StepListener, Trajectory)}
-     * prepares it). A multistep solver starts with no earlier outputs, so its first steps are of lower order.
+     * The loop from position {@code start} on {@code x}, a sample in the form the loop carries: what
+     * {@link #addNoise} returns for data noised to {@code start}, or {@link #initialSample} for pure noise at 0.
+     * A multistep solver starts with no earlier outputs, so its first steps are of lower order.
      *
      * @throws IllegalArgumentException when the loop cannot start at {@code start}
      */
@@ -27,9 +27,24 @@ public interface TracedSampler extends Sampler {
      */
     Tensor addNoise(Tensor x0, Tensor noise, int start);
 
-    /** {@link #sample} that also shows each step to {@code trajectory}; {@code xT} is standard normal noise. */
+    /**
+     * Standard normal noise in the form the loop carries at position 0 (diffusers' {@code noise * init_noise_sigma}):
+     * x_T itself where the loop carries x_t; σ-samplers scale it.
+     */
+    default Tensor initialSample(Tensor xT) {
+        return xT;
+    }
+
+    /** The loop from pure noise: {@link #initialSample} of {@code xT} at position 0, showing each step to {@code trajectory}. */
     default Tensor sample(Denoiser model, Tensor xT, NoiseSource noise, StepListener listener, Trajectory trajectory) {
-        return sample(model, xT, 0, noise, listener, trajectory);
+        Tensor x = initialSample(xT);
+        try {
+            return sample(model, x, 0, noise, listener, trajectory);
+        } finally {
+            if (x != xT) {
+                x.close();
+            }
+        }
     }
 
     @Override

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * mean of |x| after the loop, within diffusers' tolerances (1e-2 on the sum, 1e-3 on the mean unless
  * noted). The seeded cases (DDPM, Euler ancestral) draw from {@link TorchGenerator} seeded 0, as the
  * tests' {@code torch.manual_seed(0)}. The k-diffusion tests (Euler, Euler ancestral, Heun, LMS) pass
- * the input-scaled sample to {@code step}, which their pipelines do not; {@link SigmaSampler#steppingScaledSample}
- * reproduces that loop, and {@link SamplerTest} checks the pipelines' loop against closed forms.
+ * the input-scaled sample to {@code step}, which their pipelines do not; {@link SteppingScaledSample} runs that loop
+ * through the production pass, and {@link SamplerTest} checks the pipelines' loop against closed forms.
  */
 class DiffusersSchedulerParityTest {
     @BeforeAll
@@ -82,7 +82,7 @@ class DiffusersSchedulerParityTest {
     private static double[] runWithNoise(TracedSampler s, int start, boolean seeded) {
         try (PointerScope scope = new PointerScope()) {
             NoiseSource noise = seeded ? NoiseSource.torch(new TorchGenerator(0), 4, 3, 8, 8) : new NoiseSource(0, 0, 4, 3, 8, 8);
-            Tensor x0 = s instanceof SigmaSampler k ? dummySampleDeter().mul(new Scalar(k.initNoiseSigma())) : dummySampleDeter();
+            Tensor x0 = s.initialSample(dummySampleDeter());
             Tensor out = s.sample(DUMMY, s.addNoise(x0, dummyNoiseDeter(), start), start, noise, StepListener.NONE, Trajectory.NONE);
             return new double[] {out.abs().sum().item_double(), out.abs().mean().item_double()};
         }
@@ -242,12 +242,47 @@ class DiffusersSchedulerParityTest {
         check("v", 0.0017, 2.2676e-06, run(quirk(config("LMSDiscreteScheduler", 1100, "\"prediction_type\": \"v_prediction\"")), false));
         check("karras", 3812.9927, 4.9648, run(quirk(config("LMSDiscreteScheduler", 1100, "\"use_karras_sigmas\": true")), false), 2e-2, 1e-3);
         // started part way, diffusers keeps the order of the step index (4 at step 8) with one slope kept
-        check("with_noise", 27663.6895, 36.0204, runWithNoise(quirk(config("LMSDiscreteScheduler", 1100, "")).lmsOrderOfStepIndex(), 8, false));
+        check("with_noise", 27663.6895, 36.0204, runWithNoise(quirk(config("LMSDiscreteScheduler", 1100, "")), 8, false));
     }
 
     /** The k-diffusion tests' loop: 10 steps, each step taken from the input-scaled sample. */
-    private static SigmaSampler quirk(SchedulerConfig c) {
-        return ((SigmaSampler) Samplers.of(c, 10)).steppingScaledSample();
+    private static TracedSampler quirk(SchedulerConfig c) {
+        return new SteppingScaledSample((SigmaSampler) Samplers.of(c, 10));
+    }
+
+    /**
+     * The loop of diffusers' k-diffusion scheduler tests: {@code sample = scheduler.scale_model_input(sample, t)} then
+     * {@code step(model(sample, t), t, sample)}, so {@code step} takes the input-scaled sample; and LMS of order
+     * min(step index + 1, 4) however many slopes the loop has kept. Each pass is the production one.
+     */
+    private record SteppingScaledSample(SigmaSampler s) implements TracedSampler {
+        @Override
+        public Tensor sample(Denoiser model, Tensor x, int start, NoiseSource noise, StepListener listener, Trajectory trajectory) {
+            return ReverseLoop.run(x, start, s.passes(), (i, current, carry) -> {
+                Tensor scaled = s.scaleModelInput(current, i);
+                return s.pass(model, i, scaled, scaled, Math.min(i + 1, SigmaSampler.LMS_ORDER), noise, carry, trajectory);
+            }, listener);
+        }
+
+        @Override
+        public int[] timesteps() {
+            return s.timesteps();
+        }
+
+        @Override
+        public Tensor initialSample(Tensor xT) {
+            return s.initialSample(xT);
+        }
+
+        @Override
+        public Tensor addNoise(Tensor x0, Tensor noise, int start) {
+            return s.addNoise(x0, noise, start);
+        }
+
+        @Override
+        public boolean startsAt(int position) {
+            return s.startsAt(position);
+        }
     }
 
     @Test

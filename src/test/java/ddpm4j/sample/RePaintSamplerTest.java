@@ -45,7 +45,7 @@ class RePaintSamplerTest {
             NoiseSource noise = NoiseSource.torch(new TorchGenerator(0), 4, 3, 8, 8);
             Tensor xT = noise.next();
             Tensor mask = dummyNoiseDeter().gt(new Scalar(0.5)).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
-            Tensor out = known ? s.inpaint(DUMMY, xT, dummySampleDeter(), mask, noise, StepListener.NONE, Trajectory.NONE)
+            Tensor out = known ? s.sample(DUMMY, xT, new KnownRegion(dummySampleDeter(), mask), noise, StepListener.NONE, Trajectory.NONE)
                     : s.sample(DUMMY, xT, noise, StepListener.NONE);
             return new double[] {out.abs().sum().item_double(), out.abs().mean().item_double()};
         }
@@ -85,8 +85,8 @@ class RePaintSamplerTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor image = dummySampleDeter().mul(new Scalar(2)).sub(new Scalar(1));
             NoiseSource noise = new NoiseSource(5, 0, 4, 3, 8, 8);
-            Tensor out = sampler(20, 5, 3, 1, true).inpaint(NOISY, noise.next(), image, Tensors.fromFloats(new float[64], 1, 1, 8, 8)
-                    .add(new Scalar(1.0)), noise, StepListener.NONE, Trajectory.NONE);
+            Tensor out = sampler(20, 5, 3, 1, true).sample(NOISY, noise.next(), new KnownRegion(image, Tensors.fromFloats(new float[64], 1, 1, 8, 8)
+                    .add(new Scalar(1.0))), noise, StepListener.NONE, Trajectory.NONE);
             assertArrayEquals(Tensors.toFloats(image), Tensors.toFloats(out));
         }
     }
@@ -100,7 +100,7 @@ class RePaintSamplerTest {
                 keep[i] = (i * 7) % 3 == 0 ? 1 : 0; // a different mask per image
             }
             NoiseSource noise = new NoiseSource(6, 0, 4, 3, 8, 8);
-            float[] out = Tensors.toFloats(sampler(20, 5, 3, 0, true).inpaint(NOISY, noise.next(), image, Tensors.fromFloats(keep, 4, 1, 8, 8),
+            float[] out = Tensors.toFloats(sampler(20, 5, 3, 0, true).sample(NOISY, noise.next(), new KnownRegion(image, Tensors.fromFloats(keep, 4, 1, 8, 8)),
                     noise, StepListener.NONE, Trajectory.NONE));
             float[] in = Tensors.toFloats(image);
             int differ = 0;

@@ -209,6 +209,25 @@ class SchedulerContractTest {
         }
     }
 
+    @Test
+    void onlyRePaintKeepsAKnownRegionAndNoneIsPlainSampling() {
+        for (SchedulerClass kind : SchedulerClass.values()) {
+            try (PointerScope scope = new PointerScope()) {
+                SchedulerConfig c = config(kind, "epsilon");
+                TracedSampler sampler = Samplers.of(c, 8);
+                Denoiser net = gaussian(c.schedule(), "epsilon");
+                NoiseSource noise = new NoiseSource(9, 0, 2, 1, 4, 4);
+                float[] none = Tensors.toFloats(sampler.sample(net, noise.next(), KnownRegion.NONE, noise, StepListener.NONE, Trajectory.NONE));
+                assertArrayEquals(run(sampler, net, 0, 2), none, kind.className + " with nothing known");
+                Tensor x = new NoiseSource(1, 0, 2, 1, 4, 4).next();
+                KnownRegion region = new KnownRegion(x, x.gt(new Scalar(0)).to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> sampler.sample(net, x, region, noise, StepListener.NONE, Trajectory.NONE));
+                assertTrue(e.getMessage().contains("RePaint"), e.getMessage());
+            }
+        }
+    }
+
     private static float[] run(TracedSampler sampler, Denoiser net, int first, int count) {
         NoiseSource noise = new NoiseSource(9, first, count, 1, 4, 4);
         return Tensors.toFloats(sampler.sample(net, noise.next(), noise, StepListener.NONE));
