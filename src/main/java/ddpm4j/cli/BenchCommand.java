@@ -71,9 +71,8 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.extension(json, "--json", List.of("json"));
         }
-        if (batchSize < 1 || iters < 1) {
-            throw new UserException("--batch-size and --iters must be at least 1");
-        }
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.atLeast("--iters", iters, 1);
         if (!(warmup >= 0 && warmup <= 3600)) {
             throw new UserException("--warmup must be between 0 and 3600 seconds, got " + warmup);
         }

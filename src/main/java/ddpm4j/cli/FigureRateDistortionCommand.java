@@ -54,9 +54,8 @@ final class FigureRateDistortionCommand implements Callable<Integer> {
             Outputs.extension(plot, "--plot", List.of("png"));
             Outputs.prepare(plot);
         }
-        if (limit < 1 || batchSize < 1) {
-            throw new UserException("--limit and --batch-size must be at least 1");
-        }
+        Checks.atLeast("--limit", limit, 1);
+        Checks.atLeast("--batch-size", batchSize, 1);
         Outputs.prepare(csv);
         options.apply();
         try (Model m = model.load(options)) {
