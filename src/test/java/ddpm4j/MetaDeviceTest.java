@@ -125,6 +125,12 @@ class MetaDeviceTest {
                     new DdimSampler(d, 6, 1.0, false, 1.0));
             List<TracedSampler> all = new java.util.ArrayList<>(samplers);
             for (SchedulerClass kind : SchedulerClass.values()) { // every scheduler of the factory, Karras σ's where it has them
+                if (kind.edm()) { // EDM's own, and Heun with EDM's churn, on an EDM process
+                    SchedulerConfig edm = SchedulerConfig.parse("{\"_class_name\": \"" + kind.className + "\"}");
+                    all.add(Samplers.of(edm, 4));
+                    all.add(Samplers.of(edm.with(SchedulerClass.HEUN).withSetting("s_churn", 40.0), 4));
+                    continue;
+                }
                 SchedulerConfig c = SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 10, ddpm4j.schedule.VarianceType.FIXED_SMALL, ddpm4j.schedule.Prediction.EPSILON).with(kind);
                 all.add(Samplers.of(c, 4));
                 if (c.has("use_karras_sigmas")) {
@@ -132,6 +138,9 @@ class MetaDeviceTest {
                 }
                 if (c.has("thresholding")) {
                     all.add(Samplers.of(c.withSetting("thresholding", true), 4));
+                }
+                if (c.has("s_churn")) {
+                    all.add(Samplers.of(c.withSetting("s_churn", 40.0), 4));
                 }
             }
             for (TracedSampler s : all) {

@@ -28,7 +28,7 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
     }
 
     static DeisMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
-        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        SigmaSpace space = SigmaSpace.of(c, diffusion);
         SolverOptions o = SolverOptions.of(c);
         return new DeisMultistepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
@@ -39,7 +39,7 @@ public final class DeisMultistepSampler extends SigmaGridSampler {
         int n = timesteps.length;
         return ReverseLoop.run(xT, start, n, (i, x, carry) -> {
                 Carry.History outputs = carry.history("outputs", order);
-                Tensor predicted = space.predict(model, x, timesteps[i]);
+                Tensor predicted = space.predict(model, x, timesteps[i], sigmas[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 outputs.push(SigmaSpace.noiseFromStart(x0, x, sigmas[i]));
                 boolean few = lowerOrderFinal && n < 15;

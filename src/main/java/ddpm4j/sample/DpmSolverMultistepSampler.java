@@ -34,7 +34,7 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
 
     /** The sampler a DPMSolverMultistepScheduler configuration describes with {@code steps} steps. */
     static DpmSolverMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
-        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        SigmaSpace space = SigmaSpace.of(c, diffusion);
         SolverOptions o = SolverOptions.of(c).requireDefinedForDpmSolver();
         return new DpmSolverMultistepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
@@ -45,7 +45,7 @@ public final class DpmSolverMultistepSampler extends SigmaGridSampler {
         int n = timesteps.length;
         return ReverseLoop.run(xT, start, n, (i, x, carry) -> {
                 Carry.History history = carry.history("outputs", options.order());
-                Tensor predicted = space.predict(model, x, timesteps[i]);
+                Tensor predicted = space.predict(model, x, timesteps[i], sigmas[i]);
                 Tensor x0 = clipping.apply(space.start(predicted, x, sigmas[i]));
                 history.push(options.algorithm().data() ? x0 : space.converted(predicted, x, sigmas[i], clipping, false));
                 Tensor z = options.algorithm().sde() ? noise.next(Device.of(x)) : null;

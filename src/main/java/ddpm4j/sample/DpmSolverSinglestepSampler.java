@@ -36,7 +36,7 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
     }
 
     static DpmSolverSinglestepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
-        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        SigmaSpace space = SigmaSpace.of(c, diffusion);
         SolverOptions o = SolverOptions.of(c).requireDefinedForDpmSolver();
         return new DpmSolverSinglestepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
@@ -67,7 +67,7 @@ public final class DpmSolverSinglestepSampler extends SigmaGridSampler {
         TracedSampler.checkStart(start, timesteps.length);
         return ReverseLoop.run(xT, start, timesteps.length, (i, x, carry) -> {
                 Carry.History outputs = carry.history("outputs", order);
-                Tensor predicted = space.predict(model, x, timesteps[i]);
+                Tensor predicted = space.predict(model, x, timesteps[i], sigmas[i]);
                 outputs.push(space.converted(predicted, x, sigmas[i], clipping, algorithm.data()));
                 Tensor z = algorithm.sde() ? noise.next(Device.of(x)) : null;
                 int use = orders[i];

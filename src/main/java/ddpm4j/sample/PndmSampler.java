@@ -87,10 +87,11 @@ public final class PndmSampler implements TracedSampler {
         checkPartWayStart(start, passes.length);
         return ReverseLoop.run(xT, start, passes.length, (i, x, carry) -> {
             int t = passes[i];
-            Tensor out = space.predict(model, x, t);
-            Tensor next = i < prk.length ? prkStep(i, t, out, x, carry) : plmsStep(i, t, out, x, carry);
             NoiseSchedule s = diffusion.schedule();
-            trajectory.step(i, t, next, space.start(out, x, Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t))));
+            double sigma = Math.sqrt((1 - s.alphaBar(t)) / s.alphaBar(t));
+            Tensor out = space.predict(model, x, t, sigma);
+            Tensor next = i < prk.length ? prkStep(i, t, out, x, carry) : plmsStep(i, t, out, x, carry);
+            trajectory.step(i, t, next, space.start(out, x, sigma));
             return next;
         }, listener);
     }

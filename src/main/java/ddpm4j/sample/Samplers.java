@@ -19,6 +19,12 @@ public final class Samplers {
      */
     public static final SchedulerClass DEFAULT = SchedulerClass.UNIPC;
 
+    /** The schedulers that step in σ, so that they can sample an EDM process as well as one of β's. */
+    private static final java.util.Set<SchedulerClass> SIGMA_BASED = java.util.EnumSet.of(SchedulerClass.EDM_EULER,
+            SchedulerClass.EDM_DPM_SOLVER_MULTISTEP, SchedulerClass.EULER, SchedulerClass.EULER_ANCESTRAL, SchedulerClass.HEUN,
+            SchedulerClass.LMS, SchedulerClass.DPM_SOLVER_MULTISTEP, SchedulerClass.DPM_SOLVER_SINGLESTEP, SchedulerClass.UNIPC,
+            SchedulerClass.DEIS);
+
     private Samplers() {
     }
 
@@ -35,6 +41,9 @@ public final class Samplers {
         }
         GaussianDiffusion diffusion = GaussianDiffusion.of(config);
         SchedulerClass kind = config.scheduler();
+        if (!SIGMA_BASED.contains(kind)) {
+            requireBetas(config, kind.className);
+        }
         return switch (kind) {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
@@ -44,6 +53,7 @@ public final class Samplers {
             case DPM_SOLVER_SINGLESTEP -> DpmSolverSinglestepSampler.of(config, diffusion, steps, clipping(config));
             case UNIPC -> UniPcMultistepSampler.of(config, diffusion, steps, clipping(config));
             case DEIS -> DeisMultistepSampler.of(config, diffusion, steps, clipping(config));
+            case EDM_DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
             default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
         };
     }
@@ -53,6 +63,7 @@ public final class Samplers {
      * the sampler the figures that decode from part way use.
      */
     public static AncestralSampler ancestral(SchedulerConfig config) {
+        requireBetas(config, "Algorithm 2");
         GaussianDiffusion diffusion = GaussianDiffusion.of(config);
         return new AncestralSampler(Respaced.of(diffusion, config.numTrainTimesteps(), Spacing.LEADING),
                 Clipping.of(config.clipSample(), config.clipSampleRange()));
@@ -66,7 +77,16 @@ public final class Samplers {
      * @throws IllegalArgumentException when a value cannot be honoured, naming it
      */
     public static RePaintSampler rePaint(SchedulerConfig config, int steps, int jumpLength, int jumpNSample, double eta) {
+        requireBetas(config, "RePaint");
         return new RePaintSampler(GaussianDiffusion.of(config), clipping(config), steps, jumpLength, jumpNSample, eta);
+    }
+
+    /** Refuses an EDM process to a loop that steps through the training steps of a process of β's. */
+    private static void requireBetas(SchedulerConfig config, String loop) {
+        if (config.edm() != null) {
+            throw new IllegalArgumentException(loop + " steps a process of β's; this model's process is EDM's (sigma_data):"
+                    + " sample it with one of " + SIGMA_BASED.stream().map(k -> k.alias).toList());
+        }
     }
 
     /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, 20 for the solvers. */

@@ -37,8 +37,13 @@ public final class SigmaSampler implements TracedSampler {
     private final Clipping clipping;
     private final double[] passSigmas; // σ at each network pass (Heun visits most twice)
     private final double[] passTimesteps;
+    private final Churn churn;
 
-    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping) {
+    private SigmaSampler(SigmaSpace space, Method method, SigmaSchedule schedule, Clipping clipping, Churn churn) {
+        if (churn != Churn.NONE && churn.sChurn() > 0 && method != Method.EULER && method != Method.HEUN) {
+            throw new IllegalArgumentException("s_churn is EDM's churn for Euler's and Heun's steps, not " + method.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        this.churn = churn;
         this.space = space;
         this.method = method;
         this.schedule = schedule;
@@ -61,15 +66,16 @@ public final class SigmaSampler implements TracedSampler {
     }
 
     static SigmaSampler of(SchedulerClass kind, SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
-        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        SigmaSpace space = SigmaSpace.of(c, diffusion);
         Method method = switch (kind) {
             case EULER -> Method.EULER;
             case EULER_ANCESTRAL -> Method.EULER_ANCESTRAL;
             case HEUN -> Method.HEUN;
             case LMS -> Method.LMS;
+            case EDM_EULER -> Method.EULER;
             default -> throw new IllegalArgumentException(c.className() + " is not a σ-stepping scheduler");
         };
-        return new SigmaSampler(space, method, SigmaSchedule.kDiffusion(c, space, steps), clipping);
+        return new SigmaSampler(space, method, SigmaSchedule.kDiffusion(c, space, steps), clipping, Churn.of(c));
     }
 
     @Override
@@ -113,13 +119,34 @@ public final class SigmaSampler implements TracedSampler {
     @Override
     public Tensor sample(Denoiser model, Tensor x, int first, NoiseSource noise, StepListener listener, Trajectory trajectory) {
         checkPartWayStart(first);
-        return ReverseLoop.run(x, first, passes(), (i, current, carry) ->
-                pass(model, i, current, scaleModelInput(current, i), Math.min(i - first + 1, LMS_ORDER), noise, carry, trajectory), listener);
+        return ReverseLoop.run(x, first, passes(), (i, current, carry) -> {
+            Tensor churned = churned(i, current, noise);
+            return pass(model, i, churned, scaleModelInput(churned, i), Math.min(i - first + 1, LMS_ORDER), noise, carry, trajectory);
+        }, listener);
     }
 
-    /** What the network sees at pass i: x/√(σ² + 1) (diffusers' {@code scale_model_input}). */
+    /**
+     * The σ pass i steps from: σ̂ of {@link Churn} at a step's first pass (every Euler pass, Heun's even ones), the
+     * pass's σ otherwise.
+     */
+    private double sigmaHat(int i) {
+        boolean first = method == Method.EULER || method == Method.HEUN && i % 2 == 0;
+        return first ? churn.sigmaHat(passSigmas[i], schedule.steps()) : passSigmas[i];
+    }
+
+    /** x̂ = x + √(σ̂² − σ²) s_noise z where churn raises pass i's σ, else x itself. */
+    private Tensor churned(int i, Tensor x, NoiseSource noise) {
+        double sigma = passSigmas[i];
+        double hat = sigmaHat(i);
+        if (hat == sigma) {
+            return x;
+        }
+        return x.add(noise.next(Device.of(x)).mul(new Scalar(churn.sNoise() * Math.sqrt(hat * hat - sigma * sigma))));
+    }
+
+    /** What the network sees at pass i: x/√(σ² + 1) (diffusers' {@code scale_model_input}), at σ̂ after churn. */
     Tensor scaleModelInput(Tensor x, int i) {
-        return x.mul(new Scalar(SigmaSpace.alpha(passSigmas[i])));
+        return x.mul(new Scalar(SigmaSpace.alpha(sigmaHat(i))));
     }
 
     /**
@@ -128,9 +155,10 @@ public final class SigmaSampler implements TracedSampler {
      * @param lmsOrder the order of LMS's step, at most the slopes kept (its loop takes min(passes done + 1, 4))
      */
     Tensor pass(Denoiser model, int i, Tensor x, Tensor input, int lmsOrder, NoiseSource noise, Carry carry, Trajectory trajectory) {
-        double sigma = passSigmas[i];
+        double sigma = sigmaHat(i);
         double alpha = SigmaSpace.alpha(sigma);
-        Tensor predicted = space.predict(model, input, passTimesteps[i]);
+        double t = sigma == passSigmas[i] ? passTimesteps[i] : space.timestepOf(sigma);
+        Tensor predicted = space.predict(model, input, t, sigma);
         Tensor x0 = clipping.apply(space.start(predicted, x.mul(new Scalar(alpha)), sigma));
         Tensor next = switch (method) {
             case EULER -> x.add(slope(x, x0, sigma).mul(new Scalar(passSigmas[i + 1] - sigma)));
@@ -160,14 +188,14 @@ public final class SigmaSampler implements TracedSampler {
      */
     private Tensor heun(Tensor x, Tensor x0, int i, Carry carry) {
         if (i % 2 == 0) {
-            double sigma = passSigmas[i];
+            double sigma = sigmaHat(i);
             double dt = passSigmas[i + 1] - sigma;
             Tensor d = slope(x, x0, sigma);
             carry.put("first slope", d);
             carry.put("step start", x);
             return x.add(d.mul(new Scalar(dt)));
         }
-        double sigma = passSigmas[i - 1];
+        double sigma = sigmaHat(i - 1);
         double sigmaNext = passSigmas[i];
         Tensor d = slope(x, x0, sigmaNext).add(carry.get("first slope")).mul(new Scalar(0.5));
         return carry.get("step start").add(d.mul(new Scalar(sigmaNext - sigma)));

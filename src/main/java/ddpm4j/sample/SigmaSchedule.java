@@ -1,5 +1,7 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.EdmPreconditioning;
+import ddpm4j.schedule.EdmProcess;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.Spacing;
 
@@ -21,6 +23,10 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
      */
     static SigmaSchedule kDiffusion(SchedulerConfig c, SigmaSpace space, int steps) {
         FinalSigma last = FinalSigma.of(c, FinalSigma.ZERO);
+        if (space.edmProcess() != null) {
+            EdmProcess p = space.edmProcess();
+            return edm(p, steps, last, Math.sqrt(p.sigmaMax() * p.sigmaMax() + 1));
+        }
         double[] train = space.trainingSigmas();
         int total = train.length;
         StepSpacing spacing = StepSpacing.of(c);
@@ -58,6 +64,9 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
      * carry x_t = α_t x₀ + σ_t ε, so the starting noise is standard.
      */
     static SigmaSchedule exponentialIntegrator(SigmaSpace space, int steps, SolverOptions o) {
+        if (space.edmProcess() != null) {
+            return edm(space.edmProcess(), steps, o.finalSigma(), 1.0);
+        }
         double[] train = space.trainingSigmas();
         int total = train.length;
         int clipped = 0;
@@ -78,6 +87,29 @@ record SigmaSchedule(double[] timesteps, double[] sigmas, double initNoiseSigma)
             timesteps[i] = ts[i];
         }
         return new SigmaSchedule(timesteps, SigmaSpace.withFinal(sig, last), 1.0);
+    }
+
+    /**
+     * EDMEulerScheduler and EDMDPMSolverMultistepScheduler's {@code set_timesteps}: the process's σ's
+     * ({@link EdmProcess#sigmas}, in float32), each visited at timestep c_noise(σ) = ln(σ)/4, then the final σ (0 or
+     * σ_min); σ-based samplers of the other families take the same grid for an EDM process. {@code init}: the scale of
+     * the starting noise in the sampler's form, √(σ_max² + 1) as diffusers' {@code init_noise_sigma} where x is
+     * carried as x₀ + σ ε, 1 where it is carried as α x₀ + σ α ε.
+     */
+    static SigmaSchedule edm(EdmProcess p, int steps, FinalSigma last, double init) {
+        double[] k = p.sigmas(steps);
+        double[] sig = new double[steps + 1];
+        double[] ts = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            sig[i] = SigmaSpace.f32(k[i]);
+            ts[i] = SigmaSpace.f32(EdmPreconditioning.cNoise(sig[i]));
+        }
+        sig[steps] = switch (last) {
+            case ZERO -> 0;
+            case SIGMA_MIN -> SigmaSpace.f32(p.sigmaMin());
+            case LAST_REPEATED -> sig[steps - 1];
+        };
+        return new SigmaSchedule(ts, sig, init);
     }
 
     /** Where a grid's last step goes. */

@@ -2,8 +2,11 @@ package ddpm4j.sample;
 
 import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.EdmPreconditioning;
 import ddpm4j.diffusion.GaussianDiffusion;
+import ddpm4j.schedule.EdmProcess;
 import ddpm4j.schedule.Prediction;
+import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.NoiseSchedule;
 import ddpm4j.torch.Device;
 import ddpm4j.torch.Tensors;
@@ -17,7 +20,9 @@ import org.bytedeco.pytorch.Tensor;
  * come from σ here rather than from the ᾱ table.
  */
 final class SigmaSpace {
-    private final GaussianDiffusion diffusion;
+    private final GaussianDiffusion diffusion; // the β process, or null
+    private final EdmPreconditioning edm;      // the EDM process's preconditioning, or null
+    private final EdmProcess process;
 
     SigmaSpace(GaussianDiffusion diffusion, String scheduler) {
         if (diffusion.prediction() == Prediction.MEAN) {
@@ -25,10 +30,29 @@ final class SigmaSpace {
                     + " network samples with DDPMScheduler or DDIMScheduler");
         }
         this.diffusion = diffusion;
+        this.edm = null;
+        this.process = null;
     }
 
-    GaussianDiffusion diffusion() {
-        return diffusion;
+    private SigmaSpace(EdmProcess process, EdmPreconditioning edm) {
+        this.diffusion = null;
+        this.edm = edm;
+        this.process = process;
+    }
+
+    /**
+     * The σ view of {@code c}'s process: its β's (the network fed x/√(σ² + 1) at the training timestep of σ), or an EDM
+     * process (the network fed c_in x_σ at c_noise(σ), x̂₀ = c_skip x_σ + c_out F), where x_σ = x/α is the
+     * variance-exploding form of the x = α x₀ + σ α ε the solvers carry.
+     */
+    static SigmaSpace of(SchedulerConfig c, GaussianDiffusion diffusion) {
+        EdmProcess p = c.edm();
+        return p == null ? new SigmaSpace(diffusion, c.className()) : new SigmaSpace(p, EdmPreconditioning.of(c));
+    }
+
+    /** The EDM process, or null for a process of β's. */
+    EdmProcess edmProcess() {
+        return process;
     }
 
     /**
@@ -36,6 +60,9 @@ final class SigmaSpace {
      * from its float32 {@code alphas_cumprod} (the rounding of ᾱ near 1 moves σ at t = 0 by 1e-4).
      */
     double[] trainingSigmas() {
+        if (diffusion == null) {
+            throw new IllegalStateException("an EDM process has no training steps");
+        }
         NoiseSchedule s = diffusion.schedule();
         double[] out = new double[s.steps()];
         for (int i = 0; i < out.length; i++) {
@@ -54,20 +81,38 @@ final class SigmaSpace {
         return -Math.log(sigma);
     }
 
-    /** The network's first C output channels (what it predicts; learned-variance channels dropped) at x and timestep t. */
-    Tensor predict(Denoiser model, Tensor x, double t) {
+    /**
+     * The network's first C output channels (what it predicts; learned-variance channels dropped) at x = α x₀ + σ α ε
+     * with this σ: at timestep t for a β process, at (c_in x/α, c_noise(σ)) for an EDM process.
+     */
+    Tensor predict(Denoiser model, Tensor x, double t, double sigma) {
         int batch = (int) x.size(0);
-        Tensor ts = t == Math.rint(t)
-                ? diffusion.timesteps(GaussianDiffusion.fill(batch, (int) t), x)
-                : Device.of(x).put(Tensors.fromFloats(filled(batch, (float) t), batch));
-        Tensor out = model.apply(x, ts);
+        Tensor input = x;
+        Tensor ts;
+        if (edm != null) {
+            input = x.mul(new Scalar(edm.cIn(sigma) / alpha(sigma)));
+            ts = Device.of(x).put(Tensors.fromFloats(filled(batch, (float) EdmPreconditioning.cNoise(sigma)), batch));
+        } else {
+            ts = t == Math.rint(t)
+                    ? diffusion.timesteps(GaussianDiffusion.fill(batch, (int) t), x)
+                    : Device.of(x).put(Tensors.fromFloats(filled(batch, (float) t), batch));
+        }
+        Tensor out = model.apply(input, ts);
         long c = x.size(1);
         return out.size(1) == c ? out : out.narrow(1, 0, c);
+    }
+
+    /** The timestep the network sees at σ: the fractional training step of σ (β process) or c_noise(σ) (EDM). */
+    double timestepOf(double sigma) {
+        return edm != null ? f32(EdmPreconditioning.cNoise(sigma)) : sigmaToT(sigma, logs(trainingSigmas()));
     }
 
     /** x̂₀ from the prediction at x = α_t x₀ + σ_t ε with this σ. */
     Tensor start(Tensor predicted, Tensor x, double sigma) {
         double a = alpha(sigma);
+        if (edm != null) {
+            return edm.denoised(predicted, x.mul(new Scalar(1 / a)), sigma);
+        }
         double st = sigma * a;
         return switch (diffusion.prediction()) {
             case EPSILON -> x.sub(predicted.mul(new Scalar(st))).div(new Scalar(a));
@@ -79,6 +124,9 @@ final class SigmaSpace {
 
     /** ε̂ from the prediction at x with this σ. */
     Tensor noise(Tensor predicted, Tensor x, double sigma) {
+        if (edm != null) {
+            return noiseFromStart(start(predicted, x, sigma), x, sigma);
+        }
         double a = alpha(sigma);
         double st = sigma * a;
         return switch (diffusion.prediction()) {

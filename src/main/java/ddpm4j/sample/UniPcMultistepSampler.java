@@ -37,7 +37,7 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
     }
 
     static UniPcMultistepSampler of(SchedulerConfig c, GaussianDiffusion diffusion, int steps, Clipping clipping) {
-        SigmaSpace space = new SigmaSpace(diffusion, c.className());
+        SigmaSpace space = SigmaSpace.of(c, diffusion);
         SolverOptions o = SolverOptions.of(c);
         return new UniPcMultistepSampler(space, SigmaSchedule.exponentialIntegrator(space, steps, o), o, clipping);
     }
@@ -50,7 +50,7 @@ public final class UniPcMultistepSampler extends SigmaGridSampler {
             Carry.History outputs = carry.history("outputs", order);
             Tensor last = carry.get("last sample"); // the sample the previous predictor started from; none at the run's first step
             Tensor x = current;
-            Tensor predicted = space.predict(model, x, timesteps[i]);
+            Tensor predicted = space.predict(model, x, timesteps[i], sigmas[i]);
             Tensor m = space.converted(predicted, x, sigmas[i], clipping, predictX0);
             if (last != null && !disableCorrector.contains(i - 1)) {
                 x = corrector(m, last, outputs, i, predictorOrder(i - 1, start, n));

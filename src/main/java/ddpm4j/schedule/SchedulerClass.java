@@ -49,14 +49,21 @@ public enum SchedulerClass {
     EULER("EulerDiscreteScheduler", "euler", spacing("linspace"), offset(), zeroSnr(), karras(),
             key(SchedulerKey.text("interpolation_type", "linear", "linear")), key(SchedulerKey.optionalNumber("sigma_min")),
             key(SchedulerKey.optionalNumber("sigma_max")), key(SchedulerKey.text("timestep_type", "discrete", "discrete")),
-            key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min"))),
+            key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min")), churn()),
     /** Euler with ancestral noise (k-diffusion's sample_euler_ancestral). */
     EULER_ANCESTRAL("EulerAncestralDiscreteScheduler", "euler-ancestral", spacing("linspace"), offset(), zeroSnr()),
     /** Heun's second-order method in σ (Karras et al. 2022, Algorithm 1): two network passes per step but the last. */
     HEUN("HeunDiscreteScheduler", "heun", clip(false), key(SchedulerKey.number("clip_sample_range", 1.0)), spacing("linspace"), offset(),
-            karras()),
+            karras(), churn()),
     /** Linear multistep in σ (k-diffusion's sample_lms). */
-    LMS("LMSDiscreteScheduler", "lms", spacing("linspace"), offset(), karras());
+    LMS("LMSDiscreteScheduler", "lms", spacing("linspace"), offset(), karras()),
+    /** Euler's method on EDM's ODE (Karras et al. 2022) for networks trained with EDM's preconditioning; with churn, Algorithm 2's noise. */
+    EDM_EULER("EDMEulerScheduler", "edm-euler", edmProcess(), key(SchedulerKey.text("final_sigmas_type", "zero", "zero", "sigma_min")), churn()),
+    /** DPM-Solver++ multistep on EDM's σ grid for networks trained with EDM's preconditioning. */
+    EDM_DPM_SOLVER_MULTISTEP("EDMDPMSolverMultistepScheduler", "edm-dpmsolver", edmProcess(), thresholding(), order(),
+            key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "sde-dpmsolver++", "deis")),
+            key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2")),
+            key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)), finalSigmas());
 
     /** diffusers' class name, the {@code _class_name} of scheduler_config.json. */
     public final String className;
@@ -73,6 +80,11 @@ public enum SchedulerClass {
                 keys.put(k.name(), k);
             }
         }
+    }
+
+    /** Whether it is one of diffusers' EDM schedulers: σ's of an EDM process, the network preconditioned as EDM's. */
+    public boolean edm() {
+        return this == EDM_EULER || this == EDM_DPM_SOLVER_MULTISTEP;
     }
 
     /** This scheduler's key {@code name}, or null when it has none by that name. */
@@ -173,6 +185,29 @@ public enum SchedulerClass {
 
     private static List<SchedulerKey> lambdaMin() {
         return List.of(SchedulerKey.number("lambda_min_clipped", Double.NEGATIVE_INFINITY));
+    }
+
+    /**
+     * The EDM process: σ from {@code sigma_min} to {@code sigma_max}, spread as {@code sigma_schedule} says with ρ, and the
+     * data's standard deviation {@code sigma_data} that the preconditioning assumes.
+     */
+    static List<String> edmProcessKeys() {
+        return edmProcess().stream().map(SchedulerKey::name).toList();
+    }
+
+    private static List<SchedulerKey> edmProcess() {
+        return List.of(SchedulerKey.number("sigma_min", 0.002), SchedulerKey.number("sigma_max", 80.0), SchedulerKey.number("sigma_data", 0.5),
+                SchedulerKey.text("sigma_schedule", "karras", "karras", "exponential"), SchedulerKey.number("rho", 7.0));
+    }
+
+    /**
+     * EDM's stochastic sampling (Karras et al. 2022, Algorithm 2), ddpm4j's keys as {@code eta} is DDIM's (diffusers
+     * passes them to {@code step}): at each step with s_tmin ≤ σ ≤ s_tmax, noise raises σ to σ̂ = σ(1 + γ),
+     * γ = min(s_churn/steps, √2 − 1), scaled by s_noise; s_churn 0 is the deterministic sampler.
+     */
+    private static List<SchedulerKey> churn() {
+        return List.of(SchedulerKey.number("s_churn", 0.0), SchedulerKey.number("s_tmin", 0.0),
+                SchedulerKey.number("s_tmax", Double.POSITIVE_INFINITY), SchedulerKey.number("s_noise", 1.0));
     }
 
     private static List<SchedulerKey> karras() {

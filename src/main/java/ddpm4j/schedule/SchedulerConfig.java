@@ -74,8 +74,10 @@ public record SchedulerConfig(
                     + betaStart + " and " + betaEnd);
         }
         Map<String, Object> checked = new TreeMap<>();
+        boolean edmProcess = scheduler.edm() || settings.containsKey(EdmProcess.MARKER);
         for (Map.Entry<String, Object> e : settings.entrySet()) {
-            SchedulerKey own = scheduler.key(e.getKey());
+            // an EDM process's keys describe the process whichever scheduler reads it (EulerDiscreteScheduler's own sigma_min is another key)
+            SchedulerKey own = edmProcess && EdmProcess.KEYS.contains(e.getKey()) ? SchedulerClass.EDM_EULER.key(e.getKey()) : scheduler.key(e.getKey());
             SchedulerKey other = SchedulerClass.anyKey(e.getKey());
             if (other == null) {
                 throw new IllegalArgumentException("unknown key '" + e.getKey() + "'");
@@ -84,6 +86,10 @@ public record SchedulerConfig(
             checked.put(e.getKey(), own != null ? own.check(e.getValue()) : e.getValue());
         }
         settings = Collections.unmodifiableMap(checked);
+        if (edmProcess) { // its values checked together now, not when a sampler first reads them
+            Map<String, Object> given = settings;
+            EdmProcess.of(name -> given.containsKey(name) ? given.get(name) : SchedulerClass.EDM_EULER.key(name).fallback());
+        }
         if (settings.get("clip_sample_range") instanceof Number r && !(r.doubleValue() > 0)) {
             throw new IllegalArgumentException("clip_sample_range must be positive, got " + r);
         }
@@ -112,10 +118,36 @@ public record SchedulerConfig(
         return new SchedulerConfig(scheduler, numTrainTimesteps, start, end, betaSchedule, trainedBetas, variance, prediction, settings);
     }
 
-    /** The same configuration read by another scheduler (diffusers' {@code OtherScheduler.from_config(config)}). */
+    /**
+     * The same configuration read by another scheduler (diffusers' {@code OtherScheduler.from_config(config)}); an EDM
+     * process stays one (its {@code sigma_data} kept in the settings, where the other scheduler finds it).
+     */
     public SchedulerConfig with(SchedulerClass other) {
-        return new SchedulerConfig(other, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance,
-                prediction, settings);
+        if (other.edm() && edm() == null) {
+            throw new IllegalArgumentException(other.className + " samples networks trained with EDM's preconditioning; this model's"
+                    + " process is one of β's (" + scheduler.className + "): EDM's sampler for it is heun or euler with --set s_churn=...");
+        }
+        Map<String, Object> s = settings;
+        if (scheduler.edm() && !settings.containsKey(EdmProcess.MARKER)) {
+            s = new TreeMap<>(settings);
+            s.put(EdmProcess.MARKER, SchedulerClass.EDM_EULER.key(EdmProcess.MARKER).fallback());
+        }
+        return new SchedulerConfig(other, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, variance, prediction, s);
+    }
+
+    /**
+     * The EDM process (Karras et al. 2022) this configuration describes, or null for a process of β's: the model was
+     * trained with EDM's preconditioning when its scheduler is one of diffusers' EDM schedulers, or the configuration
+     * names {@code sigma_data} (kept so when another scheduler reads it).
+     */
+    public EdmProcess edm() {
+        if (!scheduler.edm() && !settings.containsKey(EdmProcess.MARKER)) {
+            return null;
+        }
+        return EdmProcess.of(name -> {
+            SchedulerKey key = SchedulerClass.EDM_EULER.key(name);
+            return settings.containsKey(name) ? key.check(settings.get(name)) : key.fallback();
+        });
     }
 
     /** The same configuration with one of the scheduler's keys set. */
@@ -250,20 +282,24 @@ public record SchedulerConfig(
     public String toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("_class_name", scheduler.className);
-        o.put("beta_end", betaEnd);
-        o.put("beta_schedule", betaSchedule.configName);
-        o.put("beta_start", betaStart);
+        if (!scheduler.edm()) { // diffusers' EDM schedulers have no β's
+            o.put("beta_end", betaEnd);
+            o.put("beta_schedule", betaSchedule.configName);
+            o.put("beta_start", betaStart);
+        }
         o.put("num_train_timesteps", numTrainTimesteps);
         o.put("prediction_type", prediction.configName);
-        if (trainedBetas == null) {
-            o.putNull("trained_betas");
-        } else {
-            ArrayNode a = o.putArray("trained_betas");
-            for (double b : trainedBetas) {
-                a.add(b);
+        if (!scheduler.edm()) {
+            if (trainedBetas == null) {
+                o.putNull("trained_betas");
+            } else {
+                ArrayNode a = o.putArray("trained_betas");
+                for (double b : trainedBetas) {
+                    a.add(b);
+                }
             }
+            o.put("variance_type", variance.configName);
         }
-        o.put("variance_type", variance.configName);
         settings.forEach((k, v) -> o.set(k, JSON.valueToTree(v)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
