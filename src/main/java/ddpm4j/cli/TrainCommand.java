@@ -7,12 +7,14 @@ import ddpm4j.io.ModelDirectory;
 import ddpm4j.nn.Presets;
 import ddpm4j.nn.UNetConfig;
 import ddpm4j.schedule.BetaSchedule;
+import ddpm4j.schedule.EdmProcess;
 import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.schedule.VarianceType;
 import ddpm4j.torch.Precision;
 import ddpm4j.torch.PrecisionRule;
 import ddpm4j.train.Checkpoint;
+import ddpm4j.train.Objective;
 import ddpm4j.train.TrainSettings;
 import ddpm4j.train.Trainer;
 import picocli.CommandLine;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ddpm4j train}: Algorithm 1 on a dataset, into a model directory. */
@@ -99,8 +102,18 @@ final class TrainCommand implements Callable<Integer> {
                     + " one way; with --resume, changes the run's choice).")
     Boolean flip;
 
-    @Option(names = "--objective", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--objective", paramLabel = "NAME", description = "simple, vlb, mean_mse or hybrid (the paper's process of β's), or"
+            + " edm: Karras et al. 2022's preconditioned network, log-normal noise levels and λ(σ) weight; the model samples with"
+            + " EDMEulerScheduler (default: ${DEFAULT-VALUE}).")
     String objective;
+
+    @Option(names = "--sigma-data", paramLabel = "S", description = "With --objective edm: the data's standard deviation that the"
+            + " preconditioning assumes (default: ${DEFAULT-VALUE}, EDM's for images in [-1, 1]).")
+    double sigmaData;
+
+    @Option(names = "--edm-noise", paramLabel = "P_MEAN,P_STD", converter = NumberPair.Converter.class,
+            description = "With --objective edm: the training noise levels' ln sigma ~ N(P_MEAN, P_STD^2) (default: ${DEFAULT-VALUE}).")
+    NumberPair edmNoise;
 
     @Option(names = "--min-snr-gamma", paramLabel = "G", description = "Min-SNR-gamma weighting of the MSE term.")
     Double minSnrGamma;
@@ -201,7 +214,11 @@ final class TrainCommand implements Callable<Integer> {
             arch = dir.readUNetConfig();
             process = dir.loadScheduler();
         } else {
-            process = SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
+            if (settings.objectiveKind() != Objective.EDM && (given("--sigma-data") || given("--edm-noise"))) {
+                throw new UserException((given("--sigma-data") ? "--sigma-data" : "--edm-noise") + " sets EDM's training; add --objective edm");
+            }
+            process = settings.objectiveKind() == Objective.EDM ? edmProcess()
+                    : SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
             arch = architecture(presetName, images, process);
         }
         try (Group group = Distributed.join(options)) {
@@ -245,6 +262,22 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The EDM process --objective edm trains: EDM's σ's, --sigma-data, --prediction; the options of a β process refused. */
+    private SchedulerConfig edmProcess() {
+        for (String beta : List.of("--schedule", "--timesteps", "--beta-range", "--variance")) {
+            if (given(beta)) {
+                throw new UserException(beta + " describes a process of β's; --objective edm trains an EDM process");
+            }
+        }
+        try {
+            SchedulerConfig process = SchedulerConfig.edm(EdmProcess.defaults().withSigmaData(sigmaData), prediction);
+            ddpm4j.diffusion.EdmPreconditioning.of(process); // refuses a prediction EDM does not define, naming it
+            return process;
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--objective edm: " + e.getMessage());
+        }
+    }
+
     /** The settings the options give (flips by the data's default where --[no-]flip is absent). */
     TrainSettings settings() {
         return TrainSettings.builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr)
@@ -253,7 +286,7 @@ final class TrainCommand implements Callable<Integer> {
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
                 .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
-                .build();
+                .edmNoiseLevels(edmNoise.first(), edmNoise.second()).build();
     }
 
     /**
@@ -297,6 +330,8 @@ final class TrainCommand implements Callable<Integer> {
                 case "--grad-clip" -> number(d.gradClip());
                 case "--ema-decay" -> number(d.emaDecay());
                 case "--objective" -> d.objective();
+                case "--sigma-data" -> number(EdmProcess.defaults().sigmaData());
+                case "--edm-noise" -> number(d.edmPMean()) + "," + number(d.edmPStd());
                 case "--seed" -> Long.toString(d.seed());
                 case "--checkpoint-every" -> Long.toString(d.checkpointEvery());
                 case "--sample-every" -> Long.toString(d.sampleEvery());

@@ -3,6 +3,8 @@ package ddpm4j.diffusion;
 import ddpm4j.schedule.EdmProcess;
 import ddpm4j.schedule.Prediction;
 import ddpm4j.schedule.SchedulerConfig;
+import ddpm4j.torch.Device;
+import ddpm4j.torch.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -47,6 +49,47 @@ public record EdmPreconditioning(double sigmaData, Prediction prediction) {
     public double cOut(double sigma) {
         double c = sigma * sigmaData / Math.sqrt(sigma * sigma + sigmaData * sigmaData);
         return prediction == Prediction.V ? -c : c;
+    }
+
+    /** EDM's loss weight λ(σ) = (σ² + σ_data²)/(σ σ_data)², which makes λ c_out² = 1: the network's target has unit variance. */
+    public double lossWeight(double sigma) {
+        return (sigma * sigma + sigmaData * sigmaData) / (sigma * sigma * sigmaData * sigmaData);
+    }
+
+    /**
+     * EDM's training loss per image (Karras et al. 2022, eq. 8 with eq. 2's preconditioning): x = x₀ + σ n,
+     * λ(σ) · mean over pixels of (D(x; σ) − x₀)², the network given (c_in x, c_noise(σ)); one σ per image.
+     *
+     * @param sigma the images' noise levels
+     * @param noise standard normal, shaped as x₀
+     * @return [B]
+     */
+    public Tensor trainingLoss(Denoiser net, Tensor x0, double[] sigma, Tensor noise) {
+        int b = sigma.length;
+        float[] s = new float[b];
+        float[] in = new float[b];
+        float[] cNoise = new float[b];
+        float[] skip = new float[b];
+        float[] out = new float[b];
+        float[] weight = new float[b];
+        for (int i = 0; i < b; i++) {
+            s[i] = (float) sigma[i];
+            in[i] = (float) cIn(sigma[i]);
+            cNoise[i] = (float) cNoise(sigma[i]);
+            skip[i] = (float) cSkip(sigma[i]);
+            out[i] = (float) cOut(sigma[i]);
+            weight[i] = (float) lossWeight(sigma[i]);
+        }
+        Device device = Device.of(x0);
+        Tensor x = x0.add(noise.mul(perImage(device, s)));
+        Tensor f = net.apply(x.mul(perImage(device, in)), device.put(Tensors.fromFloats(cNoise, b)));
+        Tensor denoised = x.mul(perImage(device, skip)).add(f.narrow(1, 0, x0.size(1)).mul(perImage(device, out)));
+        Tensor err = denoised.sub(x0);
+        return Gaussians.meanFlat(err.mul(err)).mul(device.put(Tensors.fromFloats(weight, b)));
+    }
+
+    private static Tensor perImage(Device device, float[] v) {
+        return device.put(Tensors.fromFloats(v, v.length, 1, 1, 1));
     }
 
     /** D(x; σ) = c_skip x + c_out F from the network's output F at (c_in x, c_noise). */

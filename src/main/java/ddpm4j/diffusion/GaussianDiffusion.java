@@ -34,8 +34,16 @@ public final class GaussianDiffusion {
         this.coefficients = new Coefficients(schedule.steps());
     }
 
-    /** The process a model directory's scheduler_config.json describes. */
+    /**
+     * The process a model directory's scheduler_config.json describes.
+     *
+     * @throws IllegalArgumentException for an EDM process, which has no β's
+     */
     public static GaussianDiffusion of(SchedulerConfig c) {
+        if (c.edm() != null) {
+            throw new IllegalArgumentException("this model's process is EDM's (" + c.className() + ", sigma_data): it has no β's and"
+                    + " no training timesteps, which this needs");
+        }
         return new GaussianDiffusion(c.schedule(), c.prediction(), c.variance());
     }
 

@@ -69,9 +69,10 @@ final class UNetModule extends Layer {
         if (t.is_complex() || t.scalar_type() == torch.ScalarType.Bool) {
             throw new IllegalArgumentException("timesteps must be numbers, got " + t.scalar_type());
         }
-        // fractional timesteps are allowed, as diffusers' UNet2DModel takes them (the Euler family visits them)
-        if (!t.is_meta() && t.min().item_double() < 0) {
-            throw new IllegalArgumentException("timesteps must not be negative, got " + t.min().item_double());
+        // fractional and negative timesteps are allowed, as diffusers' UNet2DModel takes them (the Euler family visits fractional
+        // ones; an EDM network sees c_noise = ln(σ)/4, negative below σ = 1); NaN and infinities are not numbers it can embed
+        if (!t.is_meta() && t.is_floating_point() && !torch.isfinite(t).all().item_bool()) {
+            throw new IllegalArgumentException("timesteps must be finite numbers");
         }
         Tensor timesteps = t.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t.reshape(-1);
         if (config.centerInputSample()) {

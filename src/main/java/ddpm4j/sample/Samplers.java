@@ -39,11 +39,11 @@ public final class Samplers {
         if (steps < 1 || steps > total) {
             throw new IllegalArgumentException("steps must be in [1, " + total + "], got " + steps);
         }
-        GaussianDiffusion diffusion = GaussianDiffusion.of(config);
         SchedulerClass kind = config.scheduler();
         if (!SIGMA_BASED.contains(kind)) {
             requireBetas(config, kind.className);
         }
+        GaussianDiffusion diffusion = config.edm() == null ? GaussianDiffusion.of(config) : null; // an EDM process has no β's
         return switch (kind) {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
@@ -56,6 +56,17 @@ public final class Samplers {
             case EDM_DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
             default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
         };
+    }
+
+    /**
+     * The sampler of training's sample grids, about {@code passes} network passes: DDIM on a process of β's (at most T
+     * steps), EDM's deterministic sampler (Heun on its σ grid: S = ⌊passes/2⌋ + 1 steps, 2S − 1 passes) on an EDM process.
+     */
+    public static TracedSampler preview(SchedulerConfig config, int passes) {
+        if (config.edm() != null) {
+            return of(config.with(SchedulerClass.HEUN), passes / 2 + 1);
+        }
+        return of(config.with(SchedulerClass.DDIM), Math.min(passes, config.numTrainTimesteps()));
     }
 
     /**

@@ -45,7 +45,7 @@ final class SigmaSpace {
      * process (the network fed c_in x_σ at c_noise(σ), x̂₀ = c_skip x_σ + c_out F), where x_σ = x/α is the
      * variance-exploding form of the x = α x₀ + σ α ε the solvers carry.
      */
-    static SigmaSpace of(SchedulerConfig c, GaussianDiffusion diffusion) {
+    static SigmaSpace of(SchedulerConfig c, GaussianDiffusion diffusion) { // diffusion: the β process, null for an EDM one
         EdmProcess p = c.edm();
         return p == null ? new SigmaSpace(diffusion, c.className()) : new SigmaSpace(p, EdmPreconditioning.of(c));
     }

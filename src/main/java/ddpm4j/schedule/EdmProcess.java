@@ -32,6 +32,22 @@ public record EdmProcess(double sigmaMin, double sigmaMax, double sigmaData, boo
         }
     }
 
+    /** diffusers' defaults (EDM's): σ from 0.002 to 80 on Karras' grid with ρ = 7, σ_data 0.5. */
+    public static EdmProcess defaults() {
+        return of(name -> SchedulerClass.EDM_EULER.key(name).fallback());
+    }
+
+    /** The same process for data of standard deviation {@code sigmaData}. */
+    public EdmProcess withSigmaData(double sigmaData) {
+        return new EdmProcess(sigmaMin, sigmaMax, sigmaData, exponential, rho);
+    }
+
+    /** The keys of a scheduler_config.json that describe this process. */
+    java.util.Map<String, Object> settings() {
+        return java.util.Map.of("sigma_min", sigmaMin, "sigma_max", sigmaMax, "sigma_data", sigmaData,
+                "sigma_schedule", exponential ? "exponential" : "karras", "rho", rho);
+    }
+
     static EdmProcess of(Function<String, Object> key) {
         return new EdmProcess((Double) key.apply("sigma_min"), (Double) key.apply("sigma_max"), (Double) key.apply("sigma_data"),
                 key.apply("sigma_schedule").equals("exponential"), (Double) key.apply("rho"));

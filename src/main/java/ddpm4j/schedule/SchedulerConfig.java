@@ -108,6 +108,18 @@ public record SchedulerConfig(
                 Prediction.EPSILON, "leading");
     }
 
+    /**
+     * An EDM process (what {@code train --objective edm} trains) as diffusers' EDMEulerScheduler configures it: the process's
+     * keys, {@code prediction} (epsilon: EDM's own c_out; v_prediction: negated) and EDM's final σ of 0.
+     */
+    public static SchedulerConfig edm(EdmProcess process, Prediction prediction) {
+        Map<String, Object> s = new TreeMap<>(process.settings());
+        s.put("final_sigmas_type", "zero");
+        SchedulerConfig paper = paper();
+        return new SchedulerConfig(SchedulerClass.EDM_EULER, paper.numTrainTimesteps, paper.betaStart, paper.betaEnd, paper.betaSchedule,
+                null, VarianceType.FIXED_SMALL, prediction, s);
+    }
+
     /** The same process with another β schedule, prediction and variance. */
     public SchedulerConfig with(BetaSchedule schedule, int steps, VarianceType variance, Prediction prediction) {
         return new SchedulerConfig(scheduler, steps, betaStart, betaEnd, schedule, null, variance, prediction, settings);

@@ -15,7 +15,6 @@ import ddpm4j.sample.NoiseSource;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
 import ddpm4j.sample.TracedSampler;
-import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -148,11 +147,10 @@ final class RunOutputs implements AutoCloseable {
         int n = settings.sampleCount();
         int c = ema.config().inChannels();
         int s = ema.config().sampleSize();
-        int ddimSteps = Math.min(settings.sampleSteps(), process.numTrainTimesteps());
         float[] values;
         try (PointerScope scope = new PointerScope()) {
             NoiseSource noise = new NoiseSource(settings.seed(), 0, n, c, s, s);
-            TracedSampler sampler = Samplers.of(process.with(SchedulerClass.DDIM), ddimSteps);
+            TracedSampler sampler = Samplers.preview(process, settings.sampleSteps());
             Denoiser net = ema::infer;
             if (ema.config().classConditional()) {
                 net = Conditioning.everyClass(ema.config().nullLabel(), 1.0).bind(ema::infer, c, 0); // the grid cycles through the classes

@@ -8,7 +8,7 @@ import ddpm4j.torch.PrecisionRule;
  * How to train (Ho et al. 2020, appendix B, for the defaults): everything but the architecture and
  * the diffusion process, which live in config.json and scheduler_config.json.
  *
- * @param objective       simple, vlb, mean_mse or hybrid
+ * @param objective       simple, vlb, mean_mse, hybrid ({@link Objective}) or edm
  * @param minSnrGamma     γ of min-SNR-γ weighting, or null
  * @param lossAware       importance-sample timesteps by their loss (Improved DDPM)
  * @param lr              Adam learning rate after warm-up
@@ -35,6 +35,8 @@ import ddpm4j.torch.PrecisionRule;
  *                        accumulated before the update: less memory, the same step
  * @param tensorboard     also write the metrics and sample grids as TensorBoard event files ({@code logs/})
  * @param layout          how the model directory's files are arranged: flat, or diffusers' pipeline
+ * @param edmPMean        EDM's P_mean: the mean of ln σ of the training noise levels (objective edm)
+ * @param edmPStd         EDM's P_std: their standard deviation
  * @param precision       the arithmetic of the training steps and sample grids; null: {@link PrecisionRule}'s
  *                        choice for training, taken when the run starts and recorded with the run
  */
@@ -64,10 +66,15 @@ public record TrainSettings(
         int microBatches,
         boolean tensorboard,
         ModelDirectory.Layout layout,
+        double edmPMean,
+        double edmPStd,
         Precision precision) {
 
     public TrainSettings {
-        ddpm4j.diffusion.LossType.fromName(objective);
+        Objective kind = Objective.of(objective);
+        require(kind != Objective.EDM || minSnrGamma == null, "min-SNR weighting is for the β-process objectives; EDM weights by λ(σ)");
+        require(kind != Objective.EDM || !lossAware, "loss-aware timesteps are for the β-process objectives; EDM draws σ log-normal");
+        require(Double.isFinite(edmPMean) && edmPStd > 0 && Double.isFinite(edmPStd), "EDM's P_std must be positive and P_mean finite");
         require(lr > 0 && Double.isFinite(lr), "learning rate must be positive");
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
         require(eps > 0, "Adam eps must be positive");
@@ -116,6 +123,11 @@ public record TrainSettings(
         }
     }
 
+    /** The objective, parsed. */
+    public Objective objectiveKind() {
+        return Objective.of(objective);
+    }
+
     /** The learning rate of the n-th update (1-based). */
     public double lrAt(long n) {
         return LearningRate.at(lr, warmup, lrDecay, steps, n);
@@ -137,7 +149,7 @@ public record TrainSettings(
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
                 .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
-                .tensorboard(tensorboard).layout(layout).precision(precision);
+                .tensorboard(tensorboard).layout(layout).edmNoiseLevels(edmPMean, edmPStd).precision(precision);
     }
 
     /**
@@ -171,6 +183,8 @@ public record TrainSettings(
         private int microBatches = 1;
         private boolean tensorboard = true;
         private ModelDirectory.Layout layout = ModelDirectory.Layout.FLAT;
+        private double edmPMean = -1.2; // EDM's CIFAR-10 settings (Table 1)
+        private double edmPStd = 1.2;
         private Precision precision = null;
 
         private Builder() {
@@ -200,13 +214,14 @@ public record TrainSettings(
         public Builder microBatches(int v) { microBatches = v; return this; }
         public Builder tensorboard(boolean v) { tensorboard = v; return this; }
         public Builder layout(ModelDirectory.Layout v) { layout = v; return this; }
+        public Builder edmNoiseLevels(double pMean, double pStd) { edmPMean = pMean; edmPStd = pStd; return this; }
         public Builder precision(Precision v) { precision = v; return this; }
 
         /** The settings, checked. */
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches, tensorboard, layout, precision);
+                    microBatches, tensorboard, layout, edmPMean, edmPStd, precision);
         }
     }
 

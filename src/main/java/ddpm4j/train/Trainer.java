@@ -2,12 +2,12 @@ package ddpm4j.train;
 
 import ddpm4j.data.ImageSource;
 import ddpm4j.diffusion.Denoiser;
+import ddpm4j.diffusion.EdmPreconditioning;
 import ddpm4j.dist.Gradients;
 import ddpm4j.dist.Group;
 import ddpm4j.dist.Shards;
 import ddpm4j.diffusion.GaussianDiffusion;
 import ddpm4j.diffusion.LossAwareTimesteps;
-import ddpm4j.diffusion.LossType;
 import ddpm4j.diffusion.TimestepSampler;
 import ddpm4j.io.FloatArray;
 import ddpm4j.io.ModelDirectory;
@@ -71,7 +71,9 @@ public final class Trainer implements AutoCloseable {
     private final UNetConfig arch;
     private final SchedulerConfig process;
     private final TrainSettings settings;
-    private final GaussianDiffusion diffusion;
+    private final Objective objective;
+    private final GaussianDiffusion diffusion; // the β process, or null for an EDM one
+    private final EdmPreconditioning edm;      // EDM's preconditioning, or null
     private final UNet2DModel model;
     private final UNet2DModel emaModel;
     private final Map<String, Tensor> params;
@@ -123,10 +125,17 @@ public final class Trainer implements AutoCloseable {
         TrainSettings chosen = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
         this.settings = chosen.precision() != null ? chosen // a run saved before precision was a setting takes the rule's
                 : chosen.toBuilder().precision(PrecisionRule.of(PrecisionRule.Work.TRAINING, device).precision()).build();
-        this.diffusion = GaussianDiffusion.of(process);
-        if (arch.outChannels() != diffusion.outputChannels(arch.inChannels())) {
+        this.objective = this.settings.objectiveKind();
+        if ((objective == Objective.EDM) != (process.edm() != null)) {
+            throw new IllegalArgumentException(objective == Objective.EDM ? "objective edm trains an EDM process, not " + process.className()
+                    : "objective " + objective.cliName + " trains a process of β's; " + process.className() + " describes an EDM one (objective edm)");
+        }
+        this.diffusion = objective == Objective.EDM ? null : GaussianDiffusion.of(process);
+        this.edm = EdmPreconditioning.of(process);
+        int outChannels = diffusion == null ? arch.inChannels() : diffusion.outputChannels(arch.inChannels());
+        if (arch.outChannels() != outChannels) {
             throw new IllegalArgumentException("variance '" + process.variance().configName + "' needs a network with "
-                    + diffusion.outputChannels(arch.inChannels()) + " output channels, the architecture has " + arch.outChannels());
+                    + outChannels + " output channels, the architecture has " + arch.outChannels());
         }
         if (images.channels() != arch.inChannels()) {
             throw new IllegalArgumentException("the data have " + images.channels() + " channels but the network takes " + arch.inChannels());
@@ -204,12 +213,11 @@ public final class Trainer implements AutoCloseable {
      */
     public void run(Listener listener, long deadline) throws IOException {
         listener.started(step, settings.steps());
-        LossType loss = LossType.fromName(settings.objective());
         int nonFinite = 0;
         long saved = -1;
         while (step < settings.steps() && System.nanoTime() - deadline < 0) {
             long start = System.nanoTime();
-            Step report = trainStep(loss);
+            Step report = trainStep();
             report = new Step(report.step(), report.loss(), report.lr(), report.gradNorm(),
                     settings.batchSize() / ((System.nanoTime() - start) / 1e9), report.skipped(), report.communicationSeconds());
             if (report.skipped()) {
@@ -250,11 +258,11 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimizer step on the next batch, without logs, checkpoints or sample grids (for benchmarks). */
     public Step stepOnce() {
-        return trainStep(LossType.fromName(settings.objective()));
+        return trainStep();
     }
 
-    /** One step of Algorithm 1 on batch {@code step}. */
-    Step trainStep(LossType loss) {
+    /** One step of Algorithm 1 (or EDM's) on batch {@code step}. */
+    Step trainStep() {
         long n = step;
         double lr = settings.lrAt(n + 1);
         try (PointerScope scope = new PointerScope()) {
@@ -264,7 +272,9 @@ public final class Trainer implements AutoCloseable {
             Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), rows, im.channels(), im.height(), im.width()));
             // the global batch's timesteps and noise, of which this rank takes its rows
             SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
-            TimestepSampler.Draw draw = timesteps.sample(b, random);
+            // the batch's timesteps with their importance weights, or EDM's noise levels with weight 1
+            TimestepSampler.Draw draw = edm == null ? timesteps.sample(b, random) : null;
+            double[] sigmas = edm == null ? null : noiseLevels(b, random);
             float[] noiseValues = new float[b * per];
             for (int i = 0; i < noiseValues.length; i++) {
                 noiseValues[i] = (float) random.nextGaussian();
@@ -284,12 +294,15 @@ public final class Trainer implements AutoCloseable {
                 try (PointerScope chunk = new PointerScope()) { // a micro-batch's activations go with its graph
                     torch.manual_seed(dropoutSeed(n, group.rank() * micro + c)); // dropout masks
                     Denoiser net = arch.classConditional() ? conditioned(n, b, rowStart + first, count) : model::forward;
-                    int[] t = Arrays.copyOfRange(draw.t(), rowStart + first, rowStart + first + count);
-                    Tensor perImage = diffusion.trainingLoss(net, x0.narrow(0, first, count), t, noise.narrow(0, first, count), loss,
-                            settings.minSnrGamma());
+                    int from = rowStart + first;
+                    Tensor perImage = edm != null
+                            ? edm.trainingLoss(net, x0.narrow(0, first, count), Arrays.copyOfRange(sigmas, from, from + count),
+                                    noise.narrow(0, first, count))
+                            : diffusion.trainingLoss(net, x0.narrow(0, first, count), Arrays.copyOfRange(draw.t(), from, from + count),
+                                    noise.narrow(0, first, count), objective.loss, settings.minSnrGamma());
                     float[] weights = new float[count];
                     for (int i = 0; i < count; i++) {
-                        weights[i] = (float) draw.weights()[rowStart + first + i];
+                        weights[i] = draw == null ? 1f : (float) draw.weights()[from + i];
                     }
                     Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
                     local += (float) total.item_double();
@@ -312,10 +325,21 @@ public final class Trainer implements AutoCloseable {
             long lossesStart = System.nanoTime();
             double[] losses = globalSum(rowLosses);
             communication += System.nanoTime() - lossesStart;
-            timesteps.update(draw.t(), losses);
+            if (draw != null) {
+                timesteps.update(draw.t(), losses);
+            }
             step = n + 1;
             return new Step(step, value, lr, gradNorm, 0, false, group.size() > 1 ? communication / 1e9 : 0);
         }
+    }
+
+    /** EDM's noise levels of the global batch: ln σ ~ N(P_mean, P_std²), one per image. */
+    private double[] noiseLevels(int b, SplittableRandom random) {
+        double[] out = new double[b];
+        for (int i = 0; i < b; i++) {
+            out[i] = Math.exp(settings.edmPMean() + settings.edmPStd() * random.nextGaussian());
+        }
+        return out;
     }
 
     /** The sum over ranks of {@code local} (float32 sums, as one process adds its micro-batches), as doubles. */

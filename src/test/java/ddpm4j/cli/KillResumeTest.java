@@ -1,7 +1,8 @@
 package ddpm4j.cli;
 
 import ddpm4j.io.Npy;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 8's interruption test: a training process is killed with SIGKILL five times at random
  * moments (some during checkpoint writes, which happen every other step) and resumed each time;
- * its metrics log must end up bit-identical to that of a run that was never interrupted.
+ * its metrics log must end up bit-identical to that of a run that was never interrupted, for the paper's objective and EDM's.
  */
 class KillResumeTest {
     private static final int STEPS = 40;
@@ -27,15 +28,16 @@ class KillResumeTest {
     @TempDir
     Path dir;
 
-    @Test
-    void fiveKillsAndResumesGiveTheUninterruptedLossSequence() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"simple", "edm"}) // the paper's objective, and EDM's (its noise levels drawn from the same stream)
+    void fiveKillsAndResumesGiveTheUninterruptedLossSequence(String objective) throws Exception {
         Path data = dir.resolve("tiny.npy");
         byte[] px = new byte[24 * 8 * 8];
         new Random(3).nextBytes(px);
         Npy.writeBytes(data, new long[] {24, 8, 8}, px);
 
         Path whole = dir.resolve("whole");
-        assertEquals(0, finish(train(data, whole, false)), () -> output(whole));
+        assertEquals(0, finish(train(data, whole, false, objective)), () -> output(whole));
         List<String> expected = losses(whole);
         assertEquals(STEPS, expected.size());
 
@@ -44,7 +46,7 @@ class KillResumeTest {
         int kills = 0;
         boolean started = false;
         while (kills < 5) {
-            Process run = train(data, killed, started);
+            Process run = train(data, killed, started, objective);
             try {
                 // wait until the run is a random number of logged steps past its last checkpoint (the first time,
                 // past the first checkpoint at step 2), then kill it
@@ -63,7 +65,7 @@ class KillResumeTest {
             kills++;
             started = started || Files.isRegularFile(killed.resolve("training_state/latest"));
         }
-        assertEquals(0, finish(train(data, killed, started)), () -> output(killed));
+        assertEquals(0, finish(train(data, killed, started, objective)), () -> output(killed));
         assertEquals(expected, losses(killed));
         long resumes = output(killed).lines().filter(l -> l.startsWith("resuming at step")).count();
         assertTrue(resumes >= 4, "only " + resumes + " of the runs resumed from a checkpoint:\n" + output(killed));
@@ -79,12 +81,12 @@ class KillResumeTest {
         }
     }
 
-    private Process train(Path data, Path out, boolean resume) throws IOException {
+    private Process train(Path data, Path out, boolean resume, String objective) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", "--data", data.toString(),
                 "--out", out.toString(), "--preset", "quick28", "--steps", String.valueOf(STEPS), "--batch-size", "4",
                 "--warmup", "5", "--checkpoint-every", "2", "--log-every", "1", "--sample-every", "0",
-                "--samples", "1", "--sample-steps", "1", "--threads", "1"));
+                "--samples", "1", "--sample-steps", "1", "--threads", "1", "--objective", objective));
         if (resume) {
             cmd.add("--resume");
         }

@@ -84,6 +84,49 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void edmTrainingLowersItsLossAndWritesAnEdmModelDirectory() throws Exception {
+        Path out = dir.resolve("edm");
+        SchedulerConfig process = SchedulerConfig.edm(ddpm4j.schedule.EdmProcess.defaults().withSigmaData(0.6), ddpm4j.schedule.Prediction.EPSILON);
+        double before;
+        double after;
+        try (Trainer t = new Trainer(out, ARCH, process, settings(60).toBuilder().objective("edm").build(), images(), false, null)) {
+            before = fixedEdmLoss(t, process);
+            t.run(new Losses());
+            after = fixedEdmLoss(t, process);
+        }
+        assertTrue(after < 0.7 * before, "EDM loss on a fixed batch " + before + " -> " + after);
+        try (Model m = ModelDirectory.load(out)) {
+            assertEquals("EDMEulerScheduler", m.scheduler().className());
+            assertEquals(0.6, m.scheduler().edm().sigmaData());
+            assertTrue(Files.isRegularFile(out.resolve("samples").resolve("step-000000060.png"))); // drawn by EDM's Heun
+        }
+        // an EDM objective needs an EDM process and the reverse
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Trainer(dir.resolve("x"), ARCH, PROCESS,
+                settings(2).toBuilder().objective("edm").build(), images(), false, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Trainer(dir.resolve("y"), ARCH, process,
+                settings(2), images(), false, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> settings(2).toBuilder().objective("edm")
+                .minSnrGamma(5.0).build());
+    }
+
+    /** EDM's loss of the raw weights on a fixed batch, σ's and noise. */
+    static double fixedEdmLoss(Trainer t, SchedulerConfig process) {
+        Tensor x0 = Tensors.fromFloats(images().modelSpace(0, 16), 16, 1, 8, 8);
+        Tensor noise = ddpm4j.sample.NoiseSourceAccess.noise(3, 16, 1, 8, 8);
+        double[] sigma = new double[16];
+        for (int i = 0; i < 16; i++) {
+            sigma[i] = Math.exp(-2.5 + 0.3 * i); // 0.08 … 7.4
+        }
+        var model = t.rawModel();
+        model.train(false);
+        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            double v = ddpm4j.diffusion.EdmPreconditioning.of(process).trainingLoss(model::forward, x0, sigma, noise).mean().item_float();
+            model.train(true);
+            return v;
+        }
+    }
+
     /** L_simple of the raw weights on a fixed batch, t and noise. */
     static double fixedLoss(Trainer t) {
         ImageSet data = images();
@@ -103,26 +146,30 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void resumingContinuesTheSameLossSequence() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"simple", "edm"})
+    void resumingContinuesTheSameLossSequence(String objective) throws Exception {
+        boolean edm = objective.equals("edm");
+        SchedulerConfig process = edm ? SchedulerConfig.edm(ddpm4j.schedule.EdmProcess.defaults(), ddpm4j.schedule.Prediction.EPSILON) : PROCESS;
+        TrainSettings settings = settings(24).toBuilder().objective(objective).build();
         Losses whole = new Losses();
-        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, PROCESS, settings(24), images(), false, null)) {
+        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, process, settings, images(), false, null)) {
             t.run(whole);
         }
         Path out = dir.resolve("interrupted");
         Losses first = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(24), images(), false, null)) {
-            LossType loss = LossType.SIMPLE;
+        try (Trainer t = new Trainer(out, ARCH, process, settings, images(), false, null)) {
             while (t.step() < 13) { // interrupted after a checkpoint at 10 and three more steps
-                first.stepped(t.trainStep(loss));
+                first.stepped(t.trainStep());
                 if (t.step() == 10) {
                     t.checkpoint();
                 }
             }
         }
         Losses rest = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, null)) {
+        try (Trainer t = new Trainer(out, ARCH, process, settings(999), images(), true, null)) {
             assertEquals(10, t.step());
+            assertEquals(objective, t.settings().objective(), "the run's own objective");
             assertEquals(24, t.settings().steps(), "the run's own settings");
             t.run(rest);
         }
