@@ -27,7 +27,7 @@ public final class TrainOnNpy {
                 false, null, null); // ε-prediction, the preset's dropout, no classes
         TrainSettings settings = TrainSettings.builder().steps(20).batchSize(8).warmup(5).checkpointEvery(20)
                 .sampleEvery(20).sampleCount(4).sampleSteps(5).build(); // the rest: the paper's recipe
-        try (Trainer trainer = new Trainer(out, arch, SchedulerConfig.paper(), settings, images, false, null)) {
+        try (Trainer trainer = Trainer.start(out, arch, SchedulerConfig.paper(), settings, images)) {
             trainer.run(new Trainer.Listener() {
                 @Override
                 public void stepped(Trainer.Step step) {

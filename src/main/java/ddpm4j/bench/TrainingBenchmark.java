@@ -33,7 +33,7 @@ public final class TrainingBenchmark {
         TrainSettings settings = TrainSettings.builder().warmup(0).batchSize(batchSize).steps(Integer.MAX_VALUE)
                 .checkpointEvery(Long.MAX_VALUE).sampleCount(1).sampleSteps(1).logEvery(Long.MAX_VALUE).labelDropout(0.0).precision(precision).build();
         Path dir = Files.createTempDirectory("ddpm4j-bench-");
-        try (Trainer trainer = new Trainer(dir, config, SchedulerConfig.paper(), settings, images, false, null, device)) {
+        try (Trainer trainer = Trainer.start(dir, config, SchedulerConfig.paper(), settings, images, device, ddpm4j.dist.Group.single())) {
             double[] ms = Timing.measure(() -> {
                 long start = System.nanoTime();
                 trainer.stepOnce();

@@ -79,9 +79,10 @@ final class QuickstartCommand implements Callable<Integer> {
     private void train() throws Exception {
         var images = QuickstartRecipe.dataset();
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
-        try (Trainer trainer = new Trainer(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(),
-                QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps).toBuilder()
-                        .precision(options.precision(ddpm4j.torch.PrecisionRule.Work.TRAINING)).build(), images, false, null, options.device())) {
+        var settings = QuickstartRecipe.settings(seed, steps == null ? QuickstartRecipe.STEPS : steps).toBuilder()
+                .precision(options.precision(ddpm4j.torch.PrecisionRule.Work.TRAINING)).build();
+        try (Trainer trainer = Trainer.start(out, QuickstartRecipe.architecture(), QuickstartRecipe.process(), settings, images,
+                options.device(), ddpm4j.dist.Group.single())) {
             options.sayTraining(trainer.settings().precision(), null);
             long total = trainer.settings().steps();
             System.err.printf("quickstart: training a %,d-parameter model on %,d embedded Fashion-MNIST images for %,d steps"

@@ -107,6 +107,23 @@ final class TrainCommand implements Callable<Integer> {
             + " EDMEulerScheduler (default: ${DEFAULT-VALUE}).")
     String objective;
 
+    @Option(names = "--eval-every", paramLabel = "N", description = "Every N steps (and at the end), the FID of the EMA weights: the same"
+            + " --eval-images seeded images, drawn as the sample grids are, against every training image, in metrics.jsonl and"
+            + " TensorBoard (default: ${DEFAULT-VALUE}: none).")
+    long evalEvery;
+
+    @Option(names = "--eval-images", paramLabel = "N", description = "Images per evaluation (default: ${DEFAULT-VALUE}).")
+    int evalImages;
+
+    @Option(names = "--eval-features", paramLabel = "SPEC", description = "The evaluations' feature network: judge[:DIR] (for 28x28 gray"
+            + " data; the built-in fashion-mnist judge unless a directory made by 'eval judge' is given) or inception[:FILE]"
+            + " (pytorch-fid's weights, by default in ~/.cache/ddpm4j) (default: ${DEFAULT-VALUE}).")
+    String evalFeatures;
+
+    @Option(names = "--keep-best", description = "Keep the best-scoring EMA weights (by --eval-every's FID) as the model directory;"
+            + " the last checkpoint stays in training_state/ for --resume.")
+    boolean keepBest;
+
     @Option(names = "--sigma-data", paramLabel = "S", description = "With --objective edm: the data's standard deviation that the"
             + " preconditioning assumes (default: ${DEFAULT-VALUE}, EDM's for images in [-1, 1]).")
     double sigmaData;
@@ -206,33 +223,28 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(ImageSource images, TrainSettings settings, TrainSettings.Changes changes) throws Exception {
-        UNetConfig arch;
-        SchedulerConfig process;
-        String presetName = resume ? null : presetFor(images);
-        if (resume) {
-            ModelDirectory dir = ModelDirectory.open(out);
-            arch = dir.readUNetConfig();
-            process = dir.loadScheduler();
-        } else {
-            if (settings.objectiveKind() != Objective.EDM && (given("--sigma-data") || given("--edm-noise"))) {
-                throw new UserException((given("--sigma-data") ? "--sigma-data" : "--edm-noise") + " sets EDM's training; add --objective edm");
+        if (resume) { // the run's own architecture, process and settings
+            try (Group group = Distributed.join(options)) {
+                return train(group, images, null, Trainer.resume(out, images, changes, options.device(), group));
             }
-            process = settings.objectiveKind() == Objective.EDM ? edmProcess()
-                    : SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
-            arch = architecture(presetName, images, process);
         }
+        if (settings.objectiveKind() != Objective.EDM && (given("--sigma-data") || given("--edm-noise"))) {
+            throw new UserException((given("--sigma-data") ? "--sigma-data" : "--edm-noise") + " sets EDM's training; add --objective edm");
+        }
+        SchedulerConfig process = settings.objectiveKind() == Objective.EDM ? edmProcess()
+                : SchedulerConfig.paper().with(schedule, timesteps, variance, prediction).withBetas(betaRange.first(), betaRange.second());
+        String presetName = presetFor(images);
+        UNetConfig arch = architecture(presetName, images, process);
         try (Group group = Distributed.join(options)) {
-            if (!resume) { // every rank takes rank 0's precision: the ranks of a run on several machines may differ in CPU
-                int chosen = options.precision(PrecisionRule.Work.TRAINING).ordinal();
-                settings = settings.toBuilder().precision(Precision.values()[(int) group.broadcastValue(chosen, 0)]).build();
-            }
-            return train(group, images, arch, process, settings, changes, presetName);
+            // every rank takes rank 0's precision: the ranks of a run on several machines may differ in CPU
+            int chosen = options.precision(PrecisionRule.Work.TRAINING).ordinal();
+            settings = settings.toBuilder().precision(Precision.values()[(int) group.broadcastValue(chosen, 0)]).build();
+            return train(group, images, presetName, Trainer.start(out, arch, process, settings, images, options.device(), group));
         }
     }
 
-    private int train(Group group, ImageSource images, UNetConfig arch, SchedulerConfig process, TrainSettings settings,
-                      TrainSettings.Changes changes, String presetName) throws Exception {
-        try (Trainer trainer = new Trainer(out, arch, process, settings, images, resume, changes, options.device(), group)) {
+    private int train(Group group, ImageSource images, String presetName, Trainer started) throws Exception {
+        try (Trainer trainer = started) {
             if (resume && given("--layout") && trainer.settings().layout() != layout) {
                 throw new UserException("this run writes the " + trainer.settings().layout().configName() + " layout; --layout cannot"
                         + " change on --resume (ddpm4j convert rearranges a finished model)");
@@ -243,7 +255,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (changes.equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard or --precision as given"));
+                        + (changes().equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard or --precision as given"));
                 options.sayTraining(trainer.settings().precision(), options.requestedPrecision() == null
                         ? "this run's; --precision changes it" : "as asked; the run keeps it from now on");
             } else {
@@ -280,12 +292,16 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The settings the options give (flips by the data's default where --[no-]flip is absent). */
     TrainSettings settings() {
+        if (keepBest && evalEvery == 0) {
+            throw new UserException("--keep-best keeps the weights that --eval-every scores best; give --eval-every N");
+        }
         return TrainSettings.builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr)
                 .adamBetas(adamBetas.first(), adamBetas.second()).eps(adamEps).warmup(warmup).lrDecay(lrDecay).gradClip(gradClip)
                 .emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize).steps(steps).seed(seed)
                 .hflip(flip != null ? flip : DataSpecs.flipsByDefault(data)).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery)
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
                 .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
+                .evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures).keepBest(keepBest)
                 .edmNoiseLevels(edmNoise.first(), edmNoise.second()).build();
     }
 
@@ -330,6 +346,9 @@ final class TrainCommand implements Callable<Integer> {
                 case "--grad-clip" -> number(d.gradClip());
                 case "--ema-decay" -> number(d.emaDecay());
                 case "--objective" -> d.objective();
+                case "--eval-every" -> Long.toString(d.evalEvery());
+                case "--eval-images" -> Integer.toString(d.evalImages());
+                case "--eval-features" -> d.evalFeatures();
                 case "--sigma-data" -> number(EdmProcess.defaults().sigmaData());
                 case "--edm-noise" -> number(d.edmPMean()) + "," + number(d.edmPStd());
                 case "--seed" -> Long.toString(d.seed());

@@ -45,9 +45,14 @@ public final class Checkpoint {
      * @param timesteps loss-aware sampler history (empty map if not used)
      * @param pending   the losses of the steps since the last metrics line, so that a resumed run logs
      *                  the same means as an uninterrupted one
+     * @param best      with {@code keep_best}: the best score so far and its step, or null before the first
      */
     public record State(long step, TrainSettings settings, Map<String, FloatArray> weights, Map<String, FloatArray> ema,
-                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending) {
+                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending, Best best) {
+    }
+
+    /** The lowest score of a run's evaluations so far and the step it was measured at. */
+    public record Best(double score, long step) {
     }
 
     /**
@@ -67,7 +72,8 @@ public final class Checkpoint {
     public record PendingLosses(double sum, int count) {
     }
 
-    private record Meta(long step, int format, double pendingLossSum, int pendingLossCount) {
+    /** The step and what goes with it; the best score's fields are null before the first evaluation (or in older checkpoints). */
+    private record Meta(long step, int format, double pendingLossSum, int pendingLossCount, Double bestScore, Long bestStep) {
     }
 
     private Checkpoint() {
@@ -94,7 +100,8 @@ public final class Checkpoint {
             Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
             Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
             AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
-            AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count())));
+            AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count(),
+                    s.best() == null ? null : s.best().score(), s.best() == null ? null : s.best().step())));
             Path target = root.resolve(name);
             ddpm4j.io.FileTrees.delete(target); // a leftover of an interrupted save, never the one 'latest' names
             try {
@@ -145,7 +152,8 @@ public final class Checkpoint {
         }
         return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
                 Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)),
-                new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount()));
+                new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount()),
+                meta.bestScore() == null ? null : new Best(meta.bestScore(), meta.bestStep()));
     }
 
     private static String latestName(Path root) throws IOException {

@@ -65,7 +65,9 @@ final class RunOutputs implements AutoCloseable {
                     JsonNode n = JSON.readTree(line);
                     if (n != null && n.has("step") && n.get("step").asLong() <= step) {
                         kept.add(line);
-                        curve.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
+                        if (n.has("loss")) { // not an evaluation's line
+                            curve.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
+                        }
                     }
                 } catch (IOException e) {
                     // a line cut short by a crash: dropped
@@ -101,6 +103,22 @@ final class RunOutputs implements AutoCloseable {
             return;
         }
         write(s);
+    }
+
+    /** An evaluation's line: {"step": N, NAME: score, "eval_images": n, "eval_features": ...}, and the score in TensorBoard. */
+    void recordScore(long step, String name, double score) throws IOException {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("step", step);
+        line.put(name, score);
+        line.put("eval_images", settings.evalImages());
+        line.put("eval_features", settings.evalFeatures());
+        line.put("time", java.time.Instant.now().toString());
+        metrics.write(JSON.writeValueAsString(line));
+        metrics.newLine();
+        metrics.flush();
+        if (events != null) {
+            events.addScalars(Map.of(name, score), step);
+        }
     }
 
     /** Writes the pending mean if steps since the last line are not logged yet. */

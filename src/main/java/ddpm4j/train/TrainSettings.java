@@ -35,6 +35,12 @@ import ddpm4j.torch.PrecisionRule;
  *                        accumulated before the update: less memory, the same step
  * @param tensorboard     also write the metrics and sample grids as TensorBoard event files ({@code logs/})
  * @param layout          how the model directory's files are arranged: flat, or diffusers' pipeline
+ * @param evalEvery       steps between evaluations of the EMA weights' FID (0: none)
+ * @param evalImages      images sampled for each evaluation (the same seeded ones every time)
+ * @param evalFeatures    the feature network of the evaluations: judge[:DIR] (a judge made by 'eval judge', by default the
+ *                        built-in fashion-mnist one, for 28×28 gray data) or inception[:FILE] (pytorch-fid's weights)
+ * @param keepBest        keep the best-scoring EMA weights as the model directory (the last checkpoint stays in
+ *                        training_state/)
  * @param edmPMean        EDM's P_mean: the mean of ln σ of the training noise levels (objective edm)
  * @param edmPStd         EDM's P_std: their standard deviation
  * @param precision       the arithmetic of the training steps and sample grids; null: {@link PrecisionRule}'s
@@ -66,6 +72,10 @@ public record TrainSettings(
         int microBatches,
         boolean tensorboard,
         ModelDirectory.Layout layout,
+        long evalEvery,
+        int evalImages,
+        String evalFeatures,
+        boolean keepBest,
         double edmPMean,
         double edmPStd,
         Precision precision) {
@@ -74,6 +84,10 @@ public record TrainSettings(
         Objective kind = Objective.of(objective);
         require(kind != Objective.EDM || minSnrGamma == null, "min-SNR weighting is for the β-process objectives; EDM weights by λ(σ)");
         require(kind != Objective.EDM || !lossAware, "loss-aware timesteps are for the β-process objectives; EDM draws σ log-normal");
+        require(evalEvery >= 0, "the evaluation interval must be non-negative");
+        require(evalImages >= 2, "an evaluation needs at least 2 images");
+        require(evalFeatures != null && evalFeatures.matches("(judge|inception)(:.+)?"), "eval features are judge[:DIR] or inception[:FILE]");
+        require(!keepBest || evalEvery > 0, "keeping the best weights needs evaluations (an evaluation interval)");
         require(Double.isFinite(edmPMean) && edmPStd > 0 && Double.isFinite(edmPStd), "EDM's P_std must be positive and P_mean finite");
         require(lr > 0 && Double.isFinite(lr), "learning rate must be positive");
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
@@ -149,7 +163,8 @@ public record TrainSettings(
                 .warmup(warmup).lrDecay(lrDecay).gradClip(gradClip).emaDecay(emaDecay).emaWarmup(emaWarmup).batchSize(batchSize)
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
                 .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
-                .tensorboard(tensorboard).layout(layout).edmNoiseLevels(edmPMean, edmPStd).precision(precision);
+                .tensorboard(tensorboard).layout(layout).evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures).keepBest(keepBest)
+                .edmNoiseLevels(edmPMean, edmPStd).precision(precision);
     }
 
     /**
@@ -183,6 +198,10 @@ public record TrainSettings(
         private int microBatches = 1;
         private boolean tensorboard = true;
         private ModelDirectory.Layout layout = ModelDirectory.Layout.FLAT;
+        private long evalEvery = 0;
+        private int evalImages = 500;
+        private String evalFeatures = "judge";
+        private boolean keepBest = false;
         private double edmPMean = -1.2; // EDM's CIFAR-10 settings (Table 1)
         private double edmPStd = 1.2;
         private Precision precision = null;
@@ -214,6 +233,10 @@ public record TrainSettings(
         public Builder microBatches(int v) { microBatches = v; return this; }
         public Builder tensorboard(boolean v) { tensorboard = v; return this; }
         public Builder layout(ModelDirectory.Layout v) { layout = v; return this; }
+        public Builder evalEvery(long v) { evalEvery = v; return this; }
+        public Builder evalImages(int v) { evalImages = v; return this; }
+        public Builder evalFeatures(String v) { evalFeatures = v; return this; }
+        public Builder keepBest(boolean v) { keepBest = v; return this; }
         public Builder edmNoiseLevels(double pMean, double pStd) { edmPMean = pMean; edmPStd = pStd; return this; }
         public Builder precision(Precision v) { precision = v; return this; }
 
@@ -221,7 +244,7 @@ public record TrainSettings(
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches, tensorboard, layout, edmPMean, edmPStd, precision);
+                    microBatches, tensorboard, layout, evalEvery, evalImages, evalFeatures, keepBest, edmPMean, edmPStd, precision);
         }
     }
 

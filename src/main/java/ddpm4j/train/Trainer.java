@@ -84,45 +84,59 @@ public final class Trainer implements AutoCloseable {
     private final TimestepSampler timesteps;
     private final TrainingData data;
     private final RunOutputs outputs;
+    private final FidWhileTraining fid; // rank 0's scorer when the run evaluates, else null
+    private Checkpoint.Best best;
     private final Device device;
     private final Group group;
     private final int rowStart;
     private final int rows;
     private long step;
 
+    /** A new run in {@code out} on the CPU, one process. */
+    public static Trainer start(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images)
+            throws IOException {
+        return start(out, arch, process, settings, images, Device.CPU, Group.single());
+    }
+
     /**
-     * A new run in {@code out}, or the continuation of the run whose checkpoint is there.
+     * A new run in {@code out}: the networks, the optimizer's moments and the EMA live on {@code device}; batches, noise
+     * and timesteps are drawn on the host as on the CPU and copied once per step. As one rank of {@code group}, every
+     * rank passes the same arguments (the same {@code out}, which only rank 0 writes).
      *
-     * @param resume     continue from {@code out}'s checkpoint (its settings win over {@code settings})
-     * @param changes    with {@code resume}: what to change in the run's saved settings (null: nothing)
+     * @throws IllegalArgumentException when {@code out} already holds a run (resume it instead), or the parts do not fit
      */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
-                   boolean resume, TrainSettings.Changes changes) throws IOException {
-        this(out, arch, process, settings, images, resume, changes, Device.CPU, Group.single());
+    public static Trainer start(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
+                                Device device, Group group) throws IOException {
+        if (Checkpoint.exists(out)) {
+            throw new IllegalArgumentException(out + " already holds a training run; resume it or choose another directory");
+        }
+        return new Trainer(out, arch, process, settings, images, null, device, group);
+    }
+
+    /** The run whose checkpoint is in {@code out}, on the CPU, one process. */
+    public static Trainer resume(Path out, ImageSource images, TrainSettings.Changes changes) throws IOException {
+        return resume(out, images, changes, Device.CPU, Group.single());
     }
 
     /**
-     * As above, training on {@code device}: the networks, the optimizer's moments and the EMA live
-     * there; batches, noise and timesteps are drawn on the host as on the CPU and copied once per step.
+     * The run whose checkpoint is in {@code out}, with its own architecture and process (its model directory's) and its
+     * own settings, changed as {@code changes} says (null: none); every rank reads the same {@code out}.
      */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
-                   boolean resume, TrainSettings.Changes changes, Device device) throws IOException {
-        this(out, arch, process, settings, images, resume, changes, device, Group.single());
+    public static Trainer resume(Path out, ImageSource images, TrainSettings.Changes changes, Device device, Group group)
+            throws IOException {
+        Checkpoint.State saved = Checkpoint.load(out);
+        ModelDirectory dir = ModelDirectory.open(out);
+        TrainSettings settings = changes == null ? saved.settings() : changes.applyTo(saved.settings());
+        return new Trainer(out, dir.readUNetConfig(), dir.loadScheduler(), settings, images, saved, device, group);
     }
 
-    /**
-     * As above, as one rank of {@code group}: every rank passes the same arguments (the same {@code out},
-     * which only rank 0 writes, and which every rank reads on {@code resume}).
-     */
-    public Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings settings, ImageSource images,
-                   boolean resume, TrainSettings.Changes changes, Device device, Group group) throws IOException {
+    private Trainer(Path out, UNetConfig arch, SchedulerConfig process, TrainSettings chosen, ImageSource images, Checkpoint.State saved,
+                    Device device, Group group) throws IOException {
         this.device = device;
         this.group = group;
-        Checkpoint.State saved = resume ? Checkpoint.load(out) : null;
         this.out = out;
         this.arch = arch;
         this.process = process;
-        TrainSettings chosen = saved == null ? settings : changes == null ? saved.settings() : changes.applyTo(saved.settings());
         this.settings = chosen.precision() != null ? chosen // a run saved before precision was a setting takes the rule's
                 : chosen.toBuilder().precision(PrecisionRule.of(PrecisionRule.Work.TRAINING, device).precision()).build();
         this.objective = this.settings.objectiveKind();
@@ -168,6 +182,7 @@ public final class Trainer implements AutoCloseable {
         this.rows = Shards.rowCount(b, group.rank(), group.size());
         this.data = new TrainingData(images, b, this.settings.seed(), this.settings.hflip(), rowStart, rows);
         this.outputs = group.isMain() ? new RunOutputs(out, this.settings) : null;
+        this.fid = group.isMain() && this.settings.evalEvery() > 0 ? FidWhileTraining.of(this.settings, images, device) : null;
         if (saved != null) {
             restore(saved);
         }
@@ -192,6 +207,7 @@ public final class Trainer implements AutoCloseable {
         adam.restore(s.optimizer(), s.step());
         timesteps.restore(s.timesteps());
         step = s.step();
+        best = s.best();
     }
 
     public long step() {
@@ -237,6 +253,9 @@ public final class Trainer implements AutoCloseable {
             if (outputs != null && settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
                 outputs.sampleGrid(emaModel, process, step);
             }
+            if (fid != null && step % settings.evalEvery() == 0) {
+                evaluate(listener);
+            }
             if (step % settings.checkpointEvery() == 0) {
                 checkpoint();
                 saved = step;
@@ -248,6 +267,9 @@ public final class Trainer implements AutoCloseable {
             if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
                 outputs.sampleGrid(emaModel, process, step);
             }
+            if (fid != null && step % settings.evalEvery() != 0) { // the last weights too
+                evaluate(listener);
+            }
         }
         if (saved != step) {
             checkpoint();
@@ -256,60 +278,46 @@ public final class Trainer implements AutoCloseable {
         group.barrier(); // every rank returns once rank 0 has written the run's last state
     }
 
+    /**
+     * Scores the EMA weights, logs the score, and with {@code keep_best} makes them the model directory's when they
+     * score best so far.
+     */
+    private void evaluate(Listener listener) throws IOException {
+        double score = fid.score(emaModel, process);
+        outputs.recordScore(step, fid.name(), score);
+        boolean better = best == null || score < best.score();
+        if (better) {
+            best = new Checkpoint.Best(score, step);
+            if (settings.keepBest()) {
+                saveModelDirectory();
+            }
+        }
+        listener.note(String.format(java.util.Locale.ROOT, "%s %.3f at step %d%s", fid.name(), score, step,
+                better ? " (best so far" + (settings.keepBest() ? ": the model directory's weights)" : ")") : ", best " + best.score()
+                        + " at step " + best.step()));
+    }
+
+    /** The last evaluation's best score and its step, or null before the first. */
+    public Checkpoint.Best best() {
+        return best;
+    }
+
     /** One optimizer step on the next batch, without logs, checkpoints or sample grids (for benchmarks). */
     public Step stepOnce() {
         return trainStep();
     }
 
-    /** One step of Algorithm 1 (or EDM's) on batch {@code step}. */
+    /**
+     * One step of Algorithm 1 (or EDM's) on batch {@code step}: draw the batch, forward and backward per micro-batch,
+     * reduce the gradients across ranks and clip them, update the weights and their EMA.
+     */
     Step trainStep() {
         long n = step;
         double lr = settings.lrAt(n + 1);
         try (PointerScope scope = new PointerScope()) {
-            ImageSource im = data.images();
-            int b = settings.batchSize();
-            int per = im.channels() * im.height() * im.width();
-            Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), rows, im.channels(), im.height(), im.width()));
-            // the global batch's timesteps and noise, of which this rank takes its rows
-            SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
-            // the batch's timesteps with their importance weights, or EDM's noise levels with weight 1
-            TimestepSampler.Draw draw = edm == null ? timesteps.sample(b, random) : null;
-            double[] sigmas = edm == null ? null : noiseLevels(b, random);
-            float[] noiseValues = new float[b * per];
-            for (int i = 0; i < noiseValues.length; i++) {
-                noiseValues[i] = (float) random.nextGaussian();
-            }
-            Tensor noise = device.put(Tensors.fromFloats(Arrays.copyOfRange(noiseValues, rowStart * per, (rowStart + rows) * per),
-                    Tensors.shape(x0)));
-            model.train(true);
-            model.module().zero_grad(true);
-            // this rank's rows in micro-batches, each's gradients accumulated: (1/B)·Σ w_i·L_i summed over the rows
-            // of every micro-batch of every rank is the global mean's gradient
-            int micro = Math.min(settings.microBatches(), rows);
-            float local = 0;
-            float[] rowLosses = new float[b];
-            for (int c = 0; c < micro; c++) {
-                int first = Shards.rowStart(rows, c, micro);
-                int count = Shards.rowCount(rows, c, micro);
-                try (PointerScope chunk = new PointerScope()) { // a micro-batch's activations go with its graph
-                    torch.manual_seed(dropoutSeed(n, group.rank() * micro + c)); // dropout masks
-                    Denoiser net = arch.classConditional() ? conditioned(n, b, rowStart + first, count) : model::forward;
-                    int from = rowStart + first;
-                    Tensor perImage = edm != null
-                            ? edm.trainingLoss(net, x0.narrow(0, first, count), Arrays.copyOfRange(sigmas, from, from + count),
-                                    noise.narrow(0, first, count))
-                            : diffusion.trainingLoss(net, x0.narrow(0, first, count), Arrays.copyOfRange(draw.t(), from, from + count),
-                                    noise.narrow(0, first, count), objective.loss, settings.minSnrGamma());
-                    float[] weights = new float[count];
-                    for (int i = 0; i < count; i++) {
-                        weights[i] = draw == null ? 1f : (float) draw.weights()[from + i];
-                    }
-                    Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
-                    local += (float) total.item_double();
-                    total.backward();
-                    System.arraycopy(Tensors.toFloats(perImage.detach()), 0, rowLosses, rowStart + first, count);
-                }
-            }
+            Batch batch = draw(n);
+            float[] rowLosses = new float[settings.batchSize()];
+            float local = forwardBackward(batch, rowLosses);
             long communication = System.nanoTime();
             double value = globalSum(new float[] {local})[0];
             if (!Double.isFinite(value)) {
@@ -318,19 +326,99 @@ public final class Trainer implements AutoCloseable {
             }
             Gradients.sumAcross(group, paramList);
             communication = System.nanoTime() - communication;
-            // without clipping, the largest float as the bound only measures the norm (libtorch converts it to float)
-            double gradNorm = torch.clip_grad_norm_(paramVector, settings.gradClip() > 0 ? settings.gradClip() : Float.MAX_VALUE);
-            adam.step(lr);
-            ema.update(n);
+            double gradNorm = clipGradients();
+            update(n, lr);
             long lossesStart = System.nanoTime();
             double[] losses = globalSum(rowLosses);
             communication += System.nanoTime() - lossesStart;
-            if (draw != null) {
-                timesteps.update(draw.t(), losses);
+            if (batch.timesteps() != null) {
+                timesteps.update(batch.timesteps().t(), losses);
             }
             step = n + 1;
             return new Step(step, value, lr, gradNorm, 0, false, group.size() > 1 ? communication / 1e9 : 0);
         }
+    }
+
+    /**
+     * This rank's rows of global batch n: the images, the noise, and the timesteps with their importance weights (a β
+     * process) or the noise levels (EDM), all drawn from the step's one random stream as one process draws them.
+     */
+    private record Batch(long n, Tensor x0, TimestepSampler.Draw timesteps, double[] sigmas, Tensor noise) {
+        /** The importance weight of global row i: 1 for EDM. */
+        float weight(int i) {
+            return timesteps == null ? 1f : (float) timesteps.weights()[i];
+        }
+    }
+
+    private Batch draw(long n) {
+        ImageSource im = data.images();
+        int b = settings.batchSize();
+        int per = im.channels() * im.height() * im.width();
+        Tensor x0 = device.put(Tensors.fromFloats(data.batch(n), rows, im.channels(), im.height(), im.width()));
+        SplittableRandom random = new SplittableRandom(Seeds.of(settings.seed(), Seeds.STEP, n));
+        TimestepSampler.Draw t = edm == null ? timesteps.sample(b, random) : null;
+        double[] sigmas = edm == null ? null : noiseLevels(b, random);
+        float[] noiseValues = new float[b * per];
+        for (int i = 0; i < noiseValues.length; i++) {
+            noiseValues[i] = (float) random.nextGaussian();
+        }
+        Tensor noise = device.put(Tensors.fromFloats(Arrays.copyOfRange(noiseValues, rowStart * per, (rowStart + rows) * per),
+                Tensors.shape(x0)));
+        return new Batch(n, x0, t, sigmas, noise);
+    }
+
+    /**
+     * Forward and backward over this rank's rows in micro-batches, each's gradients accumulated: (1/B)·Σ w_i·L_i summed
+     * over the rows of every micro-batch of every rank is the global mean's gradient. Returns this rank's share of the
+     * loss; {@code rowLosses} receives each row's unweighted loss.
+     */
+    private float forwardBackward(Batch batch, float[] rowLosses) {
+        int b = settings.batchSize();
+        model.train(true);
+        model.module().zero_grad(true);
+        int micro = Math.min(settings.microBatches(), rows);
+        float local = 0;
+        for (int c = 0; c < micro; c++) {
+            int first = Shards.rowStart(rows, c, micro);
+            int count = Shards.rowCount(rows, c, micro);
+            try (PointerScope chunk = new PointerScope()) { // a micro-batch's activations go with its graph
+                torch.manual_seed(dropoutSeed(batch.n(), group.rank() * micro + c)); // dropout masks
+                Tensor perImage = loss(batch, first, count);
+                float[] weights = new float[count];
+                for (int i = 0; i < count; i++) {
+                    weights[i] = batch.weight(rowStart + first + i);
+                }
+                Tensor total = perImage.mul(device.put(Tensors.fromFloats(weights, count))).sum().div(new Scalar(b));
+                local += (float) total.item_double();
+                total.backward();
+                System.arraycopy(Tensors.toFloats(perImage.detach()), 0, rowLosses, rowStart + first, count);
+            }
+        }
+        return local;
+    }
+
+    /** The objective's loss of rows first .. first + count − 1 of this rank, per image. */
+    private Tensor loss(Batch batch, int first, int count) {
+        int from = rowStart + first;
+        Denoiser net = arch.classConditional() ? conditioned(batch.n(), settings.batchSize(), from, count) : model::forward;
+        Tensor x0 = batch.x0().narrow(0, first, count);
+        Tensor noise = batch.noise().narrow(0, first, count);
+        return edm != null
+                ? edm.trainingLoss(net, x0, Arrays.copyOfRange(batch.sigmas(), from, from + count), noise)
+                : diffusion.trainingLoss(net, x0, Arrays.copyOfRange(batch.timesteps().t(), from, from + count), noise, objective.loss,
+                        settings.minSnrGamma());
+    }
+
+    /** Clips the summed gradients to the global norm {@code gradClip} (none at ≤ 0) and returns their norm before. */
+    private double clipGradients() {
+        // without clipping, the largest float as the bound only measures the norm (libtorch converts it to float)
+        return torch.clip_grad_norm_(paramVector, settings.gradClip() > 0 ? settings.gradClip() : Float.MAX_VALUE);
+    }
+
+    /** Adam's update with learning rate {@code lr}, then the EMA of the weights after update n. */
+    private void update(long n, double lr) {
+        adam.step(lr);
+        ema.update(n);
     }
 
     /** EDM's noise levels of the global batch: ln σ ~ N(P_mean, P_std²), one per image. */
@@ -390,18 +478,28 @@ public final class Trainer implements AutoCloseable {
             return; // rank 0 writes
         }
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), timesteps.state(),
-                outputs.pending()));
-        try {
-            ModelDirectory.save(out, emaModel, process, settings.layout());
-        } catch (IOException e) {
-            throw new IOException("checkpoint of step " + step + " saved, but could not update the model directory " + out
-                    + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);
+                outputs.pending(), best));
+        if (!settings.keepBest() || best == null) { // with keep_best, the best weights, written when they scored
+            try {
+                saveModelDirectory();
+            } catch (IOException e) {
+                throw new IOException("checkpoint of step " + step + " saved, but " + e.getMessage(), e);
+            }
         }
         try {
             outputs.lossPlot();
         } catch (IOException e) {
             throw new IOException("checkpoint of step " + step + " saved, but could not write " + out.resolve("loss.png")
                     + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);
+        }
+    }
+
+    /** The EMA weights and the configurations as the model directory. */
+    private void saveModelDirectory() throws IOException {
+        try {
+            ModelDirectory.save(out, emaModel, process, settings.layout());
+        } catch (IOException e) {
+            throw new IOException("could not update the model directory " + out + " (" + ddpm4j.io.IoErrors.describe(e) + ")", e);
         }
     }
 
@@ -422,6 +520,9 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (fid != null) {
+            fid.close();
+        }
         data.close();
         if (outputs != null) {
             outputs.close();

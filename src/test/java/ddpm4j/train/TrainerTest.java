@@ -69,7 +69,7 @@ class TrainerTest {
         ImageSet data = images();
         double before;
         double after;
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(60), data, false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, PROCESS, settings(60), data)) {
             before = fixedLoss(t);
             t.run(new Losses());
             after = fixedLoss(t);
@@ -90,7 +90,7 @@ class TrainerTest {
         SchedulerConfig process = SchedulerConfig.edm(ddpm4j.schedule.EdmProcess.defaults().withSigmaData(0.6), ddpm4j.schedule.Prediction.EPSILON);
         double before;
         double after;
-        try (Trainer t = new Trainer(out, ARCH, process, settings(60).toBuilder().objective("edm").build(), images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, process, settings(60).toBuilder().objective("edm").build(), images())) {
             before = fixedEdmLoss(t, process);
             t.run(new Losses());
             after = fixedEdmLoss(t, process);
@@ -102,10 +102,12 @@ class TrainerTest {
             assertTrue(Files.isRegularFile(out.resolve("samples").resolve("step-000000060.png"))); // drawn by EDM's Heun
         }
         // an EDM objective needs an EDM process and the reverse
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Trainer(dir.resolve("x"), ARCH, PROCESS,
-                settings(2).toBuilder().objective("edm").build(), images(), false, null));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Trainer(dir.resolve("y"), ARCH, process,
-                settings(2), images(), false, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Trainer.start(dir.resolve("x"), ARCH, PROCESS, settings(2).toBuilder().objective("edm").build(), images()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Trainer.start(dir.resolve("y"), ARCH, process, settings(2), images()));
+        // a new run never overwrites one: the directory's run is resumed instead
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Trainer.start(out, ARCH, process, settings(2), images()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> settings(2).toBuilder().objective("edm")
                 .minSnrGamma(5.0).build());
     }
@@ -153,12 +155,12 @@ class TrainerTest {
         SchedulerConfig process = edm ? SchedulerConfig.edm(ddpm4j.schedule.EdmProcess.defaults(), ddpm4j.schedule.Prediction.EPSILON) : PROCESS;
         TrainSettings settings = settings(24).toBuilder().objective(objective).build();
         Losses whole = new Losses();
-        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, process, settings, images(), false, null)) {
+        try (Trainer t = Trainer.start(dir.resolve("whole"), ARCH, process, settings, images())) {
             t.run(whole);
         }
         Path out = dir.resolve("interrupted");
         Losses first = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, process, settings, images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, process, settings, images())) {
             while (t.step() < 13) { // interrupted after a checkpoint at 10 and three more steps
                 first.stepped(t.trainStep());
                 if (t.step() == 10) {
@@ -167,7 +169,7 @@ class TrainerTest {
             }
         }
         Losses rest = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, process, settings(999), images(), true, null)) {
+        try (Trainer t = Trainer.resume(out, images(), null)) {
             assertEquals(10, t.step());
             assertEquals(objective, t.settings().objective(), "the run's own objective");
             assertEquals(24, t.settings().steps(), "the run's own settings");
@@ -189,11 +191,11 @@ class TrainerTest {
     @Test
     void aResumedRunLogsTheSameMeansAsAnUninterruptedOne() throws Exception {
         TrainSettings every4 = settings(16).toBuilder().logEvery(4).build();
-        try (Trainer t = new Trainer(dir.resolve("whole"), ARCH, PROCESS, every4, images(), false, null)) {
+        try (Trainer t = Trainer.start(dir.resolve("whole"), ARCH, PROCESS, every4, images())) {
             t.run(new Losses());
         }
         Path out = dir.resolve("interrupted");
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, every4, images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, PROCESS, every4, images())) {
             t.run(new Trainer.Listener() {
                 @Override
                 public void stepped(Trainer.Step s) {
@@ -205,7 +207,7 @@ class TrainerTest {
         } catch (IllegalStateException expected) {
             // stopped after the checkpoint at step 10, before the line of step 12
         }
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, every4, images(), true, null)) {
+        try (Trainer t = Trainer.resume(out, images(), null)) {
             assertEquals(10, t.step());
             t.run(new Losses());
         }
@@ -227,7 +229,7 @@ class TrainerTest {
     @Test
     void resumeTakesANewDecayAndReadsOlderSettingsWithoutOne() throws Exception {
         Path out = dir.resolve("decay");
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(4), images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, PROCESS, settings(4), images())) {
             t.run(new Losses());
         }
         // a run saved before --lr-decay existed has no lrDecay in its settings.json
@@ -241,7 +243,7 @@ class TrainerTest {
         }
         assertEquals(0, Checkpoint.load(out).settings().lrDecay());
         Losses rest = new Losses();
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(999), images(), true, new TrainSettings.Changes(8L, 3L, null, null, null))) {
+        try (Trainer t = Trainer.resume(out, images(), new TrainSettings.Changes(8L, 3L, null, null, null))) {
             t.run(rest);
         }
         double lr = settings(1).lr();
@@ -255,12 +257,12 @@ class TrainerTest {
     @Test
     void checkpointRoundTripRestoresTheState() throws Exception {
         Path out = dir.resolve("ckpt");
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, settings(5), images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, PROCESS, settings(5), images())) {
             t.run(new Losses());
             Checkpoint.State s = Checkpoint.load(out);
             assertEquals(5, s.step());
             assertEquals(t.settings(), s.settings());
-            try (Trainer back = new Trainer(out, ARCH, PROCESS, settings(5), images(), true, null)) {
+            try (Trainer back = Trainer.resume(out, images(), null)) {
                 for (var e : t.rawModel().stateDict().entrySet()) {
                     assertArrayEquals(Tensors.toFloats(e.getValue()), Tensors.toFloats(back.rawModel().stateDict().get(e.getKey())), e.getKey());
                 }
@@ -282,7 +284,7 @@ class TrainerTest {
         // a learning rate of 1e38 blows the weights up after the first update
         TrainSettings wild = settings(100).toBuilder().lr(1e38).gradClip(0).emaWarmup(false).checkpointEvery(1).build();
         List<String> notes = new ArrayList<>();
-        try (Trainer t = new Trainer(out, ARCH, PROCESS, wild, images(), false, null)) {
+        try (Trainer t = Trainer.start(out, ARCH, PROCESS, wild, images())) {
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> t.run(new Trainer.Listener() {
                         @Override

@@ -48,8 +48,7 @@ class WriteFailureTest {
     @Test
     void aFullDiskLeavesThePreviousCheckpointIntactAndSaysWhatFailed() throws Exception {
         Path out = fs.resolve("run");
-        try (Trainer trainer = new Trainer(out, TrainerTest.ARCH, TrainerTest.PROCESS, TrainerTest.settings(10),
-                TrainerTest.images(), false, null)) {
+        try (Trainer trainer = Trainer.start(out, TrainerTest.ARCH, TrainerTest.PROCESS, TrainerTest.settings(10), TrainerTest.images())) {
             trainer.run(new Trainer.Listener() { });
             Map<Path, byte[]> saved = contents(out.resolve(Checkpoint.DIR));
             Path filler = fill(fs);
@@ -70,13 +69,12 @@ class WriteFailureTest {
     @Test
     void aReadOnlyDirectoryLeavesThePreviousCheckpointIntactAndSaysWhatFailed() throws Exception {
         Path out = fs.resolve("run");
-        try (Trainer trainer = new Trainer(out, TrainerTest.ARCH, TrainerTest.PROCESS, TrainerTest.settings(10),
-                TrainerTest.images(), false, null)) {
+        try (Trainer trainer = Trainer.start(out, TrainerTest.ARCH, TrainerTest.PROCESS, TrainerTest.settings(10), TrainerTest.images())) {
             trainer.run(new Trainer.Listener() { });
         }
         Map<Path, byte[]> saved = contents(out.resolve(Checkpoint.DIR));
         Checkpoint.State s = Checkpoint.load(out);
-        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps(), s.pending());
+        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps(), s.pending(), s.best());
         // a file system with files open for writing cannot turn read-only, hence the closed trainer
         assumeTrue(tmpfs.remount("ro"), "cannot remount the tmpfs read-only here");
         try {
