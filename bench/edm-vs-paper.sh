@@ -44,7 +44,7 @@ while :; do
       "$ROOT/ddpm4j" train --resume --steps "$to" --out "$OUT/$recipe" 2>> "$OUT/$recipe.log"
     fi
     seconds=$(echo "$(date +%s.%N) - $start" | bc)
-    precision=$(grep -m1 -o 'precision [a-z0-9]*' "$OUT/$recipe.log" | cut -d' ' -f2)
+    precision=$(grep -m1 -o 'precision [a-z0-9]*' "$OUT/$recipe.log" | head -1 | cut -d' ' -f2)
     printf '%s\t%s\t%s\t%.1f\t%s\t%s\t%s\n' $recipe "$from" "$to" "$seconds" "$precision" "$CPU" "$(date -u +%FT%TZ)" >> "$OUT/chunks.tsv"
     if [ $((to % EVAL_EVERY)) -eq 0 ]; then
       fid=$("$ROOT/ddpm4j" eval fid --model "$OUT/$recipe" --n "$N" --seed 0 --precision fp32 --batch-size 50 $(sampler $recipe) 2>> "$OUT/$recipe.log" \

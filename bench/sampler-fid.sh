@@ -6,6 +6,7 @@
 #
 #   bench/sampler-fid.sh OUT_DIR [SCHEDULERS] [PASSES] [SEEDS]
 #   e.g. bench/sampler-fid.sh /tmp/fid "ddim dpmsolver euler heun" "5 10 15 20 50" "1 2"
+#   a scheduler may carry keys: "heun:use_karras_sigmas=true,s_churn=40,s_tmin=0.05,s_tmax=50,s_noise=1.003" (EDM's sampler)
 #
 # JAR (default target/ddpm4j.jar) lets a copy of the jar run while the sources change. PRECISION (default fp32)
 # is passed to eval fid and recorded in the seventh column; a point already measured in another precision is not rerun.
@@ -30,16 +31,19 @@ run() { java -cp "$CP" ddpm4j.cli.Main "$@"; }
 [[ -f "$OUT/ref.npz" ]] || run eval stats --data fashion-mnist:train --out "$OUT/ref.npz" --threads 2 >&2
 [[ -f "$OUT/results.tsv" ]] || printf 'scheduler\tsteps\tpasses\tseed\tfid\tseconds\tprecision\n' > "$OUT/results.tsv"
 
-for s in $SCHEDULERS; do
+for token in $SCHEDULERS; do
+  s=${token%%:*}                     # a scheduler, or a scheduler with keys: heun:use_karras_sigmas=true,s_churn=40
+  sets=(); [[ $token == *:* ]] && IFS=',' read -ra sets <<< "${token#*:}"
   for p in $PASSES; do
     steps=$p; extra=()
+    for kv in "${sets[@]}"; do extra+=(--set "$kv"); done
     [[ $s == heun ]] && steps=$(( (p + 1) / 2 ))       # Heun: 2S-1 passes
-    [[ $s == pndm ]] && { steps=$(( p - 1 )); extra=(--set skip_prk_steps=true); }   # PLMS: S+1 passes
+    [[ $s == pndm ]] && { steps=$(( p - 1 )); extra+=(--set skip_prk_steps=true); }   # PLMS: S+1 passes
     passes=$steps
     [[ $s == heun ]] && passes=$(( 2 * steps - 1 ))
     [[ $s == pndm ]] && passes=$(( steps + 1 ))
     for seed in $SEEDS; do
-      if awk -F'\t' -v s="$s" -v st="$steps" -v k="$seed" '$1==s && $2==st && $4==k {found=1} END {exit !found}' "$OUT/results.tsv"; then
+      if awk -F'\t' -v s="$token" -v st="$steps" -v k="$seed" '$1==s && $2==st && $4==k {found=1} END {exit !found}' "$OUT/results.tsv"; then
         continue
       fi
       start=$(date +%s.%N)
@@ -50,7 +54,7 @@ for s in $SCHEDULERS; do
         per=$(( 1000 / PARTS )); files=()
         mkdir -p "$OUT/parts"
         for (( i = 0; i < PARTS; i++ )); do
-          part="$OUT/parts/$s-$steps-$seed-$PRECISION-$i-of-$PARTS.npy"
+          part="$OUT/parts/${token//[:,=]/_}-$steps-$seed-$PRECISION-$i-of-$PARTS.npy"
           files+=("$part")
           [[ -f "$part" ]] && continue
           t0=$(date +%s.%N)
@@ -67,7 +71,7 @@ for s in $SCHEDULERS; do
       end=$(date +%s.%N)
       (( PARTS == 1 )) && seconds=$(echo "$end - $start" | bc)
       fid=$(sed -n 's/.*"fid" : \([0-9.eE+-]*\).*/\1/p' "$OUT/run.json")
-      printf '%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n' "$s" "$steps" "$passes" "$seed" "$fid" "$seconds" "$PRECISION" >> "$OUT/results.tsv"
+      printf '%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n' "$token" "$steps" "$passes" "$seed" "$fid" "$seconds" "$PRECISION" >> "$OUT/results.tsv"
     done
   done
 done

@@ -107,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
             + " EDMEulerScheduler (default: ${DEFAULT-VALUE}).")
     String objective;
 
-    @Option(names = "--eval-every", paramLabel = "N", description = "Every N steps (and at the end), the FID of the EMA weights: the same"
+    @Option(names = "--eval-every", paramLabel = "N", description = "Every N steps, the FID of the EMA weights: the same"
             + " --eval-images seeded images, drawn as the sample grids are, against every training image, in metrics.jsonl and"
             + " TensorBoard (default: ${DEFAULT-VALUE}: none).")
     long evalEvery;
@@ -172,7 +172,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "Images per sample grid (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--sample-steps", paramLabel = "S", description = "DDIM steps for sample grids (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-steps", paramLabel = "S", description = "Network passes of the sample grids and --eval-every's images: DDIM"
+            + " steps, or for --objective edm EDM's Heun with S/2 + 1 steps (default: ${DEFAULT-VALUE}).")
     int sampleSteps;
 
     @Option(names = "--class-conditional", description = "Condition the network on the data's class labels (a class embedding"
@@ -255,7 +256,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (resume) {
                 System.err.println("resuming at step " + trainer.step() + " with the run's own settings"
-                        + (changes().equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard or --precision as given"));
+                        + (changes().equals(TrainSettings.Changes.NONE) ? "" : " but --steps, --lr-decay, --flip, --tensorboard, --precision or"
+                        + " the --eval options as given"));
                 options.sayTraining(trainer.settings().precision(), options.requestedPrecision() == null
                         ? "this run's; --precision changes it" : "as asked; the run keeps it from now on");
             } else {
@@ -292,8 +294,12 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The settings the options give (flips by the data's default where --[no-]flip is absent). */
     TrainSettings settings() {
-        if (keepBest && evalEvery == 0) {
+        if (!resume && keepBest && evalEvery == 0) {
             throw new UserException("--keep-best keeps the weights that --eval-every scores best; give --eval-every N");
+        }
+        if (!resume && evalEvery == 0 && (given("--eval-images") || given("--eval-features"))) {
+            throw new UserException((given("--eval-images") ? "--eval-images" : "--eval-features") + " sets the evaluations of"
+                    + " --eval-every N; give it");
         }
         return TrainSettings.builder().objective(objective).minSnrGamma(minSnrGamma).lossAware(lossAware).lr(lr)
                 .adamBetas(adamBetas.first(), adamBetas.second()).eps(adamEps).warmup(warmup).lrDecay(lrDecay).gradClip(gradClip)
@@ -307,11 +313,13 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * What --resume changes in the run's saved settings: the options among --steps, --lr-decay, --[no-]flip,
-     * --[no-]tensorboard and --precision (other than auto) that were given.
+     * --[no-]tensorboard, --precision (other than auto), --eval-every, --eval-images, --eval-features and --keep-best
+     * that were given.
      */
     TrainSettings.Changes changes() {
         return new TrainSettings.Changes(given("--steps") ? steps : null, given("--lr-decay") ? lrDecay : null, flip, tensorboard,
-                options.requestedPrecision());
+                options.requestedPrecision(), given("--eval-every") ? evalEvery : null, given("--eval-images") ? evalImages : null,
+                given("--eval-features") ? evalFeatures : null, given("--keep-best") ? Boolean.TRUE : null);
     }
 
     private boolean given(String option) {

@@ -33,24 +33,29 @@ final class FidWhileTraining implements AutoCloseable {
     private static final int BATCH = 50;
 
     private final FeatureExtractor features;
-    private final FeatureStatistics reference;
+    private final ImageSource images;
+    private final Path cache;
     private final TrainSettings settings;
     private final String name;
+    private FeatureStatistics reference; // made at the first evaluation, or read from the cache
 
-    private FidWhileTraining(FeatureExtractor features, FeatureStatistics reference, TrainSettings settings, String name) {
+    private FidWhileTraining(FeatureExtractor features, ImageSource images, Path cache, TrainSettings settings, String name) {
         this.features = features;
-        this.reference = reference;
+        this.images = images;
+        this.cache = cache;
         this.settings = settings;
         this.name = name;
     }
 
     /**
-     * The scorer {@code settings} ask for, with the reference statistics of every image of {@code images}.
+     * The scorer {@code settings} ask for, its feature network loaded and checked against the images; the reference
+     * statistics of every image of {@code images} are made at the first evaluation and kept in {@code cache}, so that a
+     * resumed run reads them.
      *
      * @throws IOException              when the feature network cannot be read
      * @throws IllegalArgumentException when it cannot score these images (the judge takes 28×28 gray ones)
      */
-    static FidWhileTraining of(TrainSettings settings, ImageSource images, ddpm4j.torch.Device device) throws IOException {
+    static FidWhileTraining of(TrainSettings settings, ImageSource images, ddpm4j.torch.Device device, Path cache) throws IOException {
         String spec = settings.evalFeatures();
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? spec : spec.substring(0, colon);
@@ -74,7 +79,7 @@ final class FidWhileTraining implements AutoCloseable {
                         + " images, the data are " + images.height() + "x" + images.width() + "x" + images.channels()
                         + "; use inception (eval features inception[:FILE])");
             }
-            return new FidWhileTraining(fx, statistics(fx, images), settings, kind.equals("judge") ? "judge_fid" : "fid");
+            return new FidWhileTraining(fx, images, cache, settings, kind.equals("judge") ? "judge_fid" : "fid");
         } catch (RuntimeException e) {
             fx.close();
             throw e;
@@ -95,18 +100,35 @@ final class FidWhileTraining implements AutoCloseable {
             int c = config.inChannels();
             int s = config.sampleSize();
             Denoiser net = ema::infer;
-            if (config.classConditional()) { // the images cycle through the classes, as the sample grids do
-                net = Conditioning.everyClass(config.nullLabel(), 1.0).bind(ema::infer, c, 0);
-            }
-            Denoiser model = net;
+            // image k of a class-conditional model is of class k mod classes, whichever batch it is in
+            Generation.PerImages model = config.classConditional()
+                    ? Conditioning.everyClass(config.nullLabel(), 1.0).perImages(ema::infer, c) : (first, count) -> net;
             int n = settings.evalImages();
-            float[] samples = Generation.generate(model, ema.device(), Samplers.preview(process, settings.sampleSteps()), settings.seed(), n,
-                    BATCH, new long[] {c, s, s}, null, k -> { });
-            ImageSet images = new ImageSet(Images.toUint8Nhwc(samples, n, c, s, s), n, s, s, c);
-            return FrechetDistance.between(features.extract(images, k -> { }).statistics(), reference);
+            float[] samples = Generation.generateEach(model, ema.device(), Samplers.preview(process, settings.sampleSteps()), settings.seed(),
+                    n, BATCH, new long[] {c, s, s}, null, k -> { });
+            ImageSet drawn = new ImageSet(Images.toUint8Nhwc(samples, n, c, s, s), n, s, s, c);
+            return FrechetDistance.between(features.extract(drawn, k -> { }).statistics(), reference());
         } finally {
             ema.setPrecision(trained);
         }
+    }
+
+    /** The training images' statistics: from the cache when a run made them before, else computed and cached. */
+    private FeatureStatistics reference() {
+        if (reference == null) {
+            try {
+                if (Files.isRegularFile(cache)) {
+                    reference = FeatureStatistics.read(cache);
+                } else {
+                    reference = statistics(features, images);
+                    Files.createDirectories(cache.getParent());
+                    reference.write(cache);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the evaluations' reference statistics " + cache + ": " + e.getMessage(), e);
+            }
+        }
+        return reference;
     }
 
     /** The features' statistics of every image of {@code images}, read a thousand at a time. */

@@ -112,9 +112,18 @@ public record TrainSettings(
         }
     }
 
-    /** What {@code --resume} may change in a run's saved settings; a null keeps the saved value. */
-    public record Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard, Precision precision) {
+    /**
+     * What {@code --resume} may change in a run's saved settings (what leaves the training's numbers as they were, or
+     * extends them); a null keeps the saved value.
+     */
+    public record Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard, Precision precision, Long evalEvery,
+                          Integer evalImages, String evalFeatures, Boolean keepBest) {
         public static final Changes NONE = new Changes(null, null, null, null, null);
+
+        /** Changes of the training's own settings only. */
+        public Changes(Long steps, Long lrDecay, Boolean hflip, Boolean tensorboard, Precision precision) {
+            this(steps, lrDecay, hflip, tensorboard, precision, null, null, null, null);
+        }
 
         public TrainSettings applyTo(TrainSettings s) {
             Builder b = s.toBuilder();
@@ -132,6 +141,18 @@ public record TrainSettings(
             }
             if (precision != null) {
                 b.precision(precision);
+            }
+            if (evalEvery != null) {
+                b.evalEvery(evalEvery);
+            }
+            if (evalImages != null) {
+                b.evalImages(evalImages);
+            }
+            if (evalFeatures != null) {
+                b.evalFeatures(evalFeatures);
+            }
+            if (keepBest != null) {
+                b.keepBest(keepBest);
             }
             return b.build();
         }

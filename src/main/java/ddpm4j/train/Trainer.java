@@ -139,6 +139,9 @@ public final class Trainer implements AutoCloseable {
         this.process = process;
         this.settings = chosen.precision() != null ? chosen // a run saved before precision was a setting takes the rule's
                 : chosen.toBuilder().precision(PrecisionRule.of(PrecisionRule.Work.TRAINING, device).precision()).build();
+        if (this.settings.evalEvery() > 0 && !group.isMain()) { // every rank refuses what rank 0 could not score, before any collective
+            FidWhileTraining.of(this.settings, images, device, referenceCache()).close();
+        }
         this.objective = this.settings.objectiveKind();
         if ((objective == Objective.EDM) != (process.edm() != null)) {
             throw new IllegalArgumentException(objective == Objective.EDM ? "objective edm trains an EDM process, not " + process.className()
@@ -182,7 +185,7 @@ public final class Trainer implements AutoCloseable {
         this.rows = Shards.rowCount(b, group.rank(), group.size());
         this.data = new TrainingData(images, b, this.settings.seed(), this.settings.hflip(), rowStart, rows);
         this.outputs = group.isMain() ? new RunOutputs(out, this.settings) : null;
-        this.fid = group.isMain() && this.settings.evalEvery() > 0 ? FidWhileTraining.of(this.settings, images, device) : null;
+        this.fid = group.isMain() && this.settings.evalEvery() > 0 ? FidWhileTraining.of(this.settings, images, device, referenceCache()) : null;
         if (saved != null) {
             restore(saved);
         }
@@ -253,7 +256,7 @@ public final class Trainer implements AutoCloseable {
             if (outputs != null && settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
                 outputs.sampleGrid(emaModel, process, step);
             }
-            if (fid != null && step % settings.evalEvery() == 0) {
+            if (fid != null && step % settings.evalEvery() == 0) { // before the checkpoint, which records the best score
                 evaluate(listener);
             }
             if (step % settings.checkpointEvery() == 0) {
@@ -266,9 +269,6 @@ public final class Trainer implements AutoCloseable {
             outputs.flush(step);
             if (settings.sampleEvery() <= 0 || step % settings.sampleEvery() != 0) {
                 outputs.sampleGrid(emaModel, process, step);
-            }
-            if (fid != null && step % settings.evalEvery() != 0) { // the last weights too
-                evaluate(listener);
             }
         }
         if (saved != step) {
@@ -285,7 +285,7 @@ public final class Trainer implements AutoCloseable {
     private void evaluate(Listener listener) throws IOException {
         double score = fid.score(emaModel, process);
         outputs.recordScore(step, fid.name(), score);
-        boolean better = best == null || score < best.score();
+        boolean better = Double.isFinite(score) && (best == null || score < best.score());
         if (better) {
             best = new Checkpoint.Best(score, step);
             if (settings.keepBest()) {
@@ -297,7 +297,12 @@ public final class Trainer implements AutoCloseable {
                         + " at step " + best.step()));
     }
 
-    /** The last evaluation's best score and its step, or null before the first. */
+    /** Where the evaluations' reference statistics are kept: beside the checkpoints, named by the feature network. */
+    private Path referenceCache() {
+        return out.resolve(Checkpoint.DIR).resolve("eval-reference-" + settings.evalFeatures().replaceAll("[^A-Za-z0-9_.-]", "_") + ".npz");
+    }
+
+    /** The best score of the evaluations so far and its step, or null before the first. */
     public Checkpoint.Best best() {
         return best;
     }

@@ -41,7 +41,7 @@ class EvaluationWhileTrainingTest {
 
     static TrainSettings settings(long steps) {
         return TrainSettings.builder().lr(1e-3).warmup(0).emaDecay(0.9).batchSize(8).steps(steps).seed(3).hflip(false)
-                .checkpointEvery(4).sampleEvery(0).sampleCount(4).sampleSteps(2).logEvery(1).labelDropout(0.0)
+                .checkpointEvery(5).sampleEvery(0).sampleCount(4).sampleSteps(2).logEvery(1).labelDropout(0.0)
                 .evalEvery(4).evalImages(24).keepBest(true).build();
     }
 
@@ -76,7 +76,7 @@ class EvaluationWhileTrainingTest {
             best = t.best();
         }
         List<double[]> logged = scores(whole);
-        assertEquals(3, logged.size(), "evaluations at steps 4, 8 and 12");
+        assertEquals(3, logged.size(), "evaluations at steps 4, 8 and 12, none at the checkpoints of 5 and 10");
         double lowest = Double.MAX_VALUE;
         for (double[] s : logged) {
             assertTrue(Double.isFinite(s[1]) && s[1] > 0, "judge FID " + s[1]);
@@ -90,9 +90,9 @@ class EvaluationWhileTrainingTest {
                 assertArrayEquals(expected.get(k).data(), kept.get(k).data(), k);
             }
         }
-        // interrupted after the checkpoint at step 8 and resumed: the same scores
+        // a run of 10 steps (checkpoints at 5 and 10, evaluations at 4 and 8) resumed to 12: the same scores and best
         Path cut = dir.resolve("cut");
-        try (Trainer t = Trainer.start(cut, ARCH, process, settings(8), images())) {
+        try (Trainer t = Trainer.start(cut, ARCH, process, settings(10), images())) {
             t.run(new Trainer.Listener() { });
         }
         try (Trainer t = Trainer.resume(cut, images(), new TrainSettings.Changes(12L, null, null, null, null))) {
