@@ -124,6 +124,15 @@ final class TrainCommand implements Callable<Integer> {
             + " the last checkpoint stays in training_state/ for --resume.")
     boolean keepBest;
 
+    @Option(names = "--ema-profiles", paramLabel = "S[,S...]", split = ",", description = "Also keep EDM2's power-function EMAs of"
+            + " these relative lengths (e.g. 0.05,0.10) and snapshot them every --ema-snapshot-every steps into OUT/ema-snapshots/;"
+            + " 'ddpm4j ema' then makes the EMA of any length from them (post-hoc EMA).")
+    List<Double> emaProfiles;
+
+    @Option(names = "--ema-snapshot-every", paramLabel = "N", description = "Steps between the EMA profiles' snapshots"
+            + " (default: --checkpoint-every).")
+    Long emaSnapshotEvery;
+
     @Option(names = "--sigma-data", paramLabel = "S", description = "With --objective edm: the data's standard deviation that the"
             + " preconditioning assumes (default: ${DEFAULT-VALUE}, EDM's for images in [-1, 1]).")
     double sigmaData;
@@ -308,6 +317,8 @@ final class TrainCommand implements Callable<Integer> {
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
                 .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
                 .evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures).keepBest(keepBest)
+                .emaProfiles(emaProfiles == null ? List.of() : emaProfiles,
+                        emaProfiles == null ? 0 : emaSnapshotEvery != null ? emaSnapshotEvery : checkpointEvery)
                 .edmNoiseLevels(edmNoise.first(), edmNoise.second()).build();
     }
 

@@ -46,9 +46,16 @@ public final class Checkpoint {
      * @param pending   the losses of the steps since the last metrics line, so that a resumed run logs
      *                  the same means as an uninterrupted one
      * @param best      with {@code keep_best}: the best score so far and its step, or null before the first
+     * @param profiles  the power-function EMAs' weights by σ_rel (empty without {@code ema_profiles})
      */
     public record State(long step, TrainSettings settings, Map<String, FloatArray> weights, Map<String, FloatArray> ema,
-                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending, Best best) {
+                        Map<String, FloatArray> optimizer, Map<String, FloatArray> timesteps, PendingLosses pending, Best best,
+                        Map<Double, Map<String, FloatArray>> profiles) {
+    }
+
+    /** The file of a power-function EMA's weights in a checkpoint. */
+    static String profileFile(double sigmaRel) {
+        return "ema-power-" + sigmaRel + ".safetensors";
     }
 
     /** The lowest score of a run's evaluations so far and the step it was measured at. */
@@ -99,6 +106,9 @@ public final class Checkpoint {
             Safetensors.write(tmp.resolve(EMA), s.ema(), Map.of());
             Safetensors.write(tmp.resolve(OPTIMIZER), s.optimizer(), Map.of());
             Safetensors.write(tmp.resolve(TIMESTEPS), s.timesteps(), Map.of());
+            for (Map.Entry<Double, Map<String, FloatArray>> p : s.profiles().entrySet()) {
+                Safetensors.write(tmp.resolve(profileFile(p.getKey())), p.getValue(), Map.of());
+            }
             AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
             AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count(),
                     s.best() == null ? null : s.best().score(), s.best() == null ? null : s.best().step())));
@@ -131,6 +141,19 @@ public final class Checkpoint {
         }
     }
 
+    /** The power-function EMAs a checkpoint holds for {@code settings}' profiles (a run that had none: empty). */
+    private static Map<Double, Map<String, FloatArray>> profiles(Path dir, TrainSettings settings) throws IOException {
+        Map<Double, Map<String, FloatArray>> out = new java.util.LinkedHashMap<>();
+        for (double sigmaRel : settings.emaProfiles()) {
+            Path file = dir.resolve(profileFile(sigmaRel));
+            if (!Files.isRegularFile(file)) {
+                throw new FormatException(dir, "the checkpoint has no " + profileFile(sigmaRel) + " for the run's EMA profile " + sigmaRel);
+            }
+            out.put(sigmaRel, Safetensors.read(file));
+        }
+        return out;
+    }
+
     public static State load(Path out) throws IOException {
         Path root = out.resolve(DIR);
         Path latest = root.resolve(LATEST);
@@ -153,7 +176,7 @@ public final class Checkpoint {
         return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
                 Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)),
                 new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount()),
-                meta.bestScore() == null ? null : new Best(meta.bestScore(), meta.bestStep()));
+                meta.bestScore() == null ? null : new Best(meta.bestScore(), meta.bestStep()), profiles(dir, settings));
     }
 
     private static String latestName(Path root) throws IOException {

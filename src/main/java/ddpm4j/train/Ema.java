@@ -15,15 +15,22 @@ import java.util.Map;
 public final class Ema {
     private final Map<String, Tensor> shadow;
     private final Map<String, Tensor> params;
-    private final double decay;
-    private final boolean warmup;
+    private final java.util.function.LongToDoubleFunction decay; // of the number of previous updates
 
     /** @param shadow tensors (e.g. a second network's parameters) that hold the average; set to θ now */
     public Ema(Map<String, Tensor> shadow, Map<String, Tensor> params, double decay, boolean warmup) {
+        this(shadow, params, n -> warmup ? Math.min(decay, (1.0 + n) / (10.0 + n)) : decay);
+    }
+
+    /** EDM2's power-function average of exponent γ ({@link PowerEma#beta}): update t decays by (1 − 1/t)^{γ+1}. */
+    public static Ema power(Map<String, Tensor> shadow, Map<String, Tensor> params, double gamma) {
+        return new Ema(shadow, params, n -> PowerEma.beta(gamma, n + 1));
+    }
+
+    private Ema(Map<String, Tensor> shadow, Map<String, Tensor> params, java.util.function.LongToDoubleFunction decay) {
         this.shadow = shadow;
         this.params = params;
         this.decay = decay;
-        this.warmup = warmup;
         try (NoGradGuard guard = new NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : params.entrySet()) {
                 shadow.get(e.getKey()).copy_(e.getValue());
@@ -33,7 +40,7 @@ public final class Ema {
 
     /** The decay used for the update after {@code updates} previous updates. */
     public double decayAt(long updates) {
-        return warmup ? Math.min(decay, (1.0 + updates) / (10.0 + updates)) : decay;
+        return decay.applyAsDouble(updates);
     }
 
     /** Moves the average towards the current weights; {@code updates} counts the previous updates. */

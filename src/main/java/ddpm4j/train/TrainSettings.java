@@ -41,6 +41,9 @@ import ddpm4j.torch.PrecisionRule;
  *                        built-in fashion-mnist one, for 28×28 gray data) or inception[:FILE] (pytorch-fid's weights)
  * @param keepBest        keep the best-scoring EMA weights as the model directory (the last checkpoint stays in
  *                        training_state/)
+ * @param emaProfiles     σ_rel of EDM2's power-function EMAs kept besides the EMA (e.g. 0.05 and 0.10; empty: none),
+ *                        whose snapshots post-hoc EMA combines into any other length after training
+ * @param emaSnapshotEvery steps between snapshots of those EMAs ({@code ema-snapshots/})
  * @param edmPMean        EDM's P_mean: the mean of ln σ of the training noise levels (objective edm)
  * @param edmPStd         EDM's P_std: their standard deviation
  * @param precision       the arithmetic of the training steps and sample grids; null: {@link PrecisionRule}'s
@@ -76,6 +79,8 @@ public record TrainSettings(
         int evalImages,
         String evalFeatures,
         boolean keepBest,
+        java.util.List<Double> emaProfiles,
+        long emaSnapshotEvery,
         double edmPMean,
         double edmPStd,
         Precision precision) {
@@ -88,6 +93,10 @@ public record TrainSettings(
         require(evalImages >= 2, "an evaluation needs at least 2 images");
         require(evalFeatures != null && evalFeatures.matches("(judge|inception)(:.+)?"), "eval features are judge[:DIR] or inception[:FILE]");
         require(!keepBest || evalEvery > 0, "keeping the best weights needs evaluations (an evaluation interval)");
+        require(emaProfiles != null && emaProfiles.stream().allMatch(v -> v != null && v > 0 && v <= PowerEma.MAX_SIGMA_REL),
+                "power EMA profiles are σ_rel values in (0, " + (float) PowerEma.MAX_SIGMA_REL + "]");
+        emaProfiles = java.util.List.copyOf(emaProfiles);
+        require(emaProfiles.isEmpty() || emaSnapshotEvery >= 1, "power EMA profiles need a snapshot interval of at least 1");
         require(Double.isFinite(edmPMean) && edmPStd > 0 && Double.isFinite(edmPStd), "EDM's P_std must be positive and P_mean finite");
         require(lr > 0 && Double.isFinite(lr), "learning rate must be positive");
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
@@ -185,7 +194,7 @@ public record TrainSettings(
                 .steps(steps).seed(seed).hflip(hflip).checkpointEvery(checkpointEvery).sampleEvery(sampleEvery).sampleCount(sampleCount)
                 .sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(labelDropout).microBatches(microBatches)
                 .tensorboard(tensorboard).layout(layout).evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures).keepBest(keepBest)
-                .edmNoiseLevels(edmPMean, edmPStd).precision(precision);
+                .emaProfiles(emaProfiles, emaSnapshotEvery).edmNoiseLevels(edmPMean, edmPStd).precision(precision);
     }
 
     /**
@@ -223,6 +232,8 @@ public record TrainSettings(
         private int evalImages = 500;
         private String evalFeatures = "judge";
         private boolean keepBest = false;
+        private java.util.List<Double> emaProfiles = java.util.List.of();
+        private long emaSnapshotEvery = 0;
         private double edmPMean = -1.2; // EDM's CIFAR-10 settings (Table 1)
         private double edmPStd = 1.2;
         private Precision precision = null;
@@ -258,6 +269,7 @@ public record TrainSettings(
         public Builder evalImages(int v) { evalImages = v; return this; }
         public Builder evalFeatures(String v) { evalFeatures = v; return this; }
         public Builder keepBest(boolean v) { keepBest = v; return this; }
+        public Builder emaProfiles(java.util.List<Double> sigmaRels, long snapshotEvery) { emaProfiles = sigmaRels; emaSnapshotEvery = snapshotEvery; return this; }
         public Builder edmNoiseLevels(double pMean, double pStd) { edmPMean = pMean; edmPStd = pStd; return this; }
         public Builder precision(Precision v) { precision = v; return this; }
 
@@ -265,7 +277,7 @@ public record TrainSettings(
         public TrainSettings build() {
             return new TrainSettings(objective, minSnrGamma, lossAware, lr, beta1, beta2, eps, warmup, lrDecay, gradClip, emaDecay,
                     emaWarmup, batchSize, steps, seed, hflip, checkpointEvery, sampleEvery, sampleCount, sampleSteps, logEvery, labelDropout,
-                    microBatches, tensorboard, layout, evalEvery, evalImages, evalFeatures, keepBest, edmPMean, edmPStd, precision);
+                    microBatches, tensorboard, layout, evalEvery, evalImages, evalFeatures, keepBest, emaProfiles, emaSnapshotEvery, edmPMean, edmPStd, precision);
         }
     }
 

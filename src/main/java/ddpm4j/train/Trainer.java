@@ -26,6 +26,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -81,6 +82,9 @@ public final class Trainer implements AutoCloseable {
     private final List<Tensor> paramList;
     private final Adam adam;
     private final Ema ema;
+    /** EDM2's power-function EMAs by σ_rel: their weights, and the averages that update them. */
+    private final Map<Double, Map<String, Tensor>> profileWeights = new java.util.LinkedHashMap<>();
+    private final List<Ema> profiles = new java.util.ArrayList<>();
     private final TimestepSampler timesteps;
     private final TrainingData data;
     private final RunOutputs outputs;
@@ -175,6 +179,14 @@ public final class Trainer implements AutoCloseable {
         this.paramList = List.copyOf(params.values());
         this.adam = new Adam(params, this.settings.beta1(), this.settings.beta2(), this.settings.eps());
         this.ema = new Ema(emaModel.stateDict(), params, this.settings.emaDecay(), this.settings.emaWarmup());
+        for (double sigmaRel : this.settings.emaProfiles()) {
+            Map<String, Tensor> shadow = new java.util.LinkedHashMap<>();
+            try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                params.forEach((k, v) -> shadow.put(k, v.detach().clone()));
+            }
+            profileWeights.put(sigmaRel, shadow);
+            profiles.add(Ema.power(shadow, params, PowerEma.gamma(sigmaRel)));
+        }
         this.timesteps = this.settings.lossAware() ? new LossAwareTimesteps(process.numTrainTimesteps())
                 : TimestepSampler.uniform(process.numTrainTimesteps());
         int b = this.settings.batchSize();
@@ -207,6 +219,9 @@ public final class Trainer implements AutoCloseable {
         Path where = out.resolve(Checkpoint.DIR);
         Weights.load(model, s.weights(), where);
         Weights.load(emaModel, s.ema(), where);
+        for (Map.Entry<Double, Map<String, Tensor>> p : profileWeights.entrySet()) {
+            Weights.load(p.getValue(), s.profiles().get(p.getKey()), where, "the EMA profile " + p.getKey());
+        }
         adam.restore(s.optimizer(), s.step());
         timesteps.restore(s.timesteps());
         step = s.step();
@@ -256,6 +271,9 @@ public final class Trainer implements AutoCloseable {
             if (outputs != null && settings.sampleEvery() > 0 && step % settings.sampleEvery() == 0) {
                 outputs.sampleGrid(emaModel, process, step);
             }
+            if (outputs != null && !profiles.isEmpty() && step % settings.emaSnapshotEvery() == 0) {
+                saveSnapshots();
+            }
             if (fid != null && step % settings.evalEvery() == 0) { // before the checkpoint, which records the best score
                 evaluate(listener);
             }
@@ -295,6 +313,19 @@ public final class Trainer implements AutoCloseable {
         listener.note(String.format(java.util.Locale.ROOT, "%s %.3f at step %d%s", fid.name(), score, step,
                 better ? " (best so far" + (settings.keepBest() ? ": the model directory's weights)" : ")") : ", best " + best.score()
                         + " at step " + best.step()));
+    }
+
+    /** The power-function EMAs now, as {@code ema-snapshots/step-N-sigma_rel-S.safetensors} ({@link PowerEma} combines them). */
+    private void saveSnapshots() throws IOException {
+        Path dir = out.resolve(PostHocEma.DIR);
+        Files.createDirectories(dir);
+        for (Map.Entry<Double, Map<String, Tensor>> p : profileWeights.entrySet()) {
+            Path file = dir.resolve(PostHocEma.fileName(step, p.getKey()));
+            Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+            ddpm4j.io.Safetensors.write(tmp, Weights.of(p.getValue()), Map.of("sigma_rel", Double.toString(p.getKey()),
+                    "step", Long.toString(step)));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     /** Where the evaluations' reference statistics are kept: beside the checkpoints, named by the feature network. */
@@ -424,6 +455,9 @@ public final class Trainer implements AutoCloseable {
     private void update(long n, double lr) {
         adam.step(lr);
         ema.update(n);
+        for (Ema profile : profiles) {
+            profile.update(n);
+        }
     }
 
     /** EDM's noise levels of the global batch: ln σ ~ N(P_mean, P_std²), one per image. */
@@ -482,8 +516,10 @@ public final class Trainer implements AutoCloseable {
         if (outputs == null) {
             return; // rank 0 writes
         }
+        Map<Double, Map<String, FloatArray>> saved = new java.util.LinkedHashMap<>();
+        profileWeights.forEach((sigmaRel, w) -> saved.put(sigmaRel, Weights.of(w)));
         Checkpoint.save(out, new Checkpoint.State(step, settings, Weights.of(model), Weights.of(emaModel), adam.state(), timesteps.state(),
-                outputs.pending(), best));
+                outputs.pending(), best, saved));
         if (!settings.keepBest() || best == null) { // with keep_best, the best weights, written when they scored
             try {
                 saveModelDirectory();
@@ -529,6 +565,7 @@ public final class Trainer implements AutoCloseable {
             fid.close();
         }
         data.close();
+        profileWeights.values().forEach(w -> w.values().forEach(Tensor::close));
         if (outputs != null) {
             outputs.close();
         }

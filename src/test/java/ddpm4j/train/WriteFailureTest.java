@@ -74,7 +74,7 @@ class WriteFailureTest {
         }
         Map<Path, byte[]> saved = contents(out.resolve(Checkpoint.DIR));
         Checkpoint.State s = Checkpoint.load(out);
-        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps(), s.pending(), s.best());
+        Checkpoint.State next = new Checkpoint.State(11, s.settings(), s.weights(), s.ema(), s.optimizer(), s.timesteps(), s.pending(), s.best(), s.profiles());
         // a file system with files open for writing cannot turn read-only, hence the closed trainer
         assumeTrue(tmpfs.remount("ro"), "cannot remount the tmpfs read-only here");
         try {
