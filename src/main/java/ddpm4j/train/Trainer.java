@@ -207,6 +207,11 @@ public final class Trainer implements AutoCloseable {
         for (Tensor p : emaModel.stateDict().values()) {
             group.broadcast(p, 0);
         }
+        for (Map<String, Tensor> profile : profileWeights.values()) {
+            for (Tensor p : profile.values()) {
+                group.broadcast(p, 0);
+            }
+        }
         if (outputs != null) {
             if (saved != null) {
                 outputs.continueFrom(saved.pending());
