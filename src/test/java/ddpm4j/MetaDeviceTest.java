@@ -113,6 +113,25 @@ class MetaDeviceTest {
     }
 
     @Test
+    void edmsTrainingStepAndAPowerEmaRunOnMeta() {
+        UNetConfig small = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.1);
+        try (UNet2DModel net = new UNet2DModel(small, 1, META); UNet2DModel shadow = new UNet2DModel(small, META);
+             PointerScope scope = new PointerScope()) {
+            net.train(true);
+            Tensor perImage = new ddpm4j.diffusion.EdmPreconditioning(0.5, Prediction.EPSILON).trainingLoss(net::forward, noise(3, 1, 8, 8),
+                    new double[] {0.01, 1, 50}, noise(3, 1, 8, 8));
+            assertMeta(perImage, 3);
+            perImage.mean().backward();
+            Ema power = Ema.power(shadow.stateDict(), net.stateDict(), ddpm4j.train.PowerEma.gamma(0.05));
+            power.update(0);
+            power.update(1);
+            for (Map.Entry<String, Tensor> e : shadow.stateDict().entrySet()) {
+                assertTrue(e.getValue().is_meta(), e.getKey());
+            }
+        }
+    }
+
+    @Test
     void everySamplerRunsOnMeta() {
         UNetConfig arch = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.0).withClassEmbeds(3);
         try (UNet2DModel net = new UNet2DModel(arch, 0, META); PointerScope scope = new PointerScope()) {
