@@ -124,10 +124,10 @@ final class TrainCommand implements Callable<Integer> {
             + " the last checkpoint stays in training_state/ for --resume.")
     boolean keepBest;
 
-    @Option(names = "--ema-profiles", paramLabel = "S[,S...]", split = ",", description = "Also keep EDM2's power-function EMAs of"
-            + " these relative lengths (e.g. 0.05,0.10) and snapshot them every --ema-snapshot-every steps into OUT/ema-snapshots/;"
+    @Option(names = "--ema-profiles", paramLabel = "S,S", description = "Also keep EDM2's power-function EMAs of these relative"
+            + " lengths (one or more, e.g. 0.05,0.10) and snapshot them every --ema-snapshot-every steps into OUT/ema-snapshots/;"
             + " 'ddpm4j ema' then makes the EMA of any length from them (post-hoc EMA).")
-    List<Double> emaProfiles;
+    String emaProfiles;
 
     @Option(names = "--ema-snapshot-every", paramLabel = "N", description = "Steps between the EMA profiles' snapshots"
             + " (default: --checkpoint-every).")
@@ -301,6 +301,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** --ema-profiles as numbers. */
+    private List<Double> profiles() {
+        if (emaProfiles == null) {
+            return List.of();
+        }
+        try {
+            return java.util.Arrays.stream(emaProfiles.split(",", -1)).map(v -> Double.valueOf(v.strip())).toList();
+        } catch (NumberFormatException e) {
+            throw new UserException("--ema-profiles: '" + emaProfiles + "' is not numbers S,S,...");
+        }
+    }
+
     /** The settings the options give (flips by the data's default where --[no-]flip is absent). */
     TrainSettings settings() {
         if (!resume && keepBest && evalEvery == 0) {
@@ -317,8 +329,7 @@ final class TrainCommand implements Callable<Integer> {
                 .sampleCount(samples).sampleSteps(sampleSteps).logEvery(logEvery).labelDropout(classConditional ? labelDropout : 0.0)
                 .microBatches(microBatches).tensorboard(tensorboard != null ? tensorboard : TrainSettings.DEFAULTS.tensorboard()).layout(layout)
                 .evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures).keepBest(keepBest)
-                .emaProfiles(emaProfiles == null ? List.of() : emaProfiles,
-                        emaProfiles == null ? 0 : emaSnapshotEvery != null ? emaSnapshotEvery : checkpointEvery)
+                .emaProfiles(profiles(), emaProfiles == null ? 0 : emaSnapshotEvery != null ? emaSnapshotEvery : checkpointEvery)
                 .edmNoiseLevels(edmNoise.first(), edmNoise.second()).build();
     }
 
