@@ -41,7 +41,7 @@ while :; do
     if [ ${#resume[@]} -eq 0 ]; then
       "$ROOT/ddpm4j" train "${COMMON[@]}" $(extra $recipe) --steps "$to" --out "$OUT/$recipe" 2> "$OUT/$recipe.log"
     else
-      "$ROOT/ddpm4j" train --resume --steps "$to" --out "$OUT/$recipe" 2>> "$OUT/$recipe.log"
+      "$ROOT/ddpm4j" train --resume --data fashion-mnist:train --steps "$to" --out "$OUT/$recipe" 2>> "$OUT/$recipe.log"
     fi
     seconds=$(echo "$(date +%s.%N) - $start" | bc)
     precision=$(grep -m1 -o 'precision [a-z0-9]*' "$OUT/$recipe.log" | head -1 | cut -d' ' -f2)
