@@ -104,8 +104,16 @@ final class SigmaSpace {
 
     /** The timestep the network sees at σ: the fractional training step of σ (β process) or c_noise(σ) (EDM). */
     double timestepOf(double sigma) {
-        return edm != null ? f32(EdmPreconditioning.cNoise(sigma)) : sigmaToT(sigma, logs(trainingSigmas()));
+        if (edm != null) {
+            return f32(EdmPreconditioning.cNoise(sigma));
+        }
+        if (logSigmas == null) { // made once: churn asks at every step
+            logSigmas = logs(trainingSigmas());
+        }
+        return sigmaToT(sigma, logSigmas);
     }
+
+    private double[] logSigmas; // log σ of the training steps, for timestepOf
 
     /** x̂₀ from the prediction at x = α_t x₀ + σ_t ε with this σ. */
     Tensor start(Tensor predicted, Tensor x, double sigma) {
