@@ -21,6 +21,8 @@ public final class Adam {
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> m = new LinkedHashMap<>();
     private final Map<String, Tensor> v = new LinkedHashMap<>();
+    /** Room for √v̂ + ε of the largest parameter, reused by every parameter at every step. */
+    private final Tensor scratch;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -31,10 +33,13 @@ public final class Adam {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+        Tensor largest = null;
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             m.put(e.getKey(), torch.zeros_like(e.getValue()));
             v.put(e.getKey(), torch.zeros_like(e.getValue()));
+            largest = largest == null || e.getValue().numel() > largest.numel() ? e.getValue() : largest;
         }
+        this.scratch = largest == null ? null : torch.zeros_like(largest).reshape(-1);
     }
 
     /** Number of updates made. */
@@ -56,10 +61,13 @@ public final class Adam {
                 }
                 Tensor mi = m.get(e.getKey());
                 Tensor vi = v.get(e.getKey());
-                mi.mul_(new Scalar(beta1)).add_(g, new Scalar(1 - beta1));
-                vi.mul_(new Scalar(beta2)).add_(g.mul(g), new Scalar(1 - beta2));
-                Tensor denom = vi.sqrt().div_(new Scalar(Math.sqrt(bc2))).add_(new Scalar(eps));
-                p.sub_(mi.div(denom).mul_(new Scalar(lr / bc1)));
+                // in place, no temporaries: eight passes over the parameter's size
+                mi.lerp_(g, new Scalar(1 - beta1)); // m ← β₁m + (1 − β₁)g
+                vi.mul_(new Scalar(beta2)).addcmul_(g, g, new Scalar(1 - beta2)); // v ← β₂v + (1 − β₂)g²
+                Tensor denom = torch.sqrt_out(scratch.narrow(0, 0, p.numel()).view(p.sizes()), vi)
+                        .div_(new Scalar(Math.sqrt(bc2))).add_(new Scalar(eps)) // √v̂ + ε
+                        .div_(new Scalar(lr / bc1)); // the step size as a divisor: as a factor of addcdiv_ it must fit a float
+                p.addcdiv_(mi, denom, new Scalar(-1)); // θ ← θ − lr · m̂ / (√v̂ + ε)
             }
         }
     }
