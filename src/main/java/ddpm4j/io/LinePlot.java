@@ -52,6 +52,18 @@ public record LinePlot(String title, String xTitle, String yTitle, int width, in
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /** Several named curves (name → {x, y}) on one plot, with markers at the points and a legend, in the map's order. */
+    public BufferedImage draw(java.util.Map<String, double[][]> curves) {
+        XYChartBuilder b = new XYChartBuilder().width(width).height(height).xAxisTitle(xTitle).yAxisTitle(yTitle);
+        XYChart chart = (title == null ? b : b.title(title)).build();
+        chart.getStyler().setYAxisLogarithmic(logY);
+        if (xPattern != null) {
+            chart.getStyler().setXAxisDecimalPattern(xPattern);
+        }
+        curves.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     /** Panels of equal height next to each other, left to right. */
     public static BufferedImage sideBySide(BufferedImage... panels) {
         int w = 0;

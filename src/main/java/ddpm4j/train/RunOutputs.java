@@ -37,6 +37,8 @@ import java.util.Map;
  */
 final class RunOutputs implements AutoCloseable {
     static final String METRICS = "metrics.jsonl";
+    /** The metrics lines' key of the seconds spent in training steps up to the line's step. */
+    static final String TRAIN_SECONDS = "train_s";
     /** The folder of the TensorBoard event files. */
     static final String LOGS = "logs";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +50,8 @@ final class RunOutputs implements AutoCloseable {
     private SummaryWriter events;
     private double lossSum;
     private int lossCount;
+    /** Seconds spent in training steps so far (not in evaluations, checkpoints or sample grids), as the log's "train_s". */
+    private double trainSeconds;
 
     RunOutputs(Path out, TrainSettings settings) {
         this.out = out;
@@ -67,6 +71,8 @@ final class RunOutputs implements AutoCloseable {
                         kept.add(line);
                         if (n.has("loss")) { // not an evaluation's line
                             curve.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
+                            // resumed: the steps after this line and up to the checkpoint are not counted again
+                            trainSeconds = n.has(TRAIN_SECONDS) ? n.get(TRAIN_SECONDS).asDouble() : trainSeconds;
                         }
                     }
                 } catch (IOException e) {
@@ -98,6 +104,7 @@ final class RunOutputs implements AutoCloseable {
     void record(Trainer.Step s) throws IOException {
         lossSum += s.loss();
         lossCount++;
+        trainSeconds += settings.batchSize() / s.imagesPerSecond(); // the step's own duration
         last = s;
         if (s.step() % settings.logEvery() != 0 && s.step() != settings.steps()) {
             return;
@@ -138,6 +145,7 @@ final class RunOutputs implements AutoCloseable {
         line.put("lr", s.lr());
         line.put("grad_norm", s.gradNorm());
         line.put("img_per_s", s.imagesPerSecond());
+        line.put(TRAIN_SECONDS, trainSeconds);
         if (s.communicationSeconds() > 0) { // a distributed run: the last step's time in collectives
             line.put("allreduce_s", s.communicationSeconds());
         }

@@ -93,4 +93,41 @@ class FigureCommandsTest {
             assertFalse(Files.exists(out), String.join(" ", args));
         }
     }
+
+    /** Two runs' metrics as train writes them (loss lines with train_s, score lines), the second without train_s. */
+    @Test
+    void trainingCurvesPlotEveryRunAndRefuseWhatTheyCannotDraw() throws Exception {
+        Path a = dir.resolve("runs/a");
+        Path b = dir.resolve("runs/b");
+        Files.createDirectories(a);
+        Files.createDirectories(b);
+        Files.writeString(a.resolve("metrics.jsonl"), "{\"step\":10,\"loss\":1,\"train_s\":60.0}\n{\"step\":10,\"judge_fid\":50.0}\n"
+                + "{\"step\":20,\"loss\":1,\"train_s\":120.0}\n{\"step\":20,\"judge_fid\":20.0}\n");
+        Files.writeString(b.resolve("metrics.jsonl"), "{\"step\":10,\"loss\":1}\n{\"step\":10,\"judge_fid\":30.0}\n");
+        Path png = dir.resolve("fig/curves.png");
+        Path csv = dir.resolve("fig/curves.csv");
+        Cli r = Cli.runExactly("figure", "training", "--run", "fast=" + a, "--run", b.toString(), "--x", "steps", "--out", png.toString(),
+                "--csv", csv.toString());
+        assertEquals(0, r.exit, r.toString());
+        assertTrue(r.out.contains("fast: best judge_fid 20.00 at step 20 (2.0 min); last 20.00 at step 20 (2.0 min)"), r.out);
+        assertTrue(r.out.contains("b: best judge_fid 30.00 at step 10; last 30.00 at step 10\n"), r.out);
+        assertEquals(800, read(png).getWidth());
+        assertEquals(List.of("run,step,train_minutes,score", "fast,10,1.000,50.0000", "fast,20,2.000,20.0000", "b,10,NaN,30.0000"),
+                Files.readAllLines(csv));
+        Path other = dir.resolve("other.png");
+        for (String[] bad : new String[][] {
+                {"--run", b.toString(), "--out", other.toString()}, // minutes of a run that did not log them
+                {"--run", a.toString(), "--run", a.toString(), "--x", "steps", "--out", other.toString()}, // two runs named a
+                {"--run", a.toString(), "--metric", "inception_fid", "--out", other.toString()},
+                {"--run", dir.resolve("none").toString(), "--out", other.toString()},
+                {"--run", a.toString(), "--x", "hours", "--out", other.toString()}}) {
+            String[] args = new String[bad.length + 2];
+            args[0] = "figure";
+            args[1] = "training";
+            System.arraycopy(bad, 0, args, 2, bad.length);
+            Cli e = Cli.runExactly(args);
+            assertTrue(e.exit != 0 && e.err.strip().lines().count() == 1, e.toString());
+            assertFalse(Files.exists(other), "no partial output");
+        }
+    }
 }

@@ -213,6 +213,25 @@ class TrainerTest {
         }
         assertEquals(loggedLosses(dir.resolve("whole")), loggedLosses(out));
         assertEquals(4, loggedLosses(out).size());
+        // the time in training steps goes on from the kept line of step 8: steps 9 and 10 are counted once, in the resumed run
+        List<Double> seconds = logged(out, "train_s");
+        assertEquals(4, seconds.size());
+        for (int i = 0; i < seconds.size(); i++) {
+            assertTrue(seconds.get(i) > (i == 0 ? 0 : seconds.get(i - 1)), "train_s " + seconds);
+        }
+    }
+
+    /** The values of {@code key} in the metrics lines, in order. */
+    private static List<Double> logged(Path run, String key) throws Exception {
+        List<Double> values = new ArrayList<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var n = json.readTree(line);
+            if (n.has(key)) {
+                values.add(n.get(key).asDouble());
+            }
+        }
+        return values;
     }
 
     /** step → loss of each metrics line. */
