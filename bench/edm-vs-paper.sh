@@ -23,16 +23,15 @@ COMMON=(--data fashion-mnist:train --preset fmnist28 --batch-size 64 --lr 5e-4 -
 extra() { [ "$1" = edm ] && echo "--objective edm" || true; }
 sampler() { [ "$1" = edm ] && echo "--scheduler heun --steps 18" || echo "--scheduler ddim --steps 50"; }
 passes() { [ "$1" = edm ] && echo 35 || echo 50; }
-step_of() { # the last step a run logged, 0 before it starts
-  local m="$OUT/$1/metrics.jsonl"
-  [ -s "$m" ] && tail -1 "$m" | sed 's/^{"step":\([0-9]*\).*/\1/' || echo 0
+step_of() { # the step of the run's last checkpoint (where --resume goes on from), 0 before it starts
+  local latest="$OUT/$1/training_state/latest"
+  [ -s "$latest" ] && sed 's/^step-0*\([0-9]\)/\1/' "$latest" || echo 0
 }
 trained_seconds() { awk -F'\t' -v r="$1" '$1 == r { s += $4 } END { printf "%.0f", s }' "$OUT/chunks.tsv"; }
 while :; do
   done_all=1
   for recipe in paper edm; do
     from=$(step_of $recipe)
-    # a crash between the last checkpoint and the metrics line: go on from the checkpoint the run resumes at
     [ "$from" -ge "$TOTAL" ] && continue
     done_all=0
     to=$(( (from / CHUNK + 1) * CHUNK ))

@@ -70,6 +70,21 @@ public final class Samplers {
     }
 
     /**
+     * The scheduler a model directory is drawn with when none is chosen: the class its {@code scheduler_config.json}
+     * names, except a DDPMScheduler, which describes the training process (diffusers' DDPMPipeline steps through all
+     * T): that gets {@link #DEFAULT}.
+     */
+    public static SchedulerClass defaultClass(SchedulerConfig model) {
+        return model.scheduler() == SchedulerClass.DDPM ? DEFAULT : model.scheduler();
+    }
+
+    /** The sampler {@code sample --model DIR} uses without sampler options: {@link #defaultClass} with its {@link #defaultSteps}. */
+    public static TracedSampler forModel(SchedulerConfig model) {
+        SchedulerConfig c = model.with(defaultClass(model));
+        return of(c, defaultSteps(c));
+    }
+
+    /**
      * Algorithm 2 on all T steps of {@code config}'s process, clipping as its {@code clip_sample} says:
      * the sampler the figures that decode from part way use.
      */

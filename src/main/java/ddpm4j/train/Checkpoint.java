@@ -75,12 +75,16 @@ public final class Checkpoint {
         return JSON.treeToValue(merged, TrainSettings.class);
     }
 
-    /** The sum and count of the losses not yet logged (0 and 0 in checkpoints written before these were kept). */
-    public record PendingLosses(double sum, int count) {
+    /**
+     * The log's running state: the sum and count of the losses not yet logged (0 and 0 in checkpoints written before these
+     * were kept) and the seconds spent in training steps so far (NaN in checkpoints written before those were kept).
+     */
+    public record PendingLosses(double sum, int count, double trainSeconds) {
     }
 
     /** The step and what goes with it; the best score's fields are null before the first evaluation (or in older checkpoints). */
-    private record Meta(long step, int format, double pendingLossSum, int pendingLossCount, Double bestScore, Long bestStep) {
+    private record Meta(long step, int format, double pendingLossSum, int pendingLossCount, Double bestScore, Long bestStep,
+                        Double trainSeconds) {
     }
 
     private Checkpoint() {
@@ -111,7 +115,7 @@ public final class Checkpoint {
             }
             AtomicFiles.write(tmp.resolve(SETTINGS), JSON.writeValueAsBytes(s.settings()));
             AtomicFiles.write(tmp.resolve(STATE), JSON.writeValueAsBytes(new Meta(s.step(), 1, s.pending().sum(), s.pending().count(),
-                    s.best() == null ? null : s.best().score(), s.best() == null ? null : s.best().step())));
+                    s.best() == null ? null : s.best().score(), s.best() == null ? null : s.best().step(), s.pending().trainSeconds())));
             Path target = root.resolve(name);
             ddpm4j.io.FileTrees.delete(target); // a leftover of an interrupted save, never the one 'latest' names
             try {
@@ -175,7 +179,7 @@ public final class Checkpoint {
         }
         return new State(meta.step(), settings, Safetensors.read(dir.resolve(WEIGHTS)), Safetensors.read(dir.resolve(EMA)),
                 Safetensors.read(dir.resolve(OPTIMIZER)), Safetensors.read(dir.resolve(TIMESTEPS)),
-                new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount()),
+                new PendingLosses(meta.pendingLossSum(), meta.pendingLossCount(), meta.trainSeconds() == null ? Double.NaN : meta.trainSeconds()),
                 meta.bestScore() == null ? null : new Best(meta.bestScore(), meta.bestStep()), profiles(dir, settings));
     }
 

@@ -63,6 +63,7 @@ final class RunOutputs implements AutoCloseable {
         Files.createDirectories(out);
         Path file = out.resolve(METRICS);
         List<String> kept = new ArrayList<>();
+        double lastLogged = 0;
         if (step > 0 && Files.isRegularFile(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 try {
@@ -71,14 +72,16 @@ final class RunOutputs implements AutoCloseable {
                         kept.add(line);
                         if (n.has("loss")) { // not an evaluation's line
                             curve.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
-                            // resumed: the steps after this line and up to the checkpoint are not counted again
-                            trainSeconds = n.has(TRAIN_SECONDS) ? n.get(TRAIN_SECONDS).asDouble() : trainSeconds;
+                            lastLogged = n.has(TRAIN_SECONDS) ? n.get(TRAIN_SECONDS).asDouble() : lastLogged;
                         }
                     }
                 } catch (IOException e) {
                     // a line cut short by a crash: dropped
                 }
             }
+        }
+        if (Double.isNaN(trainSeconds)) { // short by the steps between that line and the checkpoint
+            trainSeconds = lastLogged;
         }
         AtomicFiles.write(file, String.join("", kept.stream().map(l -> l + "\n").toList()).getBytes(StandardCharsets.UTF_8));
         metrics = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -91,13 +94,14 @@ final class RunOutputs implements AutoCloseable {
 
     /** The losses recorded since the last metrics line, for a checkpoint. */
     Checkpoint.PendingLosses pending() {
-        return new Checkpoint.PendingLosses(lossSum, lossCount);
+        return new Checkpoint.PendingLosses(lossSum, lossCount, trainSeconds);
     }
 
     /** Continues the running mean of a checkpoint, so that the next line covers the same steps as without the stop. */
     void continueFrom(Checkpoint.PendingLosses p) {
         lossSum = p.sum();
         lossCount = p.count();
+        trainSeconds = p.trainSeconds(); // NaN from an older checkpoint: open() takes the last kept line's
     }
 
     /** Adds a step to the running mean; writes a line every logEvery steps. */
