@@ -50,6 +50,36 @@ class TrainDefaultsTest {
     }
 
     @Test
+    void aRecipeSetsWhatIsNotGivenAndTheGivenOptionsWin() {
+        String[] base = {"--data", "fashion-mnist:train", "--out", "/tmp/unused"};
+        TrainSettings paper = parsed(base).settings();
+        assertEquals(paper, parsed(concat(base, "--recipe", "paper")).settings(), "paper is the default");
+        TrainSettings fast = parsed(concat(base, "--recipe", "fast")).settings();
+        assertEquals(ddpm4j.train.Recipe.FAST.settings.toBuilder().hflip(false).labelDropout(0).build(), fast);
+        assertEquals("edm", fast.objective());
+        assertEquals(1e-3, fast.lr());
+        assertEquals(100, fast.warmup());
+        assertEquals(0.999, fast.emaDecay());
+        assertTrue(fast.emaWarmup());
+        TrainSettings overridden = parsed(concat(base, "--recipe", "fast", "--lr", "5e-4", "--no-ema-warmup", "--objective", "simple",
+                "--ema-decay", "0.9999")).settings();
+        assertEquals(5e-4, overridden.lr());
+        assertEquals(false, overridden.emaWarmup());
+        assertEquals("simple", overridden.objective());
+        assertEquals(0.9999, overridden.emaDecay());
+        assertEquals(100, overridden.warmup(), "the recipe's where not given");
+        UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
+                () -> parsed(concat(base, "--recipe", "quick")).settings());
+        assertTrue(e.getMessage().contains("unknown recipe 'quick' (known: paper, fast)"), e.getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void numbersAreShownAsTheyAreTyped() {
         assertEquals("2e-4", TrainCommand.Defaults.number(2e-4));
         assertEquals("1", TrainCommand.Defaults.number(1.0));
