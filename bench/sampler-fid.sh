@@ -14,6 +14,7 @@
 # PARTS (default 1) makes each point's 1,000 images in that many parts (sample --first-image), each kept in
 # OUT/parts/ as it finishes, so a long point (ancestral-1000) resumes part by part across interruptions; the
 # parts together are the images of one run, scored by eval fid --samples (concatenated with python3-numpy).
+# MODEL (default fashion-mnist, the built-in model) is any model directory; THREADS (default 2) its libtorch threads.
 # With plot: gnuplot (Debian gnuplot-nox) draws OUT/fid.png from the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,11 +25,13 @@ SEEDS="${4:-1 2}"
 JAR="${JAR:-$ROOT/target/ddpm4j.jar}"
 PRECISION="${PRECISION:-fp32}"
 PARTS="${PARTS:-1}"
+MODEL="${MODEL:-fashion-mnist}"
+THREADS="${THREADS:-2}"
 CP="$JAR:$(cat "$(dirname "$JAR")/runtime-classpath.txt")"
 mkdir -p "$OUT"
 run() { java -cp "$CP" ddpm4j.cli.Main "$@"; }
 
-[[ -f "$OUT/ref.npz" ]] || run eval stats --data fashion-mnist:train --out "$OUT/ref.npz" --threads 2 >&2
+[[ -f "$OUT/ref.npz" ]] || run eval stats --data fashion-mnist:train --out "$OUT/ref.npz" --threads "$THREADS" >&2
 [[ -f "$OUT/results.tsv" ]] || printf 'scheduler\tsteps\tpasses\tseed\tfid\tseconds\tprecision\n' > "$OUT/results.tsv"
 
 for token in $SCHEDULERS; do
@@ -48,8 +51,8 @@ for token in $SCHEDULERS; do
       fi
       start=$(date +%s.%N)
       if (( PARTS == 1 )); then
-        run eval fid --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
-          --threads 2 --precision "$PRECISION" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
+        run eval fid --model "$MODEL" --scheduler "$s" --steps "$steps" "${extra[@]}" --n 1000 --seed "$seed" --batch-size 100 \
+          --threads "$THREADS" --precision "$PRECISION" --ref "$OUT/ref.npz" --json "$OUT/run.json" >&2
       else
         per=$(( 1000 / PARTS )); files=()
         mkdir -p "$OUT/parts"
@@ -58,8 +61,8 @@ for token in $SCHEDULERS; do
           files+=("$part")
           [[ -f "$part" ]] && continue
           t0=$(date +%s.%N)
-          run sample --model fashion-mnist --scheduler "$s" --steps "$steps" "${extra[@]}" --n "$per" --first-image $(( i * per )) \
-            --seed "$seed" --batch-size 100 --threads 2 --precision "$PRECISION" --out "$part.tmp.npy" >&2
+          run sample --model "$MODEL" --scheduler "$s" --steps "$steps" "${extra[@]}" --n "$per" --first-image $(( i * per )) \
+            --seed "$seed" --batch-size 100 --threads "$THREADS" --precision "$PRECISION" --out "$part.tmp.npy" >&2
           echo "$(date +%s.%N) - $t0" | bc > "$part.seconds"
           mv "$part.tmp.npy" "$part"
         done
