@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
 /** {@code ddpm4j train}: Algorithm 1 on a dataset, into a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a diffusion model (Algorithm 1) on a dataset. The defaults are the paper's recipe (Ho et al. 2020);"
-                + " --recipe fast starts from the recipe measured fastest to a good FID on a 2-core CPU instead.",
+                + " --recipe fast starts from EDM's objective with a short run's optimisation instead (docs/recipes.md).",
                 "OUT becomes a model directory holding the EMA weights, plus training_state/ (checkpoints),"
                         + " metrics.jsonl, samples/step-N.png, loss.png and logs/ (TensorBoard: tensorboard --logdir"
                         + " OUT). --resume continues where the last checkpoint left off."})
@@ -62,9 +62,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", paramLabel = "NAME", completionCandidates = RecipeNames.class,
             description = "Where the objective and optimisation start: paper (Ho et al. 2020, the defaults below) or fast (EDM's"
-                    + " objective, Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up: the soonest to a good FID measured on"
-                    + " 2 CPU cores, docs/recipes.md); --objective, --prediction, --min-snr-gamma, --lr, --warmup, --ema-decay and"
-                    + " --[no-]ema-warmup given as well override it (default: paper).")
+                    + " objective with a short run's optimisation: Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up;"
+                    + " how the recipes compare on a 2-core CPU: docs/recipes.md); --objective, --prediction, --min-snr-gamma, --lr,"
+                    + " --warmup, --ema-decay and --[no-]ema-warmup given as well override it (default: paper).")
     String recipe;
 
     /** The recipes' names, for --recipe's completion. */

@@ -8,8 +8,9 @@ import java.util.Locale;
 /**
  * A named starting point for training: the objective, what the network predicts, the loss weighting and the
  * optimisation that {@code train --recipe NAME} takes wherever its options are not given. {@link #PAPER} is {@code
- * train}'s default; {@link #FAST} is the recipe measured to reach a given judge FID soonest on a 2-core CPU
- * (docs/recipes.md), which the quickstart trains with.
+ * train}'s default; {@link #FAST} starts from EDM's objective, which reached the paper recipe's judge FID in half the
+ * steps on the built-in model's network (docs/edm.md). How the recipes compare at the quickstart's budget is measured in
+ * docs/recipes.md.
  */
 public enum Recipe {
     /** Ho et al. 2020: ε-prediction on linear β's, L_simple, Adam 2e-4 after 5,000 warm-up steps, EMA 0.9999. */
