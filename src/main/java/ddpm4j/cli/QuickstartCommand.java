@@ -5,6 +5,7 @@ import ddpm4j.io.Model;
 import ddpm4j.io.ModelDirectory;
 import ddpm4j.sample.DenoisingAnimation;
 import ddpm4j.sample.NoiseSource;
+import ddpm4j.sample.Samplers;
 import ddpm4j.sample.StepListener;
 import ddpm4j.sample.TracedSampler;
 import ddpm4j.train.Checkpoint;
@@ -59,7 +60,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         try (Model m = ModelDirectory.load(out).to(options.device())) {
             m.unet().setPrecision(options.precision(ddpm4j.torch.PrecisionRule.Work.SAMPLING));
-            TracedSampler sampler = QuickstartRecipe.sampler(m.scheduler());
+            TracedSampler sampler = Samplers.forModel(m.scheduler()); // what 'sample --model OUT' draws
             int s = m.unet().config().sampleSize();
             try (PointerScope scope = new PointerScope()) {
                 NoiseSource noise = new NoiseSource(seed, 0, 64, 1, s, s);
@@ -72,7 +73,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         System.out.println("samples:   " + out.resolve("samples.png").toAbsolutePath());
         System.out.println("animation: " + out.resolve("denoising.gif").toAbsolutePath());
-        System.out.println("model:     " + out.toAbsolutePath() + "  (e.g. ./ddpm4j sample --model " + out + " --sampler ddim --out more.png)");
+        System.out.println("model:     " + out.toAbsolutePath() + "  (e.g. ./ddpm4j sample --model " + out + " --seed 1 --out more.png)");
         return 0;
     }
 

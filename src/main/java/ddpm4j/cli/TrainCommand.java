@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
 /** {@code ddpm4j train}: Algorithm 1 on a dataset, into a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a diffusion model (Algorithm 1) on a dataset. The defaults are the paper's recipe (Ho et al. 2020);"
-                + " --recipe fast starts from EDM's objective with a short run's optimisation instead (docs/recipes.md).",
+                + " --recipe fast starts from the recipe measured best for a short CPU run instead (docs/recipes.md).",
                 "OUT becomes a model directory holding the EMA weights, plus training_state/ (checkpoints),"
                         + " metrics.jsonl, samples/step-N.png, loss.png and logs/ (TensorBoard: tensorboard --logdir"
                         + " OUT). --resume continues where the last checkpoint left off."})
@@ -61,10 +61,10 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--recipe", paramLabel = "NAME", completionCandidates = RecipeNames.class,
-            description = "Where the objective and optimisation start: paper (Ho et al. 2020, the defaults below) or fast (EDM's"
-                    + " objective with a short run's optimisation: Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up;"
-                    + " how the recipes compare on a 2-core CPU: docs/recipes.md); --objective, --prediction, --min-snr-gamma, --lr,"
-                    + " --warmup, --ema-decay and --[no-]ema-warmup given as well override it (default: paper).")
+            description = "Where the objective and optimisation start: paper (Ho et al. 2020, the defaults below) or fast"
+                    + " (v-prediction, min-SNR-5 weighting, Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up: the best"
+                    + " judge FID at the quickstart's budget measured on a 2-core CPU, docs/recipes.md); --objective, --prediction,"
+                    + " --min-snr-gamma, --lr, --warmup, --ema-decay and --[no-]ema-warmup given as well override it (default: paper).")
     String recipe;
 
     /** The recipes' names, for --recipe's completion. */
@@ -307,8 +307,7 @@ final class TrainCommand implements Callable<Integer> {
     private SchedulerConfig edmProcess() {
         for (String beta : List.of("--schedule", "--timesteps", "--beta-range", "--variance")) {
             if (given(beta)) {
-                throw new UserException(beta + " describes a process of β's; EDM's objective (--objective edm, --recipe fast)"
-                        + " trains an EDM process");
+                throw new UserException(beta + " describes a process of β's; --objective edm trains an EDM process");
             }
         }
         try {
@@ -356,8 +355,10 @@ final class TrainCommand implements Callable<Integer> {
                     + " --eval-every N; give it");
         }
         TrainSettings r = recipe().settings; // where the options below were not given
-        return TrainSettings.builder().objective(given("--objective") ? objective : r.objective())
-                .minSnrGamma(minSnrGamma != null ? minSnrGamma : r.minSnrGamma()).lossAware(lossAware)
+        String chosen = given("--objective") ? objective : r.objective();
+        // the recipe's weighting of the β-process loss does not come along to EDM's objective, which weights by λ(σ)
+        Double weighting = minSnrGamma != null ? minSnrGamma : Objective.of(chosen) == Objective.EDM ? null : r.minSnrGamma();
+        return TrainSettings.builder().objective(chosen).minSnrGamma(weighting).lossAware(lossAware)
                 .lr(given("--lr") ? lr : r.lr()).adamBetas(adamBetas.first(), adamBetas.second()).eps(adamEps)
                 .warmup(given("--warmup") ? warmup : r.warmup()).lrDecay(lrDecay).gradClip(gradClip)
                 .emaDecay(given("--ema-decay") ? emaDecay : r.emaDecay()).emaWarmup(emaWarmup != null ? emaWarmup : r.emaWarmup())

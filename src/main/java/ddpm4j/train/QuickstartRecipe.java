@@ -5,8 +5,6 @@ import ddpm4j.data.ImageSet;
 import ddpm4j.nn.Presets;
 import ddpm4j.nn.UNetConfig;
 import ddpm4j.sample.Samplers;
-import ddpm4j.sample.TracedSampler;
-import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 
 import java.io.IOException;
@@ -18,19 +16,17 @@ import java.nio.file.Path;
  * a budget in steps so that every machine trains the same model (the Intel machine made 1,615 steps
  * in 12 minutes, the AMD EPYC 815 on one thread). Chosen by measurement (see the README): the
  * {@code quick28} network (one ResBlock per level, attention only at 7×7; 128 img/s against 55 for
- * {@code small28}), batch 64, Adam at 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up, the
- * paper's process.
+ * {@code small28}), batch 64, and {@link Recipe#FAST} (docs/recipes.md): the paper's process with
+ * v-prediction and min-SNR-5 weighting, Adam at 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up.
+ * The pictures are what {@code sample --model OUT} draws ({@link Samplers#forModel}).
  */
 public final class QuickstartRecipe {
     /**
      * The default training steps: what the slowest machine measured (AMD EPYC Zen 3, AVX2, 2 cores, 55
      * img/s) trains within 15 minutes all told (855 s wall for 720 steps, sampling included), and
-     * garments under DDIM-50 (docs/speed.md).
+     * garments under its default sampler (docs/speed.md, docs/recipes.md).
      */
     public static final int STEPS = 720;
-
-    /** The pictures' sampler: DDIM-50 with x̂₀ clipped; a solver without clipping (UniPC-20) saturates a model this young. */
-    public static final SchedulerClass SAMPLER = SchedulerClass.DDIM;
 
     /** The embedded data: the first 8,000 Fashion-MNIST training images (MIT licence, beside it). */
     public static final String DATA = "/ddpm4j/quickstart/fashion-mnist-train-8000-idx3-ubyte.gz";
@@ -51,19 +47,15 @@ public final class QuickstartRecipe {
         return Presets.get("quick28");
     }
 
-    /** The sampler of the quickstart's pictures for a model trained with this recipe, from its {@code config}. */
-    public static TracedSampler sampler(SchedulerConfig config) {
-        SchedulerConfig c = config.with(SAMPLER);
-        return Samplers.of(c, Samplers.defaultSteps(c));
-    }
-
+    /** The paper's process of β's with {@link Recipe#FAST}'s prediction (x̂₀ clipped, as the paper's). */
     public static SchedulerConfig process() {
-        return SchedulerConfig.paper();
+        SchedulerConfig paper = SchedulerConfig.paper();
+        return paper.with(paper.betaSchedule(), paper.numTrainTimesteps(), paper.variance(), Recipe.FAST.prediction);
     }
 
     /** Settings for {@code steps} training steps. */
     public static TrainSettings settings(long seed, int steps) {
-        return TrainSettings.builder().lr(1e-3).warmup(100).emaDecay(0.999).emaWarmup(true).batchSize(64).steps(steps).seed(seed)
+        return Recipe.FAST.settings.toBuilder().batchSize(64).steps(steps).seed(seed)
                 .hflip(false).checkpointEvery(200).sampleEvery(0).sampleCount(64).sampleSteps(50).logEvery(25).labelDropout(0.0).build();
     }
 }

@@ -22,13 +22,15 @@ class QuickstartCommandTest {
         assertEquals(1, images.channels());
     }
 
-    /** A young model's pictures come from DDIM-50 on the leading timesteps, x̂₀ clipped as the paper's process says. */
+    /** The quickstart trains the fast recipe's process, so that sample's default for its directory is the recipe's sampler. */
     @Test
-    void thePicturesComeFromClippedDdim50() {
-        ddpm4j.sample.TracedSampler s = QuickstartRecipe.sampler(QuickstartRecipe.process());
-        assertEquals(50, s.timesteps().length);
-        assertEquals(980, s.timesteps()[0]);
-        assertEquals(Boolean.TRUE, QuickstartRecipe.process().settings().get("clip_sample"));
+    void theQuickstartTrainsTheFastRecipesProcess() {
+        ddpm4j.schedule.SchedulerConfig p = QuickstartRecipe.process();
+        assertEquals(ddpm4j.schedule.Prediction.V, p.prediction());
+        assertEquals(Boolean.TRUE, p.settings().get("clip_sample"));
+        assertEquals(ddpm4j.train.Recipe.FAST.settings.minSnrGamma(), QuickstartRecipe.settings(0, 10).minSnrGamma());
+        assertEquals(ddpm4j.train.Recipe.FAST.settings.lr(), QuickstartRecipe.settings(0, 10).lr());
+        assertEquals(ddpm4j.sample.Samplers.DEFAULT, ddpm4j.sample.Samplers.defaultClass(p));
     }
 
     /** Three training steps, then the pictures; a second run samples the same model again. */
@@ -44,6 +46,20 @@ class QuickstartCommandTest {
         assertTrue(Files.size(out.resolve("denoising.gif")) > 1000);
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertTrue(Files.isRegularFile(out.resolve("training_state/latest")));
+        // the pictures are what 'sample' draws for the directory as typed: image k at cell (k / 8, k % 8), each pixel 2×2
+        Path drawn = dir.resolve("drawn.npy");
+        Cli sample = Cli.run("sample", "--model", out.toString(), "--n", "64", "--out", drawn.toString());
+        assertEquals(0, sample.exit, sample.toString());
+        float[] pixels = ddpm4j.io.Npy.read(drawn).toFloats(); // uint8 values
+        for (int k = 0; k < 64; k++) {
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    int gx = 2 + (k % 8) * 58 + 2 * x;
+                    int gy = 2 + (k / 8) * 58 + 2 * y;
+                    assertEquals((int) pixels[(k * 28 + y) * 28 + x], grid.getRaster().getSample(gx, gy, 0), "image " + k + " at " + x + "," + y);
+                }
+            }
+        }
         long modified = Files.getLastModifiedTime(out.resolve("diffusion_pytorch_model.safetensors")).toMillis();
         Cli again = Cli.run("quickstart", "--out", out.toString());
         assertEquals(0, again.exit, again.toString());

@@ -56,18 +56,23 @@ class TrainDefaultsTest {
         assertEquals(paper, parsed(concat(base, "--recipe", "paper")).settings(), "paper is the default");
         TrainSettings fast = parsed(concat(base, "--recipe", "fast")).settings();
         assertEquals(ddpm4j.train.Recipe.FAST.settings.toBuilder().hflip(false).labelDropout(0).build(), fast);
-        assertEquals("edm", fast.objective());
+        assertEquals("simple", fast.objective());
+        assertEquals(5.0, fast.minSnrGamma());
         assertEquals(1e-3, fast.lr());
         assertEquals(100, fast.warmup());
         assertEquals(0.999, fast.emaDecay());
         assertTrue(fast.emaWarmup());
-        TrainSettings overridden = parsed(concat(base, "--recipe", "fast", "--lr", "5e-4", "--no-ema-warmup", "--objective", "simple",
+        TrainSettings overridden = parsed(concat(base, "--recipe", "fast", "--lr", "5e-4", "--no-ema-warmup", "--min-snr-gamma", "1",
                 "--ema-decay", "0.9999")).settings();
         assertEquals(5e-4, overridden.lr());
         assertEquals(false, overridden.emaWarmup());
-        assertEquals("simple", overridden.objective());
+        assertEquals(1.0, overridden.minSnrGamma());
         assertEquals(0.9999, overridden.emaDecay());
         assertEquals(100, overridden.warmup(), "the recipe's where not given");
+        TrainSettings edm = parsed(concat(base, "--recipe", "fast", "--objective", "edm")).settings();
+        assertEquals("edm", edm.objective());
+        assertEquals(null, edm.minSnrGamma(), "the recipe's min-SNR weighting is the β-process loss's; EDM weights by λ(σ)");
+        assertEquals(1e-3, edm.lr());
         UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
                 () -> parsed(concat(base, "--recipe", "quick")).settings());
         assertTrue(e.getMessage().contains("unknown recipe 'quick' (known: paper, fast)"), e.getMessage());
