@@ -62,5 +62,5 @@ for spec in "$@"; do
       --out "$dir" 2> "$OUT/$name.log"
   fi
 done
-"$ROOT/ddpm4j" figure training "${RUNS[@]}" --out "$OUT/fid.png" --csv "$OUT/fid.csv" --log-y
-"$ROOT/ddpm4j" figure training "${RUNS[@]}" --x steps --out "$OUT/fid-steps.png" --log-y > /dev/null
+"$ROOT/ddpm4j" figure training "${RUNS[@]}" --out "$OUT/fid.png" --csv "$OUT/fid.csv"
+"$ROOT/ddpm4j" figure training "${RUNS[@]}" --x steps --out "$OUT/fid-steps.png" > /dev/null
