@@ -15,7 +15,7 @@ CHUNK="${CHUNK:-500}"
 EVAL_EVERY="${EVAL_EVERY:-1500}"
 N="${N:-1000}"
 mkdir -p "$OUT"
-CPU="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | xargs) family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | grep -v name | cut -d: -f2 | xargs)"
+CPU="$(bash "$ROOT/bench/cpu-name.sh")"
 [ -f "$OUT/chunks.tsv" ] || printf 'recipe\tfrom\tto\tseconds\tprecision\tcpu\tdate\n' > "$OUT/chunks.tsv"
 [ -f "$OUT/fid.tsv" ] || printf 'recipe\tstep\ttrain_seconds\tjudge_fid\tsampler\tpasses\tn\tcpu\tdate\n' > "$OUT/fid.tsv"
 COMMON=(--data fashion-mnist:train --preset fmnist28 --batch-size 64 --lr 5e-4 --warmup 500 --ema-decay 0.9995 --ema-warmup

@@ -16,7 +16,7 @@ MID="${MID:-1000}"
 N="${N:-1000}"
 SIGMAS="${SIGMAS:-0.02 0.04 0.07 0.10 0.15 0.20 0.28}"
 mkdir -p "$OUT"
-CPU="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | xargs) family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | grep -v name | cut -d: -f2 | xargs)"
+CPU="$(bash "$ROOT/bench/cpu-name.sh")"
 [ -f "$OUT/fid.tsv" ] || printf 'step\tema\tjudge_fid\tsampler\tn\tcpu\tdate\n' > "$OUT/fid.tsv"
 RUN="$OUT/run"
 step_of() { [ -s "$RUN/metrics.jsonl" ] && tail -1 "$RUN/metrics.jsonl" | sed 's/^{"step":\([0-9]*\).*/\1/' || echo 0; }

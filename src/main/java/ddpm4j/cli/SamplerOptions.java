@@ -171,7 +171,7 @@ final class SamplerOptions {
                 throw new UserException("--scheduler: " + e.getMessage());
             }
         }
-        return model == null || model.scheduler() == SchedulerClass.DDPM ? fallback : model.scheduler();
+        return model == null ? fallback : Samplers.defaultClass(model, fallback);
     }
 
     private static SchedulerConfig set(SchedulerConfig c, String key, Object value, String option) {

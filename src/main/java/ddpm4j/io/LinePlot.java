@@ -38,9 +38,23 @@ public record LinePlot(String title, String xTitle, String yTitle, int width, in
 
     /** The curve through (x[i], y[i]). */
     public BufferedImage draw(double[] x, double[] y) {
+        XYChart chart = chart();
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries(yTitle, x, y).setMarker(SeriesMarkers.NONE);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Several named curves (name → {x, y}) on one plot, with markers at the points and a legend, in the map's order. */
+    public BufferedImage draw(java.util.Map<String, double[][]> curves) {
+        XYChart chart = chart();
+        curves.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** An empty chart with this plot's size, titles and axes. */
+    private XYChart chart() {
         XYChartBuilder b = new XYChartBuilder().width(width).height(height).xAxisTitle(xTitle).yAxisTitle(yTitle);
         XYChart chart = (title == null ? b : b.title(title)).build();
-        chart.getStyler().setLegendVisible(false);
         chart.getStyler().setYAxisLogarithmic(logY);
         if (xSpacing > 0) {
             chart.getStyler().setXAxisTickMarkSpacingHint(xSpacing);
@@ -48,20 +62,7 @@ public record LinePlot(String title, String xTitle, String yTitle, int width, in
         if (xPattern != null) {
             chart.getStyler().setXAxisDecimalPattern(xPattern);
         }
-        chart.addSeries(yTitle, x, y).setMarker(SeriesMarkers.NONE);
-        return BitmapEncoder.getBufferedImage(chart);
-    }
-
-    /** Several named curves (name → {x, y}) on one plot, with markers at the points and a legend, in the map's order. */
-    public BufferedImage draw(java.util.Map<String, double[][]> curves) {
-        XYChartBuilder b = new XYChartBuilder().width(width).height(height).xAxisTitle(xTitle).yAxisTitle(yTitle);
-        XYChart chart = (title == null ? b : b.title(title)).build();
-        chart.getStyler().setYAxisLogarithmic(logY);
-        if (xPattern != null) {
-            chart.getStyler().setXAxisDecimalPattern(xPattern);
-        }
-        curves.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
     }
 
     /** Panels of equal height next to each other, left to right. */

@@ -75,7 +75,12 @@ public final class Samplers {
      * T): that gets {@link #DEFAULT}.
      */
     public static SchedulerClass defaultClass(SchedulerConfig model) {
-        return model.scheduler() == SchedulerClass.DDPM ? DEFAULT : model.scheduler();
+        return defaultClass(model, DEFAULT);
+    }
+
+    /** {@link #defaultClass(SchedulerConfig)} with {@code forTrainingProcess} for a DDPMScheduler (figure progressive: Algorithm 2). */
+    public static SchedulerClass defaultClass(SchedulerConfig model, SchedulerClass forTrainingProcess) {
+        return model.scheduler() == SchedulerClass.DDPM ? forTrainingProcess : model.scheduler();
     }
 
     /** The sampler {@code sample --model DIR} uses without sampler options: {@link #defaultClass} with its {@link #defaultSteps}. */
