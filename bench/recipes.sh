@@ -15,6 +15,10 @@
 #   vpred   minsnr + --prediction v_prediction                   edm     --objective edm (EDM's preconditioning and noise levels)
 #   edm-lr2 edm with --lr 2e-3                                   edm-ema edm with --ema-decay 0.9995
 #   vpred-lr2 vpred with --lr 2e-3                               recipe:NAME  train --recipe NAME
+#   vpred-decay vpred, the learning rate falling linearly to zero over the last half (--lr-decay)
+#   vpred-b99 vpred with --adam-betas 0.9,0.99                   vpred-cos vpred on the cosine schedule (squaredcos_cap_v2)
+# PRESET (default quick28) names the network; runs of another are named PRESET-RECIPE-sSEED.
+# RECIPE/bN trains at batch N instead of 64 for the same number of images (STEPS, EVAL and the warm-up scaled by 64/N).
 # Resumable: a run with a checkpoint resumes, a finished one is skipped. JVM options (e.g. one core per run beside
 # another job: -XX:ActiveProcessorCount=1) through DDPM4J_JAVA_OPTS.
 set -euo pipefail
@@ -36,6 +40,9 @@ fi
 QUICK=(--lr 1e-3 --warmup 100 --ema-decay 0.999 --ema-warmup)
 flags() {
   case "$1" in
+    vpred-decay) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --lr-decay $(( $2 / 2 ))" ;;
+    vpred-cos) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --schedule squaredcos_cap_v2" ;;
+    vpred-b99) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --adam-betas 0.9,0.99" ;;
     paper) echo "${QUICK[*]}" ;;
     minsnr) echo "${QUICK[*]} --min-snr-gamma 5" ;;
     vpred) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction" ;;
@@ -51,14 +58,18 @@ step_of() { [ -s "$1/metrics.jsonl" ] && grep '"loss"' "$1/metrics.jsonl" | tail
 RUNS=()
 for spec in "$@"; do
   recipe="${spec%@*}"; seed=0; [ "$spec" != "$recipe" ] && seed="${spec#*@}"
-  name="${recipe//:/-}-s$seed"; dir="$OUT/$name"
+  batch=64; [[ "$recipe" == */b* ]] && { batch="${recipe##*/b}"; recipe="${recipe%/b*}"; }
+  steps=$(( STEPS * 64 / batch )) eval=$(( EVAL * 64 / batch ))
+  name="$([ "$PRESET" = quick28 ] || echo "$PRESET-")${recipe//:/-}$([ "$batch" = 64 ] || echo "-b$batch")-s$seed"; dir="$OUT/$name"
   RUNS+=(--run "$name=$dir")
-  [ "$(step_of "$dir")" -ge "$STEPS" ] && continue
+  [ "$(step_of "$dir")" -ge "$steps" ] && continue
   if [ -d "$dir/training_state" ]; then
-    "$ROOT/ddpm4j" train --resume --data "$DATA" --steps "$STEPS" --out "$dir" 2>> "$OUT/$name.log"
+    "$ROOT/ddpm4j" train --resume --data "$DATA" --steps "$steps" --out "$dir" 2>> "$OUT/$name.log"
   else
-    "$ROOT/ddpm4j" train --data "$DATA" --preset "$PRESET" --batch-size 64 --no-flip --seed "$seed" --steps "$STEPS" \
-      --eval-every "$EVAL" --eval-images "$EVAL_IMAGES" --sample-every 0 --checkpoint-every "$EVAL" $(flags "$recipe") \
+    f=$(flags "$recipe" "$steps")
+    [ "$batch" = 64 ] || f="$(sed "s/--warmup \([0-9]*\)/--warmup \$(( \1 * 64 \/ $batch ))/" <<< "$f")"
+    "$ROOT/ddpm4j" train --data "$DATA" --preset "$PRESET" --batch-size "$batch" --no-flip --seed "$seed" --steps "$steps" \
+      --eval-every "$eval" --eval-images "$EVAL_IMAGES" --sample-every 0 --checkpoint-every "$eval" $(eval echo "$f") \
       --out "$dir" 2> "$OUT/$name.log"
   fi
 done
