@@ -86,7 +86,8 @@ class MetaDeviceTest {
     void aTrainingStepRunsOnMetaForEveryObjective() {
         UNetConfig small = UNetConfig.ddpm(8, 1, 32, new int[] {1, 2}, 1, List.of(4), 0.1);
         UNetConfig learned = new UNetConfig(8, 1, 2, small.blockOutChannels(), 1, small.downBlockTypes(), small.upBlockTypes(),
-                32, 1e-6, 1, false, 0, null, 0.1, false, 1.0, true, null, null).withClassEmbeds(4);
+                32, 1e-6, 1, false, 0, null, 0.1, false, 1.0, true, null, null,
+                UNetConfig.TIME_ADD, UNetConfig.RESAMPLE_CONV, UNetConfig.RESAMPLE_CONV, null).withClassEmbeds(4);
         for (LossType loss : LossType.values()) {
             boolean fixed = loss == LossType.SIMPLE;
             UNetConfig arch = fixed ? small : learned;

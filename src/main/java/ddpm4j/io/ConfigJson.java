@@ -31,16 +31,12 @@ public final class ConfigJson {
         }
         f.expect("time_embedding_type", "positional");
         f.expect("mid_block_type", "UNetMidBlock2D");
-        f.expect("downsample_type", "conv");
-        f.expect("upsample_type", "conv");
-        f.expect("resnet_time_scale_shift", "default");
         f.expectNull("class_embed_type", "only a learned class embedding, num_class_embeds, is supported");
         f.expectNull("num_train_timesteps", "only positional time embeddings are supported");
         String act = f.text("act_fn", "silu");
         if (!act.equals("silu") && !act.equals("swish")) {
             throw f.error("act_fn", "has unsupported value '" + act + "' (supported: silu)");
         }
-        Integer attnGroups = f.integer("attn_norm_num_groups", null);
         Object[] values = new Object[UNET_KEYS.length];
         for (int k = 0; k < UNET_KEYS.length; k++) {
             values[k] = UNET_KEYS[k].read(f);
@@ -56,9 +52,6 @@ public final class ConfigJson {
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
-        }
-        if (attnGroups != null && attnGroups != c.normNumGroups()) {
-            throw f.error("attn_norm_num_groups", "must equal norm_num_groups or be null");
         }
         return c;
     }
@@ -78,7 +71,8 @@ public final class ConfigJson {
             java.util.Map.entry("flip_sin_to_cos", true), java.util.Map.entry("downsample_padding", 1),
             java.util.Map.entry("attention_head_dim", 8), java.util.Map.entry("dropout", 0.0),
             java.util.Map.entry("center_input_sample", false), java.util.Map.entry("mid_block_scale_factor", 1),
-            java.util.Map.entry("add_attention", true));
+            java.util.Map.entry("add_attention", true), java.util.Map.entry("resnet_time_scale_shift", UNetConfig.TIME_ADD),
+            java.util.Map.entry("downsample_type", UNetConfig.RESAMPLE_CONV), java.util.Map.entry("upsample_type", UNetConfig.RESAMPLE_CONV));
 
     /** The keys of config.json that {@link UNetConfig} holds: one per record component, in order, named in snake case. */
     private static final UNetKey[] UNET_KEYS = java.util.Arrays.stream(UNetConfig.class.getRecordComponents())
@@ -119,6 +113,9 @@ public final class ConfigJson {
             if (type == boolean.class) {
                 return f.bool(key, (Boolean) fallback);
             }
+            if (type == String.class) {
+                return f.text(key, (String) fallback);
+            }
             boolean integers = component.getGenericType() instanceof java.lang.reflect.ParameterizedType list
                     && list.getActualTypeArguments()[0] == Integer.class;
             return integers ? f.integers(key, (List<Integer>) fallback) : f.texts(key, (List<String>) fallback);
@@ -141,6 +138,8 @@ public final class ConfigJson {
                 o.put(key, d);
             } else if (v instanceof Boolean b) {
                 o.put(key, b);
+            } else if (v instanceof String text) {
+                o.put(key, text);
             } else {
                 ArrayNode a = o.putArray(key);
                 ((List<?>) v).forEach(e -> a.add(JsonFields.JSON.valueToTree(e)));

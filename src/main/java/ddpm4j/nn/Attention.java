@@ -7,7 +7,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Spatial self-attention with a residual connection: GroupNorm, q/k/v projections,
  * softmax(q kᵀ / √d) v per head, output projection ({@code to_out.0}). With one head (the
- * original network) d is the channel count.
+ * original network) d is the channel count. {@code groups} 0 leaves out the GroupNorm (diffusers' middle block
+ * with {@code scale_shift} time conditioning and no {@code attn_norm_num_groups}).
  */
 public final class Attention extends Layer {
     private final GroupNorm groupNorm;
@@ -22,7 +23,7 @@ public final class Attention extends Layer {
         if (heads <= 0 || channels % heads != 0) {
             throw new IllegalArgumentException(channels + " channels cannot be split into " + heads + " attention heads");
         }
-        this.groupNorm = child("group_norm", new GroupNorm(groups, channels, eps));
+        this.groupNorm = groups == 0 ? null : child("group_norm", new GroupNorm(groups, channels, eps));
         this.toQ = child("to_q", new Linear(channels, channels, 1.0));
         this.toK = child("to_k", new Linear(channels, channels, 1.0));
         this.toV = child("to_v", new Linear(channels, channels, 1.0));
@@ -38,7 +39,7 @@ public final class Attention extends Layer {
         long h = x.size(2);
         long w = x.size(3);
         long headDim = c / heads;
-        Tensor tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(1, 2);
+        Tensor tokens = (groupNorm == null ? x : groupNorm.forward(x)).reshape(b, c, h * w).transpose(1, 2);
         // softmax(q kᵀ / √d) v with explicit batched matmuls: libtorch's fused CPU attention is
         // several times slower for the short sequences and single heads of this network.
         Tensor q = splitHeads(toQ.forward(tokens), b, headDim).mul(new Scalar(1.0 / Math.sqrt(headDim)));

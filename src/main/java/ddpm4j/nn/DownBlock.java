@@ -5,28 +5,33 @@ import org.bytedeco.pytorch.Tensor;
 import java.util.List;
 
 /**
- * One resolution level of the encoder ({@code DownBlock2D}, or {@code AttnDownBlock2D} with
- * attention after each ResBlock), then an optional downsampler. Every output is kept as a skip.
+ * One resolution level of the encoder ({@code DownBlock2D}, {@code AttnDownBlock2D} with attention after
+ * each ResBlock, or ADM's {@code ResnetDownsampleBlock2D}), then an optional downsampler: a stride-2
+ * convolution, or a ResBlock that average-pools ({@code ResnetDownsampleBlock2D}, and
+ * {@code AttnDownBlock2D} with {@code downsample_type} resnet). Every output is kept as a skip.
  */
 final class DownBlock extends Layer {
     private final ModuleList<ResnetBlock2D> resnets;
     private final ModuleList<Attention> attentions;
-    private final Downsample2D downsampler;
+    private final Downsample2D convDownsampler;
+    private final ResnetBlock2D resnetDownsampler;
 
-    DownBlock(UNetConfig c, int in, int out, boolean attention, boolean downsample) {
+    /** @param type one of {@link UNetConfig}'s down block types */
+    DownBlock(UNetConfig c, String type, int in, int out, boolean downsample) {
+        boolean attention = type.equals(UNetConfig.ATTN_DOWN);
         resnets = child("resnets", new ModuleList<>());
         attentions = attention ? child("attentions", new ModuleList<>()) : null;
         for (int i = 0; i < c.layersPerBlock(); i++) {
-            resnets.add(new ResnetBlock2D(i == 0 ? in : out, out, c.timeEmbedChannels(), c.normNumGroups(),
-                    c.normEps(), c.dropout(), 1.0));
+            resnets.add(new ResnetBlock2D(c, i == 0 ? in : out, out, 1.0, ResnetBlock2D.Resample.NONE));
             if (attention) {
                 attentions.add(new Attention(out, heads(c, out), c.normNumGroups(), c.normEps(), 1.0));
             }
         }
-        downsampler = downsample
-                ? child("downsamplers", new ModuleList<Downsample2D>())
-                        .add(new Downsample2D(out, c.downsamplePadding()))
-                : null;
+        boolean byResnet = c.resnetDownsample(type);
+        ModuleList<Layer> samplers = downsample ? child("downsamplers", new ModuleList<>()) : null;
+        convDownsampler = downsample && !byResnet ? samplers.add(new Downsample2D(out, c.downsamplePadding())) : null;
+        resnetDownsampler = downsample && byResnet
+                ? samplers.add(new ResnetBlock2D(c, out, out, 1.0, ResnetBlock2D.Resample.DOWN)) : null;
     }
 
     static long heads(UNetConfig c, int channels) {
@@ -41,8 +46,8 @@ final class DownBlock extends Layer {
             }
             skips.add(x);
         }
-        if (downsampler != null) {
-            x = downsampler.forward(x);
+        if (convDownsampler != null || resnetDownsampler != null) {
+            x = convDownsampler != null ? convDownsampler.forward(x) : resnetDownsampler.forward(x, temb);
             skips.add(x);
         }
         return x;

@@ -15,6 +15,7 @@ public final class FlopCount {
         List<Integer> ch = c.blockOutChannels();
         int levels = c.levels();
         long temb = c.timeEmbedChannels();
+        long tembOut = c.scaleShift() ? 2 : 1; // AdaGN projects to a scale and a shift per channel
         double size = c.sampleSize();
         double flops = 2.0 * (ch.get(0) * temb + temb * temb); // time embedding MLP
         flops += conv(3, c.inChannels(), ch.get(0), size * size); // conv_in
@@ -25,16 +26,18 @@ public final class FlopCount {
             out = ch.get(i);
             boolean attention = c.downBlockTypes().get(i).equals(UNetConfig.ATTN_DOWN);
             for (int j = 0; j < c.layersPerBlock(); j++) {
-                flops += resBlock(j == 0 ? in : out, out, temb, hw);
+                flops += resBlock(j == 0 ? in : out, out, temb * tembOut, hw);
                 flops += attention ? attention(out, hw) : 0;
             }
             if (i < levels - 1) {
                 hw /= 4;
-                flops += conv(3, out, out, hw); // stride-2 convolution at the lower resolution
+                flops += c.resnetDownsample(c.downBlockTypes().get(i))
+                        ? resBlock(out, out, temb * tembOut, hw) // average pooling before its convolutions
+                        : conv(3, out, out, hw); // stride-2 convolution at the lower resolution
             }
         }
         int bottom = ch.get(levels - 1);
-        flops += 2 * resBlock(bottom, bottom, temb, hw) + (c.addAttention() ? attention(bottom, hw) : 0);
+        flops += 2 * resBlock(bottom, bottom, temb * tembOut, hw) + (c.addAttention() ? attention(bottom, hw) : 0);
         out = bottom;
         for (int i = 0; i < levels; i++) {
             int prevOut = out;
@@ -45,12 +48,14 @@ public final class FlopCount {
             for (int j = 0; j < layers; j++) {
                 int skip = j == layers - 1 ? skipIn : out;
                 int resIn = j == 0 ? prevOut : out;
-                flops += resBlock(resIn + skip, out, temb, hw);
+                flops += resBlock(resIn + skip, out, temb * tembOut, hw);
                 flops += attention ? attention(out, hw) : 0;
             }
             if (i < levels - 1) {
                 hw *= 4;
-                flops += conv(3, out, out, hw); // nearest ×2, then a 3×3 convolution
+                flops += c.resnetUpsample(c.upBlockTypes().get(i))
+                        ? resBlock(out, out, temb * tembOut, hw) // nearest ×2 before its convolutions
+                        : conv(3, out, out, hw); // nearest ×2, then a 3×3 convolution
             }
         }
         return flops + conv(3, ch.get(0), c.outChannels(), hw); // conv_out

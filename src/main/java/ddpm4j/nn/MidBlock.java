@@ -11,13 +11,11 @@ final class MidBlock extends Layer {
         double scale = c.midBlockScaleFactor();
         resnets = child("resnets", new ModuleList<>());
         attentions = c.addAttention() ? child("attentions", new ModuleList<>()) : null;
-        resnets.add(new ResnetBlock2D(channels, channels, c.timeEmbedChannels(), c.normNumGroups(), c.normEps(),
-                c.dropout(), scale));
+        resnets.add(new ResnetBlock2D(c, channels, channels, scale, ResnetBlock2D.Resample.NONE));
         if (attentions != null) {
-            attentions.add(new Attention(channels, DownBlock.heads(c, channels), c.normNumGroups(), c.normEps(), scale));
+            attentions.add(new Attention(channels, DownBlock.heads(c, channels), c.midAttentionGroups(), c.normEps(), scale));
         }
-        resnets.add(new ResnetBlock2D(channels, channels, c.timeEmbedChannels(), c.normNumGroups(), c.normEps(),
-                c.dropout(), scale));
+        resnets.add(new ResnetBlock2D(c, channels, channels, scale, ResnetBlock2D.Resample.NONE));
     }
 
     Tensor forward(Tensor x, Tensor temb) {

@@ -8,7 +8,7 @@ import java.util.List;
 final class ModuleList<L extends Layer> extends Layer {
     private final List<L> items = new ArrayList<>();
 
-    L add(L layer) {
+    <T extends L> T add(T layer) {
         child(String.valueOf(items.size()), layer);
         items.add(layer);
         return layer;

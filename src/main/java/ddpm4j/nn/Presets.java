@@ -24,6 +24,9 @@ public final class Presets {
         PRESETS.put("fmnist28", UNetConfig.ddpm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(), 0.1));
         // CPU-sized: 32×32 RGB (CIFAR-10).
         PRESETS.put("small32", UNetConfig.ddpm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16), 0.1));
+        // ADM's blocks (resampling ResBlocks, AdaGN, heads of 32 channels), CPU-sized: the architecture that scales.
+        PRESETS.put("adm28", UNetConfig.adm(28, 1, 32, new int[] {1, 2, 2}, 2, List.of(14, 7), 32, 0.1));
+        PRESETS.put("adm32", UNetConfig.adm(32, 3, 64, new int[] {1, 2, 2, 2}, 2, List.of(16, 8), 32, 0.1));
     }
 
     private Presets() {

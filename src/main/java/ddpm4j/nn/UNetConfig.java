@@ -11,8 +11,10 @@ import java.util.List;
  * @param outChannels        {@code out_channels}
  * @param blockOutChannels   {@code block_out_channels}: channels per resolution level
  * @param layersPerBlock     {@code layers_per_block}: ResBlocks per down level (up levels have one more)
- * @param downBlockTypes     {@code down_block_types}: {@code DownBlock2D} or {@code AttnDownBlock2D}
- * @param upBlockTypes       {@code up_block_types}: {@code UpBlock2D} or {@code AttnUpBlock2D}, lowest resolution first
+ * @param downBlockTypes     {@code down_block_types}: {@code DownBlock2D}, {@code AttnDownBlock2D} or
+ *                           {@code ResnetDownsampleBlock2D} (ADM's: a ResBlock halves the size)
+ * @param upBlockTypes       {@code up_block_types}: {@code UpBlock2D}, {@code AttnUpBlock2D} or
+ *                           {@code ResnetUpsampleBlock2D}, lowest resolution first
  * @param normNumGroups      {@code norm_num_groups}
  * @param normEps            {@code norm_eps}
  * @param freqShift          {@code freq_shift}: 1 in the original code
@@ -27,6 +29,16 @@ import java.util.List;
  * @param numClassEmbeds     {@code num_class_embeds}: null for an unconditional network; otherwise
  *                           the rows of a learned class embedding added to the timestep embedding;
  *                           the last row is the "no class" label ({@link #nullLabel()})
+ * @param resnetTimeScaleShift {@code resnet_time_scale_shift}: {@code default} adds the projected timestep
+ *                           embedding before the second GroupNorm; {@code scale_shift} (ADM's AdaGN) scales and
+ *                           shifts the normalised features by it
+ * @param downsampleType     {@code downsample_type}: how an {@code AttnDownBlock2D} halves the size: {@code conv}
+ *                           (a stride-2 convolution) or {@code resnet} (a ResBlock with average pooling)
+ * @param upsampleType       {@code upsample_type}: how an {@code AttnUpBlock2D} doubles it: {@code conv}
+ *                           (nearest, then a convolution) or {@code resnet} (a ResBlock with nearest upsampling)
+ * @param attnNormNumGroups  {@code attn_norm_num_groups}: the GroupNorm of the middle block's attention; null
+ *                           means norm_num_groups with {@code default} time conditioning and, as diffusers
+ *                           has it, no GroupNorm there with {@code scale_shift}
  */
 public record UNetConfig(
         int sampleSize,
@@ -47,12 +59,24 @@ public record UNetConfig(
         double midBlockScaleFactor,
         boolean addAttention,
         Integer timeEmbeddingDim,
-        Integer numClassEmbeds) {
+        Integer numClassEmbeds,
+        String resnetTimeScaleShift,
+        String downsampleType,
+        String upsampleType,
+        Integer attnNormNumGroups) {
 
     public static final String DOWN = "DownBlock2D";
     public static final String ATTN_DOWN = "AttnDownBlock2D";
     public static final String UP = "UpBlock2D";
     public static final String ATTN_UP = "AttnUpBlock2D";
+    public static final String RESNET_DOWN = "ResnetDownsampleBlock2D";
+    public static final String RESNET_UP = "ResnetUpsampleBlock2D";
+    /** {@code resnet_time_scale_shift} values. */
+    public static final String TIME_ADD = "default";
+    public static final String TIME_SCALE_SHIFT = "scale_shift";
+    /** {@code downsample_type} / {@code upsample_type} values. */
+    public static final String RESAMPLE_CONV = "conv";
+    public static final String RESAMPLE_RESNET = "resnet";
 
     public UNetConfig {
         blockOutChannels = List.copyOf(blockOutChannels);
@@ -86,16 +110,17 @@ public record UNetConfig(
                     + " entries but block_out_channels has " + blockOutChannels.size());
         }
         for (String t : downBlockTypes) {
-            if (!t.equals(DOWN) && !t.equals(ATTN_DOWN)) {
-                throw new IllegalArgumentException("down_block_types: unsupported block type '" + t
-                        + "' (supported: " + DOWN + ", " + ATTN_DOWN + ")");
-            }
+            oneOf("down_block_types", t, DOWN, ATTN_DOWN, RESNET_DOWN);
         }
         for (String t : upBlockTypes) {
-            if (!t.equals(UP) && !t.equals(ATTN_UP)) {
-                throw new IllegalArgumentException("up_block_types: unsupported block type '" + t
-                        + "' (supported: " + UP + ", " + ATTN_UP + ")");
-            }
+            oneOf("up_block_types", t, UP, ATTN_UP, RESNET_UP);
+        }
+        oneOf("resnet_time_scale_shift", resnetTimeScaleShift, TIME_ADD, TIME_SCALE_SHIFT);
+        oneOf("downsample_type", downsampleType, RESAMPLE_CONV, RESAMPLE_RESNET);
+        oneOf("upsample_type", upsampleType, RESAMPLE_CONV, RESAMPLE_RESNET);
+        if (attnNormNumGroups != null && (attnNormNumGroups <= 0 || blockOutChannels.get(blockOutChannels.size() - 1) % attnNormNumGroups != 0)) {
+            throw new IllegalArgumentException("attn_norm_num_groups " + attnNormNumGroups + " does not divide the middle block's "
+                    + blockOutChannels.get(blockOutChannels.size() - 1) + " channels");
         }
         if (!(normEps > 0)) {
             throw new IllegalArgumentException("norm_eps must be positive, got " + normEps);
@@ -122,6 +147,12 @@ public record UNetConfig(
         }
     }
 
+    private static void oneOf(String key, String value, String... allowed) {
+        if (!java.util.Arrays.asList(allowed).contains(value)) {
+            throw new IllegalArgumentException(key + ": unsupported value '" + value + "' (supported: " + String.join(", ", allowed) + ")");
+        }
+    }
+
     private static void positive(String key, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(key + " must be positive, got " + value);
@@ -132,21 +163,24 @@ public record UNetConfig(
     public UNetConfig withImages(int size, int in, int out) {
         return new UNetConfig(size, in, out, blockOutChannels, layersPerBlock, downBlockTypes,
                 upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, dropout,
-                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds);
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds, resnetTimeScaleShift,
+                downsampleType, upsampleType, attnNormNumGroups);
     }
 
     /** This architecture with another dropout rate. */
     public UNetConfig withDropout(double rate) {
         return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
                 upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, rate,
-                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds);
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, numClassEmbeds, resnetTimeScaleShift,
+                downsampleType, upsampleType, attnNormNumGroups);
     }
 
     /** This architecture with {@code rows} class embeddings (null: unconditional). */
     public UNetConfig withClassEmbeds(Integer rows) {
         return new UNetConfig(sampleSize, inChannels, outChannels, blockOutChannels, layersPerBlock, downBlockTypes,
                 upBlockTypes, normNumGroups, normEps, freqShift, flipSinToCos, downsamplePadding, attentionHeadDim, dropout,
-                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, rows);
+                centerInputSample, midBlockScaleFactor, addAttention, timeEmbeddingDim, rows, resnetTimeScaleShift,
+                downsampleType, upsampleType, attnNormNumGroups);
     }
 
     public boolean classConditional() {
@@ -169,25 +203,66 @@ public record UNetConfig(
         return timeEmbeddingDim != null ? timeEmbeddingDim : 4 * blockOutChannels.get(0);
     }
 
+    /** AdaGN: the timestep embedding scales and shifts each ResBlock's normalised features ({@code scale_shift}). */
+    public boolean scaleShift() {
+        return resnetTimeScaleShift.equals(TIME_SCALE_SHIFT);
+    }
+
+    /**
+     * Groups of the middle block's attention GroupNorm, 0 for none: attn_norm_num_groups, else norm_num_groups
+     * with {@code default} time conditioning and none with {@code scale_shift} (diffusers' UNetMidBlock2D).
+     */
+    public int midAttentionGroups() {
+        return attnNormNumGroups != null ? attnNormNumGroups : scaleShift() ? 0 : normNumGroups;
+    }
+
+    /** Whether down block {@code type} halves the size with a ResBlock (average pooling) rather than a stride-2 convolution. */
+    public boolean resnetDownsample(String type) {
+        return type.equals(RESNET_DOWN) || type.equals(ATTN_DOWN) && downsampleType.equals(RESAMPLE_RESNET);
+    }
+
+    /** Whether up block {@code type} doubles the size with a ResBlock (nearest) rather than nearest and a convolution. */
+    public boolean resnetUpsample(String type) {
+        return type.equals(RESNET_UP) || type.equals(ATTN_UP) && upsampleType.equals(RESAMPLE_RESNET);
+    }
+
     /** Number of resolution levels. */
     public int levels() {
         return blockOutChannels.size();
     }
 
+    /**
+     * ADM's network (Dhariwal &amp; Nichol 2021, as OpenAI's consistency models use it) with the given width, multipliers,
+     * attention resolutions and heads of {@code headDim} channels: ResBlocks that resample, AdaGN time conditioning,
+     * diffusers' defaults elsewhere (GroupNorm ε 1e-5, [cos, sin] embeddings without a frequency shift).
+     */
+    public static UNetConfig adm(int resolution, int channels, int baseChannels, int[] multipliers, int blocks,
+                                 List<Integer> attentionResolutions, int headDim, double dropout) {
+        Levels l = Levels.of(resolution, baseChannels, multipliers, attentionResolutions, RESNET_DOWN, RESNET_UP);
+        return new UNetConfig(resolution, channels, channels, l.outs, blocks, l.downs, l.ups, 32, 1e-5, 0, true,
+                1, headDim, dropout, false, 1.0, true, null, null, TIME_SCALE_SHIFT, RESAMPLE_RESNET, RESAMPLE_RESNET, 32);
+    }
+
+    /** Channels and block types per level: attention blocks at the given resolutions, {@code down}/{@code up} elsewhere. */
+    private record Levels(List<Integer> outs, List<String> downs, List<String> ups) {
+        static Levels of(int resolution, int baseChannels, int[] multipliers, List<Integer> attentionResolutions, String down, String up) {
+            Levels l = new Levels(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+            int res = resolution;
+            for (int m : multipliers) {
+                l.outs.add(baseChannels * m);
+                l.downs.add(attentionResolutions.contains(res) ? ATTN_DOWN : down);
+                l.ups.add(0, attentionResolutions.contains(res) ? ATTN_UP : up);
+                res /= 2;
+            }
+            return l;
+        }
+    }
+
     /** The original DDPM network with the given width, multipliers and attention resolutions. */
     public static UNetConfig ddpm(int resolution, int channels, int baseChannels, int[] multipliers,
                                   int blocks, List<Integer> attentionResolutions, double dropout) {
-        List<Integer> outs = new java.util.ArrayList<>();
-        List<String> downs = new java.util.ArrayList<>();
-        List<String> ups = new java.util.ArrayList<>();
-        int res = resolution;
-        for (int m : multipliers) {
-            outs.add(baseChannels * m);
-            downs.add(attentionResolutions.contains(res) ? ATTN_DOWN : DOWN);
-            ups.add(0, attentionResolutions.contains(res) ? ATTN_UP : UP);
-            res /= 2;
-        }
-        return new UNetConfig(resolution, channels, channels, outs, blocks, downs, ups, 32, 1e-6, 1, false,
-                0, null, dropout, false, 1.0, true, null, null);
+        Levels l = Levels.of(resolution, baseChannels, multipliers, attentionResolutions, DOWN, UP);
+        return new UNetConfig(resolution, channels, channels, l.outs, blocks, l.downs, l.ups, 32, 1e-6, 1, false,
+                0, null, dropout, false, 1.0, true, null, null, TIME_ADD, RESAMPLE_CONV, RESAMPLE_CONV, null);
     }
 }

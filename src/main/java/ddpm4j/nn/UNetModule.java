@@ -34,8 +34,7 @@ final class UNetModule extends Layer {
         for (int i = 0; i < levels; i++) {
             int in = out;
             out = ch.get(i);
-            boolean attention = config.downBlockTypes().get(i).equals(UNetConfig.ATTN_DOWN);
-            downBlocks.add(new DownBlock(config, in, out, attention, i < levels - 1));
+            downBlocks.add(new DownBlock(config, config.downBlockTypes().get(i), in, out, i < levels - 1));
         }
         midBlock = child("mid_block", new MidBlock(config, ch.get(levels - 1)));
         upBlocks = child("up_blocks", new ModuleList<>());
@@ -44,8 +43,7 @@ final class UNetModule extends Layer {
             int prevOut = out;
             out = ch.get(levels - 1 - i);
             int in = ch.get(Math.max(levels - 2 - i, 0));
-            boolean attention = config.upBlockTypes().get(i).equals(UNetConfig.ATTN_UP);
-            upBlocks.add(new UpBlock(config, in, out, prevOut, attention, i < levels - 1));
+            upBlocks.add(new UpBlock(config, config.upBlockTypes().get(i), in, out, prevOut, i < levels - 1));
         }
         convNormOut = child("conv_norm_out", new GroupNorm(config.normNumGroups(), ch.get(0), config.normEps()));
         convOut = child("conv_out", Conv2d.same3x3(ch.get(0), config.outChannels(), WeightInit.ZERO_SCALE));

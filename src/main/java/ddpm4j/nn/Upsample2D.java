@@ -16,11 +16,16 @@ public final class Upsample2D extends Layer {
     }
 
     public Tensor forward(Tensor x) {
+        return conv.forward(nearest2x(x));
+    }
+
+    /** Nearest-neighbour ×2 in height and width. */
+    static Tensor nearest2x(Tensor x) {
         // The ArrayRef only views native memory: keep the LongPointer referenced until the call returns.
         LongPointer size = new LongPointer(x.size(2) * 2, x.size(3) * 2);
         Tensor up = torch.upsample_nearest2d(x, new LongArrayRefOptional(new LongArrayRef(size, 2)),
                 new DoubleArrayRefOptional());
         size.close();
-        return conv.forward(up);
+        return up;
     }
 }

@@ -322,7 +322,8 @@ class CliTest {
         for (String[] pv : new String[][] {{"sample", "fixed_small"}, {"v_prediction", "learned"}, {"mean", "learned_range"}, {"epsilon", "fixed_large"}}) {
             boolean learned = pv[1].startsWith("learned");
             ddpm4j.nn.UNetConfig c = new ddpm4j.nn.UNetConfig(8, 1, learned ? 2 : 1, base.blockOutChannels(), 1, base.downBlockTypes(),
-                    base.upBlockTypes(), 32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null);
+                    base.upBlockTypes(), 32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null,
+                    ddpm4j.nn.UNetConfig.TIME_ADD, ddpm4j.nn.UNetConfig.RESAMPLE_CONV, ddpm4j.nn.UNetConfig.RESAMPLE_CONV, null);
             Path model = dir.resolve(pv[0] + "-" + pv[1]);
             try (ddpm4j.nn.UNet2DModel m = new ddpm4j.nn.UNet2DModel(c, 5)) {
                 ddpm4j.io.ModelDirectory.save(model, m, ddpm4j.schedule.SchedulerConfig.paper().with(ddpm4j.schedule.BetaSchedule.LINEAR, 100, ddpm4j.schedule.VarianceType.fromConfig(pv[1]), ddpm4j.schedule.Prediction.fromConfig(pv[0])));

@@ -17,14 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * weights saved in the diffusers layout (safetensors, and a torch.save .bin with the legacy
  * attention names).
  */
-class ReferenceAgreementTest {
+public class ReferenceAgreementTest {
     static final Path FIXTURE = Path.of("src/test/resources/reference/tiny");
 
     @TempDir
     Path dir;
 
     /** max |a − b| / max |b|. */
-    static double relativeError(float[] got, float[] want) {
+    public static double relativeError(float[] got, float[] want) {
         assertEquals(want.length, got.length);
         double diff = 0;
         double scale = 0;

@@ -74,7 +74,8 @@ class ConfigJsonTest {
     void everyComponentIsAKeyOfConfigJson() throws Exception {
         UNetConfig q = Presets.get("quick28");
         UNetConfig unusual = new UNetConfig(32, 3, 6, List.of(16, 32), 2, List.of(UNetConfig.ATTN_DOWN, UNetConfig.DOWN),
-                List.of(UNetConfig.UP, UNetConfig.ATTN_UP), 8, 1e-5, 0.5, true, 1, 8, 0.25, true, 1.5, false, 48, 5);
+                List.of(UNetConfig.UP, UNetConfig.ATTN_UP), 8, 1e-5, 0.5, true, 1, 8, 0.25, true, 1.5, false, 48, 5,
+                UNetConfig.TIME_SCALE_SHIFT, UNetConfig.RESAMPLE_RESNET, UNetConfig.RESAMPLE_RESNET, 8);
         Path f = dir.resolve("unusual.json");
         ConfigJson.writeUNet(f, unusual);
         assertEquals(unusual, ConfigJson.readUNet(f));
@@ -102,7 +103,7 @@ class ConfigJsonTest {
     @Test
     void badUNetConfigsNameTheKey() throws Exception {
         assertBad("unknown key 'wibble'", GOOGLE_CIFAR10.replace("\"act_fn\"", "\"wibble\": 1, \"act_fn\""));
-        assertBad("unsupported block type 'CrossAttnDownBlock2D'", GOOGLE_CIFAR10.replace("\"AttnDownBlock2D\"", "\"CrossAttnDownBlock2D\""));
+        assertBad("down_block_types: unsupported value 'CrossAttnDownBlock2D'", GOOGLE_CIFAR10.replace("\"AttnDownBlock2D\"", "\"CrossAttnDownBlock2D\""));
         assertBad("'layers_per_block' must be an integer", GOOGLE_CIFAR10.replace("\"layers_per_block\": 2", "\"layers_per_block\": \"two\""));
         assertBad("'sample_size' is missing", "{\"in_channels\": 3}");
         assertBad("'act_fn' has unsupported value 'gelu'", GOOGLE_CIFAR10.replace("\"silu\"", "\"gelu\""));

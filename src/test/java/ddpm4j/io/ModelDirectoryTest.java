@@ -172,7 +172,8 @@ public class ModelDirectoryTest {
         }
         assertError("'out_channels' is 1 but variance_type 'learned_range' in scheduler_config.json needs 2");
         UNetConfig twoOut = new UNetConfig(8, 1, 2, SMALL.blockOutChannels(), 1, SMALL.downBlockTypes(), SMALL.upBlockTypes(),
-                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null);
+                32, 1e-6, 1, false, 0, null, 0.0, false, 1.0, true, null, null,
+                UNetConfig.TIME_ADD, UNetConfig.RESAMPLE_CONV, UNetConfig.RESAMPLE_CONV, null);
         try (UNet2DModel m = new UNet2DModel(twoOut, 3)) {
             randomise(m);
             ModelDirectory.save(dir, m, learned);
