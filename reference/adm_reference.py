@@ -10,7 +10,11 @@ time by ddpm4j.
     python3 adm_reference.py OUT_DIR [--variant imagenet|lsun] [--seed S]
 
 writes OUT_DIR/model (config.json, scheduler_config.json, diffusion_pytorch_model.safetensors), x.npy, t.npy
-(float timesteps, as a consistency model's 250 ln(sigma)), labels.npy (class-conditional variant) and out.npy.
+(float timesteps, as a consistency model's 250 ln(sigma)), labels.npy (class-conditional variant) and out.npy; and
+consistency sampling with that network as a consistency function (Song et al. 2023, Algorithm 1, written from the
+paper and OpenAI's stochastic_iterative_sampler), noise drawn as diffusers' ConsistencyModelPipeline draws it from
+torch.manual_seed(0): cm_one.npy (one step) and cm_two.npy (the grid indices [22, 0] of 40), for 2 images of
+classes 0 and 7 (class-conditional variant) or none.
 """
 import argparse
 import math
@@ -230,6 +234,29 @@ SCHEDULER = {'_class_name': 'CMStochasticIterativeScheduler', 'num_train_timeste
              'sigma_max': 80.0}
 
 
+def consistency_sample(model, size, indices, y, n_grid=40, smin=0.002, smax=80.0, sd=0.5, rho=7.0):
+    def karras(i):
+        r = i / (n_grid - 1)
+        return (smax ** (1 / rho) + r * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho
+    sigmas = [karras(i) for i in sorted(indices)]  # index 0 is sigma_max
+    g = torch.manual_seed(0)
+    x = torch.randn((2, 3, size, size), generator=g) * smax
+    with torch.no_grad():
+        for k, s in enumerate(sigmas):
+            s32 = float(np.float32(s))
+            c_in = 1 / math.sqrt(s32 ** 2 + sd ** 2)
+            c_skip = sd ** 2 / ((s32 - smin) ** 2 + sd ** 2)
+            c_out = (s32 - smin) * sd / math.sqrt(s32 ** 2 + sd ** 2)
+            t = torch.full((2,), 250 * math.log(s), dtype=torch.float64)
+            x0 = (c_out * model(x * c_in, t, y) + c_skip * x).clamp(-1, 1)
+            if len(sigmas) > 1:
+                nxt = min(max(sigmas[k + 1] if k + 1 < len(sigmas) else smin, smin), smax)
+                x = x0 + torch.randn(x.shape, generator=g) * math.sqrt(max(nxt ** 2 - smin ** 2, 0))
+            else:
+                x = x0
+    return x
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('out')
@@ -265,6 +292,8 @@ def main():
     if classes:
         np.save(os.path.join(a.out, 'labels.npy'), y.numpy())
     np.save(os.path.join(a.out, 'out.npy'), out.numpy())
+    for name, indices in (('cm_one', [0]), ('cm_two', [22, 0])):
+        np.save(os.path.join(a.out, name + '.npy'), consistency_sample(model, size, indices, y[:2] if classes else None).numpy())
     print(f'{a.variant}: {sum(p.numel() for p in model.parameters())} parameters, output std {out.std():.3f}; wrote {a.out}')
 
 

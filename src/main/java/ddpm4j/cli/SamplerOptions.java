@@ -34,6 +34,12 @@ final class SamplerOptions {
                     + " heun takes 2S-1 network passes).")
     Integer steps;
 
+    @Option(names = "--timesteps", split = ",", paramLabel = "T,T",
+            description = "Explicit timesteps, descending, instead of --steps: for a consistency model the indices into its grid of"
+                    + " num_train_timesteps noise levels, 0 the highest (OpenAI's two-step sampling of ImageNet-64: 22,0), as"
+                    + " diffusers' ConsistencyModelPipeline takes them (default: --steps; one step for a consistency model).")
+    List<Integer> timesteps;
+
     @Option(names = "--spacing", paramLabel = "NAME",
             description = "Which training steps are visited: leading (0, T/S, ...), trailing (..., T-1) or linspace"
                     + " (default: the scheduler's timestep_spacing).")
@@ -102,6 +108,9 @@ final class SamplerOptions {
         if (firstImage > 0 && generator.equals("torch")) {
             throw new UserException("--first-image needs the per-image generator: the torch generator is one stream through the batches");
         }
+        if (timesteps != null && steps != null) {
+            throw new UserException("give --steps or --timesteps, not both");
+        }
         for (String s : settings) {
             if (s.indexOf('=') < 1) {
                 throw new UserException("--set takes KEY=VALUE, got '" + s + "'");
@@ -135,11 +144,13 @@ final class SamplerOptions {
         SchedulerConfig c = config(model);
         int s = steps != null ? steps : Samplers.defaultSteps(c);
         try {
-            TracedSampler sampler = Samplers.of(c, s);
+            TracedSampler sampler = timesteps != null
+                    ? Samplers.at(c, timesteps.stream().mapToInt(Integer::intValue).toArray()) : Samplers.of(c, s);
             chosen = c;
             return sampler;
         } catch (IllegalArgumentException e) {
-            throw new UserException((steps != null && e.getMessage().startsWith("steps ") ? "--" : "") + e.getMessage());
+            throw new UserException((timesteps != null ? "--timesteps: " : steps != null && e.getMessage().startsWith("steps ") ? "--" : "")
+                    + e.getMessage());
         }
     }
 
@@ -156,7 +167,8 @@ final class SamplerOptions {
     /** For reports: scheduler, steps, eta and seed. */
     String describe() {
         String name = chosen != null ? chosen.scheduler().alias : scheduler != null ? scheduler : fallback.alias;
-        String count = steps == null ? "default steps" : steps + " steps";
+        String count = timesteps != null ? "timesteps " + timesteps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                : steps == null ? "default steps" : steps + " steps";
         return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
                 + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed.value
                 + (firstImage > 0 ? " from image " + firstImage : "")

@@ -40,10 +40,11 @@ public final class Samplers {
             throw new IllegalArgumentException("steps must be in [1, " + total + "], got " + steps);
         }
         SchedulerClass kind = config.scheduler();
-        if (!SIGMA_BASED.contains(kind)) {
+        if (!SIGMA_BASED.contains(kind) && kind != SchedulerClass.CONSISTENCY) {
             requireBetas(config, kind.className);
         }
-        GaussianDiffusion diffusion = config.edm() == null ? GaussianDiffusion.of(config) : null; // an EDM process has no β's
+        // an EDM process, and a consistency model's, has no β's
+        GaussianDiffusion diffusion = config.edm() == null && kind.hasBetas() ? GaussianDiffusion.of(config) : null;
         return switch (kind) {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
@@ -54,6 +55,7 @@ public final class Samplers {
             case UNIPC -> UniPcMultistepSampler.of(config, diffusion, steps, clipping(config));
             case DEIS -> DeisMultistepSampler.of(config, diffusion, steps, clipping(config));
             case EDM_DPM_SOLVER_MULTISTEP -> DpmSolverMultistepSampler.of(config, diffusion, steps, clipping(config));
+            case CONSISTENCY -> ConsistencySampler.of(config, steps);
             default -> SigmaSampler.of(kind, config, diffusion, steps, clipping(config));
         };
     }
@@ -120,11 +122,26 @@ public final class Samplers {
         }
     }
 
-    /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, 20 for the solvers. */
+    /**
+     * The sampler at explicit timesteps, descending, as diffusers' {@code set_timesteps(timesteps=[...])}: for a consistency
+     * model the indices into its grid of σ's (the two-step [22, 0] of OpenAI's ImageNet-64 distillation).
+     *
+     * @throws IllegalArgumentException for a scheduler that takes no explicit timesteps, or timesteps it cannot honour
+     */
+    public static TracedSampler at(SchedulerConfig config, int[] timesteps) {
+        if (config.scheduler() != SchedulerClass.CONSISTENCY) {
+            throw new IllegalArgumentException("explicit timesteps are for consistency models (CMStochasticIterativeScheduler); "
+                    + config.scheduler().className + " takes a number of steps");
+        }
+        return ConsistencySampler.at(config, timesteps);
+    }
+
+    /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, one for a consistency model, 20 for the solvers. */
     public static int defaultSteps(SchedulerConfig config) {
         return Math.min(switch (config.scheduler()) {
             case DDPM -> config.numTrainTimesteps();
             case DDIM -> 50;
+            case CONSISTENCY -> 1;
             default -> 20;
         }, config.numTrainTimesteps());
     }

@@ -63,7 +63,14 @@ public enum SchedulerClass {
     EDM_DPM_SOLVER_MULTISTEP("EDMDPMSolverMultistepScheduler", "edm-dpmsolver", edmProcess(), thresholding(), order(),
             key(SchedulerKey.text("algorithm_type", "dpmsolver++", "dpmsolver++", "sde-dpmsolver++", "deis")),
             key(SchedulerKey.text("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2")),
-            key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)), finalSigmas());
+            key(SchedulerKey.bool("lower_order_final", true)), key(SchedulerKey.bool("euler_at_final", false)), finalSigmas()),
+    /**
+     * Consistency models' multistep sampling (Song et al. 2023, Algorithm 1): a consistency function x̂₀ = f(x, σ) on a
+     * Karras grid of {@code num_train_timesteps} σ's, noised again between steps; one step by default.
+     */
+    CONSISTENCY("CMStochasticIterativeScheduler", "consistency", key(SchedulerKey.number("sigma_min", 0.002)),
+            key(SchedulerKey.number("sigma_max", 80.0)), key(SchedulerKey.number("sigma_data", 0.5)),
+            key(SchedulerKey.number("s_noise", 1.0)), key(SchedulerKey.number("rho", 7.0)), key(SchedulerKey.bool("clip_denoised", true)));
 
     /** diffusers' class name, the {@code _class_name} of scheduler_config.json. */
     public final String className;
@@ -85,6 +92,16 @@ public enum SchedulerClass {
     /** Whether it is one of diffusers' EDM schedulers: σ's of an EDM process, the network preconditioned as EDM's. */
     public boolean edm() {
         return this == EDM_EULER || this == EDM_DPM_SOLVER_MULTISTEP;
+    }
+
+    /** diffusers' default {@code num_train_timesteps}: 40 for consistency models' scheduler, 1000 for the others. */
+    public int defaultTrainTimesteps() {
+        return this == CONSISTENCY ? 40 : 1000;
+    }
+
+    /** Whether the scheduler's process has β's (beta_start, beta_schedule, variance_type in its configuration). */
+    public boolean hasBetas() {
+        return !edm() && this != CONSISTENCY;
     }
 
     /** This scheduler's key {@code name}, or null when it has none by that name. */

@@ -135,6 +135,12 @@ public record SchedulerConfig(
      * process stays one (its {@code sigma_data} kept in the settings, where the other scheduler finds it).
      */
     public SchedulerConfig with(SchedulerClass other) {
+        if ((other == SchedulerClass.CONSISTENCY) != (scheduler == SchedulerClass.CONSISTENCY)) {
+            throw new IllegalArgumentException(scheduler == SchedulerClass.CONSISTENCY
+                    ? "this model is a consistency model (CMStochasticIterativeScheduler): it samples with its own scheduler, not "
+                            + other.className
+                    : other.className + " samples consistency models; this model's process is " + scheduler.className);
+        }
         if (other.edm() && edm() == null) {
             throw new IllegalArgumentException(other.className + " samples networks trained with EDM's preconditioning; this model's"
                     + " process is one of β's (" + scheduler.className + "): EDM's sampler for it is heun or euler with --set s_churn=...");
@@ -153,7 +159,8 @@ public record SchedulerConfig(
      * names {@code sigma_data} (kept so when another scheduler reads it).
      */
     public EdmProcess edm() {
-        if (!scheduler.edm() && !settings.containsKey(EdmProcess.MARKER)) {
+        // a consistency model's configuration names sigma_data too, for its own parameterization
+        if (scheduler == SchedulerClass.CONSISTENCY || !scheduler.edm() && !settings.containsKey(EdmProcess.MARKER)) {
             return null;
         }
         return EdmProcess.of(name -> {
@@ -275,9 +282,10 @@ public record SchedulerConfig(
                 settings.put(k, plain(k, root.get(k)));
             }
         }
+        SchedulerClass kind = SchedulerClass.of(text(root, "_class_name", SchedulerClass.DDPM.className));
         return new SchedulerConfig(
-                SchedulerClass.of(text(root, "_class_name", SchedulerClass.DDPM.className)),
-                integer(root, "num_train_timesteps", 1000),
+                kind,
+                integer(root, "num_train_timesteps", kind.defaultTrainTimesteps()),
                 number(root, "beta_start", 1e-4),
                 number(root, "beta_end", 0.02),
                 BetaSchedule.fromConfig(text(root, "beta_schedule", "linear")),
@@ -294,14 +302,16 @@ public record SchedulerConfig(
     public String toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("_class_name", scheduler.className);
-        if (!scheduler.edm()) { // diffusers' EDM schedulers have no β's
+        if (scheduler.hasBetas()) { // diffusers' EDM and consistency schedulers have no β's
             o.put("beta_end", betaEnd);
             o.put("beta_schedule", betaSchedule.configName);
             o.put("beta_start", betaStart);
         }
         o.put("num_train_timesteps", numTrainTimesteps);
-        o.put("prediction_type", prediction.configName);
-        if (!scheduler.edm()) {
+        if (scheduler != SchedulerClass.CONSISTENCY) { // a consistency function predicts x₀ through its own parameterization
+            o.put("prediction_type", prediction.configName);
+        }
+        if (scheduler.hasBetas()) {
             if (trainedBetas == null) {
                 o.putNull("trained_betas");
             } else {

@@ -1,0 +1,59 @@
+package ddpm4j.cli;
+
+import ddpm4j.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A consistency model (ADM network + CMStochasticIterativeScheduler, as diffusers stores OpenAI's) sampled through the CLI
+ * against reference/adm_reference.py's independent consistency sampling of the same weights, with the noise
+ * diffusers' ConsistencyModelPipeline draws from torch.manual_seed(0): one step by default, two at --timesteps 22,0.
+ */
+class ConsistencyModelCliTest {
+    static final Path FIXTURE = Path.of("src/test/resources/reference/adm");
+
+    @TempDir
+    Path dir;
+
+    private void assertSamples(String reference, String... options) throws Exception {
+        Path out = dir.resolve(reference + ".npy");
+        String[] base = {"sample", "--model", FIXTURE.resolve("model").toString(), "--n", "2", "--batch-size", "2", "--generator", "torch",
+                "--seed", "0", "--class", "0,7", "--raw", "--out", out.toString()};
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(options)).toArray(String[]::new);
+        Cli r = Cli.run(args);
+        assertEquals(0, r.exit, r.toString());
+        double err = ReferenceAgreementTest.relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve(reference + ".npy")).toFloats());
+        assertTrue(err < 1e-4, reference + ": relative error " + err);
+    }
+
+    @Test
+    void oneStepByDefault() throws Exception {
+        assertSamples("cm_one");
+    }
+
+    @Test
+    void twoStepsAtOpenAisTimesteps() throws Exception {
+        assertSamples("cm_two", "--timesteps", "22,0");
+    }
+
+    @Test
+    void badTimestepsAreOneLineErrors() {
+        Path out = dir.resolve("bad.png");
+        for (String[] bad : new String[][] {{"--timesteps", "0,22"}, {"--timesteps", "40,0"}, {"--timesteps", "22,0", "--steps", "2"},
+                {"--scheduler", "ddim"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("sample", "--model", FIXTURE.resolve("model").toString(),
+                    "--n", "1", "--class", "1", "--out", out.toString()), java.util.Arrays.stream(bad)).toArray(String[]::new);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.exit, String.join(" ", bad) + ": " + r);
+            assertEquals(1, r.err.strip().lines().count(), r.err);
+            assertFalse(Files.exists(out));
+        }
+    }
+}
