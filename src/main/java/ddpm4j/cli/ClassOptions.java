@@ -34,11 +34,15 @@ final class ClassOptions {
         if (!c.classConditional()) {
             return m.unet()::infer;
         }
+        if (!m.hasNoClassLabel()) {
+            throw new UserException("this class-conditional model has no no-class label (a consistency model uses every class"
+                    + " embedding), so it cannot be run unconditionally");
+        }
         return Conditioning.noClass(c.nullLabel()).bind(m.unet()::infer, c.inChannels(), 0);
     }
 
-    /** The classes asked for, checked against a model with {@code known} classes. */
-    private List<Integer> cycle(int known) {
+    /** The classes asked for, checked against a model with {@code known} classes (a no-class label after them where {@code nullLabel}). */
+    private List<Integer> cycle(int known, boolean nullLabel) {
         List<Integer> cycle = classes;
         if (cycle == null) {
             cycle = new java.util.ArrayList<>();
@@ -48,16 +52,16 @@ final class ClassOptions {
         }
         for (int k : cycle) {
             if (k < 0 || k >= known) {
-                throw new UserException("--class values must be in [0, " + known + ") (label " + known
-                        + " is the no-class label), got " + k);
+                throw new UserException("--class values must be in [0, " + known + ")" + (nullLabel ? " (label " + known
+                        + " is the no-class label)" : "") + ", got " + k);
             }
         }
         return cycle;
     }
 
     /** The class asked for of each of images first..first+n−1 of a class-conditional model. */
-    int[] classesOf(UNetConfig c, int first, int n) {
-        List<Integer> labels = cycle(c.nullLabel());
+    int[] classesOf(Model m, int first, int n) {
+        List<Integer> labels = cycle(m.classCount(), m.hasNoClassLabel());
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = labels.get((first + i) % labels.size());
@@ -86,7 +90,10 @@ final class ClassOptions {
             Denoiser plain = m.unet()::infer;
             return (first, count) -> plain;
         }
-        int[] cycle = cycle(c.nullLabel()).stream().mapToInt(Integer::intValue).toArray();
-        return new Conditioning(cycle, c.nullLabel(), guidance == null ? 1.0 : guidance).perImages(m.unet()::infer, c.inChannels());
+        int[] cycle = cycle(m.classCount(), m.hasNoClassLabel()).stream().mapToInt(Integer::intValue).toArray();
+        if (!m.hasNoClassLabel() && guidance != null && guidance != 1) {
+            throw new UserException("--guidance needs a no-class label, which this model has not (a consistency model uses every class embedding)");
+        }
+        return new Conditioning(cycle, m.classCount(), guidance == null ? 1.0 : guidance).perImages(m.unet()::infer, c.inChannels());
     }
 }

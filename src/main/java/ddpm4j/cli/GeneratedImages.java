@@ -95,7 +95,7 @@ final class GeneratedImages {
             precision = options.precision(ddpm4j.torch.PrecisionRule.Work.SAMPLING);
             m.unet().setPrecision(precision);
             Sampler s = sampling.build(m.scheduler());
-            requestedClasses = c.classConditional() ? conditioning.classesOf(c, sampling.firstImage, n) : null;
+            requestedClasses = c.classConditional() ? conditioning.classesOf(m, sampling.firstImage, n) : null;
             int ch = c.inChannels();
             float[] x;
             try (Progress progress = Progress.forRank(group, "sample",

@@ -59,6 +59,23 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
     }
 
     /** The device the network lives on. */
+    /**
+     * The classes a class-conditional model draws: every class embedding of a consistency model (OpenAI's, sampled
+     * without guidance), all but the last otherwise (ddpm4j's no-class label, which label dropout trains for guidance).
+     */
+    public int classCount() {
+        var c = unet.config();
+        if (!c.classConditional()) {
+            throw new IllegalStateException("not a class-conditional network");
+        }
+        return scheduler.scheduler() == ddpm4j.schedule.SchedulerClass.CONSISTENCY ? c.numClassEmbeds() : c.nullLabel();
+    }
+
+    /** Whether the model has ddpm4j's no-class label, so classifier-free guidance and an unconditional pass are possible. */
+    public boolean hasNoClassLabel() {
+        return unet.config().classConditional() && classCount() == unet.config().nullLabel();
+    }
+
     public Device device() {
         return unet.device();
     }

@@ -56,4 +56,19 @@ class ConsistencyModelCliTest {
             assertFalse(Files.exists(out));
         }
     }
+
+    /** Every class embedding is a class (OpenAI's models have no no-class label): the last one samples, guidance is refused. */
+    @Test
+    void everyClassEmbeddingIsAClass() {
+        String model = FIXTURE.resolve("model").toString();
+        Path out = dir.resolve("last.png");
+        Cli r = Cli.run("sample", "--model", model, "--n", "1", "--class", "9", "--out", out.toString());
+        assertEquals(0, r.exit, r.toString());
+        assertTrue(Files.exists(out));
+        Cli beyond = Cli.run("sample", "--model", model, "--n", "1", "--class", "10", "--out", dir.resolve("x.png").toString());
+        assertEquals(2, beyond.exit, beyond.toString());
+        assertTrue(beyond.err.contains("[0, 10)") && !beyond.err.contains("no-class"), beyond.err);
+        Cli guided = Cli.run("sample", "--model", model, "--n", "1", "--class", "3", "--guidance", "2", "--out", dir.resolve("y.png").toString());
+        assertEquals(2, guided.exit, guided.toString());
+    }
 }
