@@ -7,9 +7,10 @@ diffusers or ddpm4j, then saved under diffusers' UNet2DModel names the way diffu
 renames them (qkv split into to_q/to_k/to_v). Needs Debian's python3-torch and python3-numpy only; never used at run
 time by ddpm4j.
 
-    python3 adm_reference.py OUT_DIR [--variant imagenet|lsun] [--seed S]
+    python3 adm_reference.py OUT_DIR [--variant imagenet|lsun] [--seed S] [--pipeline]
 
-writes OUT_DIR/model (config.json, scheduler_config.json, diffusion_pytorch_model.safetensors), x.npy, t.npy
+writes OUT_DIR/model (config.json, scheduler_config.json, diffusion_pytorch_model.safetensors; with --pipeline the hub's
+layout instead: model_index.json of a ConsistencyModelPipeline, unet/ with a torch.save .bin, scheduler/), x.npy, t.npy
 (float timesteps, as a consistency model's 250 ln(sigma)), labels.npy (class-conditional variant) and out.npy; and
 consistency sampling with that network as a consistency function (Song et al. 2023, Algorithm 1, written from the
 paper and OpenAI's stochastic_iterative_sampler), noise drawn as diffusers' ConsistencyModelPipeline draws it from
@@ -262,6 +263,7 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--variant', default='imagenet', choices=sorted(VARIANTS))
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--pipeline', action='store_true')
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     size, mc, mult, nrb, attn_ds, head_ch, scale_shift, classes = VARIANTS[a.variant]
@@ -275,12 +277,22 @@ def main():
             elif 'label_emb' not in name:
                 p.normal_(0, 1 / math.sqrt(p[0].numel()))
     import json
-    os.makedirs(os.path.join(a.out, 'model'), exist_ok=True)
-    with open(os.path.join(a.out, 'model', 'config.json'), 'w') as f:
+    weights = diffusers_names(model, mult, nrb)
+    root = os.path.join(a.out, 'model')
+    unet_dir, scheduler_dir = (os.path.join(root, 'unet'), os.path.join(root, 'scheduler')) if a.pipeline else (root, root)
+    os.makedirs(unet_dir, exist_ok=True)
+    os.makedirs(scheduler_dir, exist_ok=True)
+    with open(os.path.join(unet_dir, 'config.json'), 'w') as f:
         json.dump(config(a.variant), f, indent=2)
-    with open(os.path.join(a.out, 'model', 'scheduler_config.json'), 'w') as f:
+    with open(os.path.join(scheduler_dir, 'scheduler_config.json'), 'w') as f:
         json.dump(SCHEDULER, f, indent=2)
-    write_safetensors(os.path.join(a.out, 'model', 'diffusion_pytorch_model.safetensors'), diffusers_names(model, mult, nrb))
+    if a.pipeline:
+        with open(os.path.join(root, 'model_index.json'), 'w') as f:
+            json.dump({'_class_name': 'ConsistencyModelPipeline', '_diffusers_version': '0.17.0.dev0',
+                       'scheduler': ['diffusers', 'CMStochasticIterativeScheduler'], 'unet': ['diffusers', 'UNet2DModel']}, f, indent=2)
+        torch.save(weights, os.path.join(unet_dir, 'diffusion_pytorch_model.bin'))
+    else:
+        write_safetensors(os.path.join(unet_dir, 'diffusion_pytorch_model.safetensors'), weights)
     n = 3
     x = torch.randn(n, 3, size, size)
     t = torch.tensor([1095.5066586, 80.94953, -1553.6520])  # 250 ln(sigma) at sigma 80, 1.382, 0.002

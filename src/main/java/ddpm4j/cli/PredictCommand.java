@@ -27,8 +27,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "Network input, float [N,C,H,W].")
     Path x;
 
-    @Option(names = "--t", required = true, paramLabel = "T.npy", description = "Integer timesteps in 0..T-1 (T: the model's num_train_timesteps), [N] or a single value.")
+    @Option(names = "--t", required = true, paramLabel = "T.npy", description = "Timesteps, [N] or a single value: integers in"
+            + " 0..T-1 (T: the model's num_train_timesteps) for a process of β's; any finite numbers for a network that takes"
+            + " continuous ones (an EDM process's ln(σ)/4, a consistency model's 250 ln σ).")
     Path t;
+
+    @Option(names = "--class", paramLabel = "Y.npy", description = "Class labels of a class-conditional network, integers [N].")
+    Path labels;
 
     @Option(names = "--out", required = true, paramLabel = "OUT.npy",
             description = "Where to write the output." + Outputs.CREATES_FOLDERS)
@@ -57,22 +62,40 @@ final class PredictCommand implements Callable<Integer> {
         if (ta.shape().length > 1) {
             throw new UserException(t + ": expected timesteps [N] or a single value, got shape " + Arrays.toString(ta.shape()));
         }
-        long[] timesteps = ta.toLongs(t);
+        double[] timesteps = ta.toDoubles();
         if (timesteps.length != n && timesteps.length != 1) {
             throw new UserException(t + ": holds " + timesteps.length + " timesteps for " + n + " inputs");
         }
-        try {
-            model.open().loadScheduler().requireTrainedTimesteps(timesteps);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(t + ": " + e.getMessage());
+        long[] y = labels == null ? null : Npy.read(labels).toLongs(labels);
+        if (y != null && y.length != n) {
+            throw new UserException(labels + ": holds " + y.length + " labels for " + n + " inputs");
         }
-        Outputs.prepare(out);
         try (Model m = model.load(options)) {
             UNet2DModel unet = m.unet();
             Checks.channels(x, c, unet.config().inChannels());
+            if (unet.config().classConditional() != (y != null)) {
+                throw new UserException(y == null ? "this network is class-conditional: give --class Y.npy, one label per input"
+                        : "--class: this network is not class-conditional (config.json has no num_class_embeds)");
+            }
+            try {
+                if (!m.continuousTimesteps()) {
+                    long[] whole = new long[timesteps.length];
+                    for (int i = 0; i < whole.length; i++) {
+                        if (timesteps[i] != Math.rint(timesteps[i])) {
+                            throw new IllegalArgumentException("timestep " + timesteps[i] + " at index " + i + " is not a whole number:"
+                                    + " this model's network takes the integer steps of its process");
+                        }
+                        whole[i] = (long) timesteps[i];
+                    }
+                    m.scheduler().requireTrainedTimesteps(whole);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UserException(t + ": " + e.getMessage());
+            }
             float[] result;
+            Outputs.prepare(out);
             try (Progress progress = new Progress("predict", n)) {
-                result = m.predictAll(xa.toFloats(), new long[] {c, h, w}, timesteps, batch.value, progress::step);
+                result = m.predictAll(xa.toFloats(), new long[] {c, h, w}, timesteps, y, batch.value, progress::step);
             } catch (IllegalArgumentException e) {
                 throw new UserException(x + ": " + e.getMessage());
             }

@@ -21,24 +21,46 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
      * timesteps outside the 0..T−1 the model was trained on (the network alone cannot know T).
      */
     public Tensor predict(Tensor x, Tensor t) {
+        return predict(x, t, null);
+    }
+
+    /** {@link #predict(Tensor, Tensor)} of a class-conditional network for class {@code labels [B]} (null: none). */
+    public Tensor predict(Tensor x, Tensor t, Tensor labels) {
         if (!t.is_floating_point() && !t.is_meta()) {
             scheduler.requireTrainedTimesteps(Tensors.toLongs(t));
         }
-        return unet.infer(x, t);
+        return unet.infer(x, t, labels);
+    }
+
+    /**
+     * Whether the network sees continuous timesteps (an EDM process's c_noise = ln σ / 4, a consistency model's 250 ln σ)
+     * rather than the integer steps 0..T−1 of a process of β's.
+     */
+    public boolean continuousTimesteps() {
+        return scheduler.edm() != null || !scheduler.scheduler().hasBetas();
     }
 
     /**
      * {@link #predict} for {@code x}, images of shape {@code [c, h, w]} in C order, at {@code t} (one timestep
-     * per image, or one for all), {@code batchSize} images per pass; the outputs [n, outChannels, h, w] in C order.
+     * per image, or one for all: whole numbers for a process of β's, any finite number where {@link #continuousTimesteps}),
+     * with class {@code labels} (one per image, or null), {@code batchSize} images per pass; the outputs
+     * [n, outChannels, h, w] in C order.
      *
      * @param progress told the number of images of each finished pass
      */
-    public float[] predictAll(float[] x, long[] imageShape, long[] t, int batchSize, IntConsumer progress) {
+    public float[] predictAll(float[] x, long[] imageShape, double[] t, long[] labels, int batchSize, IntConsumer progress) {
         int inPer = Math.toIntExact(Tensors.count(imageShape));
         int n = x.length / inPer;
-        if (n * inPer != x.length || (t.length != n && t.length != 1)) {
-            throw new IllegalArgumentException(x.length + " values and " + t.length + " timesteps for images of shape "
-                    + java.util.Arrays.toString(imageShape));
+        if (n * inPer != x.length || (t.length != n && t.length != 1) || labels != null && labels.length != n) {
+            throw new IllegalArgumentException(x.length + " values, " + t.length + " timesteps" + (labels == null ? "" : " and "
+                    + labels.length + " labels") + " for images of shape " + java.util.Arrays.toString(imageShape));
+        }
+        boolean continuous = continuousTimesteps();
+        for (double v : t) {
+            if (!Double.isFinite(v) || !continuous && v != Math.rint(v)) {
+                throw new IllegalArgumentException("timestep " + v + (continuous ? " is not a finite number"
+                        : " is not a whole number: this model's network takes the integer steps of its process"));
+            }
         }
         long h = imageShape[1];
         long w = imageShape[2];
@@ -47,18 +69,22 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
         Batches.each(n, batchSize, (first, b) -> {
             Tensor xb = device().put(Tensors.fromFloats(java.util.Arrays.copyOfRange(x, first * inPer, (first + b) * inPer), b,
                     imageShape[0], h, w));
-            long[] tb = new long[b];
+            long[] steps = new long[b];
+            float[] times = new float[b];
             for (int i = 0; i < b; i++) {
-                tb[i] = t.length == 1 ? t[0] : t[first + i];
+                double v = t.length == 1 ? t[0] : t[first + i];
+                steps[i] = (long) v;
+                times[i] = (float) v;
             }
-            float[] y = Tensors.toFloats(predict(xb, device().put(Tensors.fromLongs(tb, b))));
+            Tensor tb = device().put(continuous ? Tensors.fromFloats(times, b) : Tensors.fromLongs(steps, b));
+            Tensor yb = labels == null ? null : device().put(Tensors.fromLongs(java.util.Arrays.copyOfRange(labels, first, first + b), b));
+            float[] y = Tensors.toFloats(predict(xb, tb, yb));
             System.arraycopy(y, 0, result, first * outPer, y.length);
             progress.accept(b);
         });
         return result;
     }
 
-    /** The device the network lives on. */
     /**
      * The classes a class-conditional model draws: every class embedding of a consistency model (OpenAI's, sampled
      * without guidance), all but the last otherwise (ddpm4j's no-class label, which label dropout trains for guidance).
@@ -76,6 +102,7 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
         return unet.config().classConditional() && classCount() == unet.config().nullLabel();
     }
 
+    /** The device the network lives on. */
     public Device device() {
         return unet.device();
     }

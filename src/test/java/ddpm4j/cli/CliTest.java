@@ -88,7 +88,7 @@ class CliTest {
         Npy.writeLongs(t, new long[] {1}, new long[] {1000});
         assertRejected(t + ": timestep 1000 at index 0 is outside 0..999", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
         Npy.writeFloats(t, new long[] {1}, new float[] {10.5f});
-        assertRejected(t + ": must hold integers, got float32", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
+        assertRejected(t + ": timestep 10.5 at index 0 is not a whole number: this model's network takes the integer steps", out, "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());
         Npy.writeLongs(t, new long[] {n, 1}, new long[n]);
         assertRejected(t + ": expected timesteps [N] or a single value, got shape [" + n + ", 1]", out,
                 "predict", "--model", MODEL, "--x", X, "--t", t.toString(), "--out", out.toString());

@@ -23,14 +23,27 @@ class ConsistencyModelCliTest {
     Path dir;
 
     private void assertSamples(String reference, String... options) throws Exception {
+        assertSamples(FIXTURE, reference, java.util.stream.Stream.concat(java.util.stream.Stream.of("--class", "0,7"),
+                java.util.Arrays.stream(options)).toArray(String[]::new));
+    }
+
+    private void assertSamples(Path fixture, String reference, String... options) throws Exception {
         Path out = dir.resolve(reference + ".npy");
-        String[] base = {"sample", "--model", FIXTURE.resolve("model").toString(), "--n", "2", "--batch-size", "2", "--generator", "torch",
-                "--seed", "0", "--class", "0,7", "--raw", "--out", out.toString()};
+        String[] base = {"sample", "--model", fixture.resolve("model").toString(), "--n", "2", "--batch-size", "2", "--generator", "torch",
+                "--seed", "0", "--raw", "--out", out.toString()};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(options)).toArray(String[]::new);
         Cli r = Cli.run(args);
         assertEquals(0, r.exit, r.toString());
-        double err = ReferenceAgreementTest.relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve(reference + ".npy")).toFloats());
+        double err = ReferenceAgreementTest.relativeError(Npy.read(out).toFloats(), Npy.read(fixture.resolve(reference + ".npy")).toFloats());
         assertTrue(err < 1e-4, reference + ": relative error " + err);
+    }
+
+    /** The hub's layout (model_index.json, unet/ with a pickled .bin, scheduler/), an unconditional LSUN-kind network. */
+    @Test
+    void pipelineLayoutWithPickledWeights() throws Exception {
+        Path lsun = Path.of("src/test/resources/reference/adm_lsun");
+        assertSamples(lsun, "cm_one", "--steps", "1");
+        assertSamples(lsun, "cm_two", "--timesteps", "22,0");
     }
 
     @Test
@@ -70,5 +83,21 @@ class ConsistencyModelCliTest {
         assertTrue(beyond.err.contains("[0, 10)") && !beyond.err.contains("no-class"), beyond.err);
         Cli guided = Cli.run("sample", "--model", model, "--n", "1", "--class", "3", "--guidance", "2", "--out", dir.resolve("y.png").toString());
         assertEquals(2, guided.exit, guided.toString());
+    }
+
+    /** predict takes the float timesteps (250 ln σ, negative below σ = 1) and the class labels these networks take. */
+    @Test
+    void predictTakesFloatTimestepsAndClasses() throws Exception {
+        Path out = dir.resolve("out.npy");
+        Cli r = Cli.run("predict", "--model", FIXTURE.resolve("model").toString(), "--x", FIXTURE.resolve("x.npy").toString(),
+                "--t", FIXTURE.resolve("t.npy").toString(), "--class", FIXTURE.resolve("labels.npy").toString(), "--out", out.toString());
+        assertEquals(0, r.exit, r.toString());
+        double err = ReferenceAgreementTest.relativeError(Npy.read(out).toFloats(), Npy.read(FIXTURE.resolve("out.npy")).toFloats());
+        assertTrue(err < 1e-4, "relative error " + err);
+        Cli missing = Cli.run("predict", "--model", FIXTURE.resolve("model").toString(), "--x", FIXTURE.resolve("x.npy").toString(),
+                "--t", FIXTURE.resolve("t.npy").toString(), "--out", dir.resolve("none.npy").toString());
+        assertEquals(2, missing.exit, missing.toString());
+        assertTrue(missing.err.contains("--class"), missing.err);
+        assertFalse(Files.exists(dir.resolve("none.npy")));
     }
 }
