@@ -145,6 +145,12 @@ class MetaDeviceTest {
                     new DdimSampler(d, 6, 1.0, false, 1.0));
             List<TracedSampler> all = new java.util.ArrayList<>(samplers);
             for (SchedulerClass kind : SchedulerClass.values()) { // every scheduler of the factory, Karras σ's where it has them
+                if (kind == SchedulerClass.CONSISTENCY) { // a consistency model's: one step, and two at explicit timesteps
+                    SchedulerConfig cm = SchedulerConfig.parse("{\"_class_name\": \"" + kind.className + "\"}");
+                    all.add(Samplers.of(cm, 1));
+                    all.add(Samplers.at(cm, new int[] {22, 0}));
+                    continue;
+                }
                 if (kind.edm()) { // EDM's own, and Heun with EDM's churn, on an EDM process
                     SchedulerConfig edm = SchedulerConfig.parse("{\"_class_name\": \"" + kind.className + "\"}");
                     all.add(Samplers.of(edm, 4));
@@ -190,6 +196,23 @@ class MetaDeviceTest {
             assertMeta(d.priorBits(x0), 2);
             assertThrows(IllegalArgumentException.class, () -> BitsPerDim.evaluate(guided, d, x0, new NoiseSource(0, 0, 2, 1, 8, 8),
                     true, StepListener.NONE), "reading values off the meta device is refused, not a crash");
+        }
+    }
+
+    /** OpenAI's consistency models at full size (ImageNet-64 class-conditional, LSUN-256): two-step sampling on meta. */
+    @Test
+    void fullSizeConsistencyModelsSampleOnMeta() throws Exception {
+        ddpm4j.schedule.SchedulerConfig cd = ddpm4j.schedule.SchedulerConfig.parse("{\"_class_name\": \"CMStochasticIterativeScheduler\"}");
+        for (String name : new String[] {"imagenet64", "lsun256"}) {
+            UNetConfig c = ddpm4j.io.ConfigJson.readUNet(java.nio.file.Path.of("src/test/resources/reference/cm-configs", name + ".json"));
+            int s = c.sampleSize();
+            try (UNet2DModel net = new UNet2DModel(c, META); PointerScope scope = new PointerScope()) {
+                Tensor labels = c.classConditional() ? META.put(Tensors.fromLongs(new long[] {145, 999}, 2)) : null;
+                NoiseSource fresh = new NoiseSource(0, 0, 2, 3, s, s);
+                Tensor x0 = Samplers.at(cd, new int[] {22, 0}).sample((x, t) -> net.infer(x, t, labels), fresh.next(META), fresh,
+                        StepListener.NONE);
+                assertMeta(x0, 2, 3, s, s);
+            }
         }
     }
 

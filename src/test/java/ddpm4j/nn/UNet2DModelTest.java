@@ -27,30 +27,14 @@ class UNet2DModelTest {
 
     /**
      * OpenAI's consistency models as diffusers' conversion script configures them (IMAGENET_64_UNET_CONFIG,
-     * LSUN_256_UNET_CONFIG): the parameter counts of diffusers' UNet2DModel built from them.
+     * LSUN_256_UNET_CONFIG, in src/test/resources/reference/cm-configs): the parameter counts of diffusers' UNet2DModel
+     * built from them.
      */
     @Test
     void consistencyModelNetworksHaveDiffusersParameterCounts() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("cm-config");
-        String imagenet = """
-                {"sample_size": 64, "in_channels": 3, "out_channels": 3, "layers_per_block": 3, "num_class_embeds": 1000,
-                 "block_out_channels": [192, 384, 576, 768], "attention_head_dim": 64,
-                 "down_block_types": ["ResnetDownsampleBlock2D", "AttnDownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"],
-                 "up_block_types": ["AttnUpBlock2D", "AttnUpBlock2D", "AttnUpBlock2D", "ResnetUpsampleBlock2D"],
-                 "resnet_time_scale_shift": "scale_shift", "attn_norm_num_groups": 32, "upsample_type": "resnet",
-                 "downsample_type": "resnet"}""";
-        String lsun = """
-                {"sample_size": 256, "in_channels": 3, "out_channels": 3, "layers_per_block": 2, "num_class_embeds": null,
-                 "block_out_channels": [256, 256, 512, 512, 1024, 1024], "attention_head_dim": 64,
-                 "down_block_types": ["ResnetDownsampleBlock2D", "ResnetDownsampleBlock2D", "ResnetDownsampleBlock2D",
-                                      "AttnDownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"],
-                 "up_block_types": ["AttnUpBlock2D", "AttnUpBlock2D", "AttnUpBlock2D", "ResnetUpsampleBlock2D",
-                                    "ResnetUpsampleBlock2D", "ResnetUpsampleBlock2D"],
-                 "resnet_time_scale_shift": "default", "upsample_type": "resnet", "downsample_type": "resnet"}""";
-        java.nio.file.Files.writeString(dir.resolve("imagenet.json"), imagenet);
-        java.nio.file.Files.writeString(dir.resolve("lsun.json"), lsun);
-        assertEquals(295_899_267L, ParameterCount.of(ddpm4j.io.ConfigJson.readUNet(dir.resolve("imagenet.json"))));
-        assertEquals(526_304_771L, ParameterCount.of(ddpm4j.io.ConfigJson.readUNet(dir.resolve("lsun.json"))));
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/reference/cm-configs");
+        assertEquals(295_899_267L, ParameterCount.of(ddpm4j.io.ConfigJson.readUNet(dir.resolve("imagenet64.json"))));
+        assertEquals(526_304_771L, ParameterCount.of(ddpm4j.io.ConfigJson.readUNet(dir.resolve("lsun256.json"))));
     }
 
     @Test

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ImageToImageTest {
     /** The schedulers of a process of β's (EdmSamplersTest covers the EDM ones). */
-    static final java.util.List<SchedulerClass> BETA_SCHEDULERS = java.util.Arrays.stream(SchedulerClass.values()).filter(k -> !k.edm()).toList();
+    static final java.util.List<SchedulerClass> BETA_SCHEDULERS = java.util.Arrays.stream(SchedulerClass.values()).filter(SchedulerClass::hasBetas).toList();
 
     private static final long[] SHAPE = {1, 8, 8};
 

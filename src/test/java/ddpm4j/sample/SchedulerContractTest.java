@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SchedulerContractTest {
     /** The schedulers of a process of β's (EdmSamplersTest covers the EDM ones). */
-    static final java.util.List<SchedulerClass> BETA_SCHEDULERS = java.util.Arrays.stream(SchedulerClass.values()).filter(k -> !k.edm()).toList();
+    static final java.util.List<SchedulerClass> BETA_SCHEDULERS = java.util.Arrays.stream(SchedulerClass.values()).filter(SchedulerClass::hasBetas).toList();
 
     private static final double MU = 0.2;
     private static final double S2 = 0.09;
