@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Time to quality, EDM's objective (and v-prediction with min-SNR-5, train --recipe fast's) against the paper's, on the built-in model's network (fmnist28) and recipe (batch 64,
+# Time to quality, EDM's objective (or the fast recipe's) against the paper's, on the built-in model's network (fmnist28) and recipe (batch 64,
 # Adam 5e-4 with 500 warm-up steps, EMA 0.9995 with warm-up, no flips, seed 0) on all 60,000 Fashion-MNIST training
 # images. The two runs train in alternating chunks of CHUNK steps, so both see the machine as it is at the time; each
 # chunk's wall time goes to OUT/chunks.tsv, and every EVAL_EVERY steps the judge FID of N images (seed 0, fp32) to
 # OUT/fid.tsv: the paper's model with DDIM 50 steps (its published sampler), EDM's with EDM's Heun, 18 steps (35 passes),
-# v-prediction's with DDIM 50 steps as the paper's (the same sampler, so the training alone differs).
-# RECIPES (default "paper edm") chooses the runs: paper, edm, vpred.
+# v-prediction's and the fast recipe's with DDIM 50 steps as the paper's (the same sampler, so the training alone differs).
+# RECIPES (default "paper edm") chooses the runs: paper, edm, vpred (--prediction v_prediction --min-snr-gamma 5), fast
+# (train --recipe fast's process and loss: v-prediction, min-SNR-5, cosine β's; the optimisation stays the one above).
 # Resumable: run the same command again (after a crash, or with a larger TOTAL) and it goes on from the last chunk.
 #
 #   bench/edm-vs-paper.sh OUT [TOTAL_STEPS]      (CHUNK=500 EVAL_EVERY=1500 N=1000 by default)
@@ -27,6 +28,7 @@ extra() {
   case "$1" in
     edm) echo "--objective edm" ;;
     vpred) echo "--prediction v_prediction --min-snr-gamma 5" ;;
+    fast) echo "--recipe fast" ;;
   esac
 }
 sampler() { [ "$1" = edm ] && echo "--scheduler heun --steps 18" || echo "--scheduler ddim --steps 50"; }

@@ -35,7 +35,7 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Output directory (default: ${DEFAULT-VALUE})." + Outputs.CREATES_FOLDERS)
     Path out;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Training steps of 64 images (default: "
+    @Option(names = "--steps", paramLabel = "N", description = "Training steps of " + QuickstartRecipe.BATCH + " images (default: "
             + QuickstartRecipe.STEPS + ").")
     Integer steps;
 

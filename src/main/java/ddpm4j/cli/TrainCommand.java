@@ -62,9 +62,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", paramLabel = "NAME", completionCandidates = RecipeNames.class,
             description = "Where the objective and optimisation start: paper (Ho et al. 2020, the defaults below) or fast"
-                    + " (v-prediction, min-SNR-5 weighting, Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up: the best"
-                    + " judge FID at the quickstart's budget measured on a 2-core CPU, docs/recipes.md); --objective, --prediction,"
-                    + " --min-snr-gamma, --lr, --warmup, --ema-decay and --[no-]ema-warmup given as well override it (default: paper).")
+                    + " (v-prediction, min-SNR-5 weighting, cosine β's, Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up:"
+                    + " the best judge FID at the quickstart's budget measured on a 2-core CPU, docs/recipes.md); --objective,"
+                    + " --prediction, --schedule, --min-snr-gamma, --lr, --warmup, --ema-decay and --[no-]ema-warmup given as well"
+                    + " override it (default: paper).")
     String recipe;
 
     /** The recipes' names, for --recipe's completion. */
@@ -260,7 +261,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException((given("--sigma-data") ? "--sigma-data" : "--edm-noise") + " sets EDM's training; add --objective edm");
         }
         SchedulerConfig process = settings.objectiveKind() == Objective.EDM ? edmProcess()
-                : SchedulerConfig.paper().with(schedule, timesteps, variance, prediction()).withBetas(betaRange.first(), betaRange.second());
+                : SchedulerConfig.paper().with(given("--schedule") ? schedule : recipe().schedule, timesteps, variance, prediction())
+                        .withBetas(betaRange.first(), betaRange.second());
         String presetName = presetFor(images);
         UNetConfig arch = architecture(presetName, images, process);
         try (Group group = Distributed.join(options)) {

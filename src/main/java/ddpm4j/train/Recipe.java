@@ -1,6 +1,8 @@
 package ddpm4j.train;
 
+import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
+import ddpm4j.schedule.SchedulerConfig;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,15 +15,17 @@ import java.util.Locale;
  */
 public enum Recipe {
     /** Ho et al. 2020: ε-prediction on linear β's, L_simple, Adam 2e-4 after 5,000 warm-up steps, EMA 0.9999. */
-    PAPER(TrainSettings.DEFAULTS, Prediction.EPSILON),
+    PAPER(TrainSettings.DEFAULTS, Prediction.EPSILON, BetaSchedule.LINEAR),
     /**
-     * The paper's process and loss with v-prediction (Salimans &amp; Ho 2022) and min-SNR-5 weighting (Hang et al. 2023),
-     * and a short run's optimisation: Adam 1e-3 after 100 warm-up steps, EMA 0.999 with warm-up. At 720 steps of the
-     * quickstart's network it scored judge FID 25.0 and 21.9 (two seeds) where EDM's objective scored 32.2 and 30.3 and the
-     * paper's recipe 67.2 (AMD EPYC Zen 4, bf16 training, fp32 scoring; docs/recipes.md).
+     * v-prediction (Salimans &amp; Ho 2022) with min-SNR-5 weighting (Hang et al. 2023) on the cosine schedule of β's
+     * (Nichol &amp; Dhariwal 2021, diffusers' squaredcos_cap_v2), and a short run's optimisation: Adam 1e-3 after 100 warm-up
+     * steps, EMA 0.999 with warm-up. On 46,080 images of the quickstart's network and data (docs/recipes.md; AMD EPYC
+     * Zen 4, bf16 training, fp32 scoring) v-prediction alone scored judge FID 25.0 and 21.9 (two seeds, batch 64) where EDM's
+     * objective scored 32.2 and 30.3 and the paper's recipe 67.2; the cosine schedule took v-prediction at batch 32 from 21.5
+     * to 17.3.
      */
     FAST(TrainSettings.DEFAULTS.toBuilder().minSnrGamma(5.0).lr(1e-3).warmup(100).emaDecay(0.999).emaWarmup(true).build(),
-            Prediction.V);
+            Prediction.V, BetaSchedule.SQUAREDCOS_CAP_V2);
 
     /** The command line's name. */
     public final String cliName = name().toLowerCase(Locale.ROOT);
@@ -29,10 +33,19 @@ public enum Recipe {
     public final TrainSettings settings;
     /** What the network predicts. */
     public final Prediction prediction;
+    /** The β's of its process. */
+    public final BetaSchedule schedule;
 
-    Recipe(TrainSettings settings, Prediction prediction) {
+    Recipe(TrainSettings settings, Prediction prediction, BetaSchedule schedule) {
         this.settings = settings;
         this.prediction = prediction;
+        this.schedule = schedule;
+    }
+
+    /** The process it trains: the paper's T, β range and variance, with this recipe's β schedule and prediction. */
+    public SchedulerConfig process() {
+        SchedulerConfig paper = SchedulerConfig.paper();
+        return paper.with(schedule, paper.numTrainTimesteps(), paper.variance(), prediction);
     }
 
     public static Recipe of(String name) {

@@ -27,6 +27,8 @@ class QuickstartCommandTest {
     void theQuickstartTrainsTheFastRecipesProcess() {
         ddpm4j.schedule.SchedulerConfig p = QuickstartRecipe.process();
         assertEquals(ddpm4j.schedule.Prediction.V, p.prediction());
+        assertEquals(ddpm4j.schedule.BetaSchedule.SQUAREDCOS_CAP_V2, p.betaSchedule());
+        assertEquals(46_080, QuickstartRecipe.STEPS * QuickstartRecipe.settings(0, 10).batchSize(), "the images of the measured budget");
         assertEquals(Boolean.TRUE, p.settings().get("clip_sample"));
         assertEquals(ddpm4j.train.Recipe.FAST.settings.minSnrGamma(), QuickstartRecipe.settings(0, 10).minSnrGamma());
         assertEquals(ddpm4j.train.Recipe.FAST.settings.lr(), QuickstartRecipe.settings(0, 10).lr());
@@ -40,7 +42,7 @@ class QuickstartCommandTest {
         Cli r = Cli.run("quickstart", "--out", out.toString(), "--steps", "3");
         assertEquals(0, r.exit, r.toString());
         assertTrue(r.out.contains("samples.png") && r.out.contains("denoising.gif"), r.out);
-        assertTrue(r.err.contains("trained 3 steps (192 images)\n") || r.err.contains("trained 3 steps (192 images)" + System.lineSeparator()), r.err);
+        assertTrue(r.err.contains("trained 3 steps (" + 3 * QuickstartRecipe.BATCH + " images)" + System.lineSeparator()), r.err);
         BufferedImage grid = ImageIO.read(out.resolve("samples.png").toFile());
         assertEquals(8 * (56 + 2) + 2, grid.getWidth(), "8×8 grid of 28×28 images at 2×");
         assertTrue(Files.size(out.resolve("denoising.gif")) > 1000);

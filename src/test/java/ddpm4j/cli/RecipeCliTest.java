@@ -24,7 +24,13 @@ class RecipeCliTest {
                 "--steps", "3", "--batch-size", "4", "--samples", "4", "--sample-steps", "2", "--checkpoint-every", "3");
         assertEquals(0, t.exit, t.toString());
         String process = Files.readString(run.resolve("scheduler_config.json"));
-        assertTrue(process.contains("\"prediction_type\" : \"v_prediction\"") && process.contains("DDPMScheduler"), process);
+        assertTrue(process.contains("\"prediction_type\" : \"v_prediction\"") && process.contains("DDPMScheduler")
+                && process.contains("\"beta_schedule\" : \"squaredcos_cap_v2\""), process);
+        Path linear = dir.resolve("linear");
+        Cli own = Cli.run("train", "--data", data.toString(), "--out", linear.toString(), "--recipe", "fast", "--schedule", "linear",
+                "--preset", "quick28", "--steps", "1", "--batch-size", "4", "--samples", "4", "--sample-steps", "2");
+        assertEquals(0, own.exit, own.toString());
+        assertTrue(Files.readString(linear.resolve("scheduler_config.json")).contains("\"beta_schedule\" : \"linear\""), "--schedule overrides");
         var settings = Checkpoint.load(run).settings();
         assertEquals("simple", settings.objective());
         assertEquals(5.0, settings.minSnrGamma());
