@@ -29,8 +29,9 @@ final class FigureTrainingCommand implements Callable<Integer> {
             description = "The score in metrics.jsonl (default: ${DEFAULT-VALUE}; inception_fid for --eval-features inception).")
     String metric;
 
-    @Option(names = "--x", defaultValue = "minutes", paramLabel = "minutes|steps",
-            description = "The horizontal axis: minutes spent in training steps, or steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--x", defaultValue = "minutes", paramLabel = "minutes|steps|images",
+            description = "The horizontal axis: minutes spent in training steps, steps, or training images (steps times the"
+                    + " run's batch size, to compare runs of different batches) (default: ${DEFAULT-VALUE}).")
     String x;
 
     @Option(names = "--log-y", description = "A logarithmic score axis.")
@@ -44,8 +45,8 @@ final class FigureTrainingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!x.equals("minutes") && !x.equals("steps")) {
-            throw new UserException("--x must be minutes or steps, got '" + x + "'");
+        if (!List.of("minutes", "steps", "images").contains(x)) {
+            throw new UserException("--x must be minutes, steps or images, got '" + x + "'");
         }
         Outputs.extension(out, "--out", List.of("png"));
         if (csv != null) {
@@ -64,6 +65,9 @@ final class FigureTrainingCommand implements Callable<Integer> {
                 if (x.equals("minutes") && !c.timed()) {
                     throw new UserException(dir + " did not log its training time (train_s; runs before 2026-12-07): use --x steps");
                 }
+                if (x.equals("images") && c.batchSize() == 0) {
+                    throw new UserException(dir + " has no checkpoint that records its batch size: use --x steps");
+                }
                 curves.put(name, c);
             } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
                 throw new UserException(e.getMessage());
@@ -74,12 +78,20 @@ final class FigureTrainingCommand implements Callable<Integer> {
         curves.forEach((name, c) -> {
             double[] xs = new double[c.steps().length];
             for (int i = 0; i < xs.length; i++) {
-                xs[i] = x.equals("steps") ? c.steps()[i] : c.trainSeconds()[i] / 60;
+                xs[i] = switch (x) {
+                    case "steps" -> c.steps()[i];
+                    case "images" -> (double) c.steps()[i] * c.batchSize();
+                    default -> c.trainSeconds()[i] / 60;
+                };
                 table.append(String.format(Locale.ROOT, "%s,%d,%.3f,%.6g%n", name, c.steps()[i], c.trainSeconds()[i] / 60, c.scores()[i]));
             }
             points.put(name, new double[][] {xs, c.scores()});
         });
-        LinePlot plot = new LinePlot(x.equals("steps") ? "training steps" : "minutes in training steps", metric, 800, 500);
+        LinePlot plot = new LinePlot(switch (x) {
+            case "steps" -> "training steps";
+            case "images" -> "training images";
+            default -> "minutes in training steps";
+        }, metric, 800, 500);
         var picture = (logY ? plot.withLogY() : plot).draw(points); // drawn before anything is written
         Outputs.prepare(out);
         Images.writePng(out, picture);

@@ -261,8 +261,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserException((given("--sigma-data") ? "--sigma-data" : "--edm-noise") + " sets EDM's training; add --objective edm");
         }
         SchedulerConfig process = settings.objectiveKind() == Objective.EDM ? edmProcess()
-                : SchedulerConfig.paper().with(given("--schedule") ? schedule : recipe().schedule, timesteps, variance, prediction())
-                        .withBetas(betaRange.first(), betaRange.second());
+                : recipe().drawnWith(SchedulerConfig.paper().with(given("--schedule") ? schedule : recipe().schedule, timesteps, variance,
+                        prediction()).withBetas(betaRange.first(), betaRange.second()));
         String presetName = presetFor(images);
         UNetConfig arch = architecture(presetName, images, process);
         try (Group group = Distributed.join(options)) {

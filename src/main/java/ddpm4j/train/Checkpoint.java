@@ -158,7 +158,8 @@ public final class Checkpoint {
         return out;
     }
 
-    public static State load(Path out) throws IOException {
+    /** The folder of {@code out}'s latest checkpoint. */
+    private static Path latestDir(Path out) throws IOException {
         Path root = out.resolve(DIR);
         Path latest = root.resolve(LATEST);
         if (!Files.isRegularFile(latest)) {
@@ -168,7 +169,21 @@ public final class Checkpoint {
         if (!name.matches("step-\\d{9}")) {
             throw new FormatException(latest, "does not name a checkpoint: '" + name + "'");
         }
-        Path dir = root.resolve(name);
+        return root.resolve(name);
+    }
+
+    /** The settings of {@code out}'s latest checkpoint, without its weights. */
+    public static TrainSettings settings(Path out) throws IOException {
+        Path dir = latestDir(out);
+        try {
+            return readSettings(Files.readAllBytes(dir.resolve(SETTINGS)));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
+        }
+    }
+
+    public static State load(Path out) throws IOException {
+        Path dir = latestDir(out);
         Meta meta;
         TrainSettings settings;
         try {

@@ -2,6 +2,7 @@ package ddpm4j.train;
 
 import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
+import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import java.util.Locale;
  */
 public enum Recipe {
     /** Ho et al. 2020: ε-prediction on linear β's, L_simple, Adam 2e-4 after 5,000 warm-up steps, EMA 0.9999. */
-    PAPER(TrainSettings.DEFAULTS, Prediction.EPSILON, BetaSchedule.LINEAR),
+    PAPER(TrainSettings.DEFAULTS, Prediction.EPSILON, BetaSchedule.LINEAR, process -> process),
     /**
      * v-prediction (Salimans &amp; Ho 2022) with min-SNR-5 weighting (Hang et al. 2023) on the cosine schedule of β's
      * (Nichol &amp; Dhariwal 2021, diffusers' squaredcos_cap_v2), and a short run's optimisation: Adam 1e-3 after 100 warm-up
@@ -25,7 +26,8 @@ public enum Recipe {
      * to 17.3.
      */
     FAST(TrainSettings.DEFAULTS.toBuilder().minSnrGamma(5.0).lr(1e-3).warmup(100).emaDecay(0.999).emaWarmup(true).build(),
-            Prediction.V, BetaSchedule.SQUAREDCOS_CAP_V2);
+            Prediction.V, BetaSchedule.SQUAREDCOS_CAP_V2,
+            process -> process.with(SchedulerClass.UNIPC).withSetting("use_karras_sigmas", true));
 
     /** The command line's name. */
     public final String cliName = name().toLowerCase(Locale.ROOT);
@@ -35,17 +37,30 @@ public enum Recipe {
     public final Prediction prediction;
     /** The β's of its process. */
     public final BetaSchedule schedule;
+    private final java.util.function.UnaryOperator<SchedulerConfig> drawnWith;
 
-    Recipe(TrainSettings settings, Prediction prediction, BetaSchedule schedule) {
+    Recipe(TrainSettings settings, Prediction prediction, BetaSchedule schedule, java.util.function.UnaryOperator<SchedulerConfig> drawnWith) {
         this.settings = settings;
         this.prediction = prediction;
         this.schedule = schedule;
+        this.drawnWith = drawnWith;
     }
 
-    /** The process it trains: the paper's T, β range and variance, with this recipe's β schedule and prediction. */
+    /** The process it trains: the paper's T, β range and variance, with this recipe's β schedule and prediction, {@link #drawnWith}. */
     public SchedulerConfig process() {
         SchedulerConfig paper = SchedulerConfig.paper();
-        return paper.with(schedule, paper.numTrainTimesteps(), paper.variance(), prediction);
+        return drawnWith(paper.with(schedule, paper.numTrainTimesteps(), paper.variance(), prediction));
+    }
+
+    /**
+     * {@code process} as the scheduler_config.json of this recipe's models, naming the sampler they are drawn best with
+     * (what {@code sample --model DIR} uses without options): the paper's as it is (a DDPMScheduler, drawn with UniPC-20);
+     * the fast recipe's as UniPC on Karras' σ's, which drew its quickstart model at judge FID 11.8 and 11.6 (seeds 1, 2)
+     * where UniPC on its linspace grid scored 19.0 and 19.0 and DDIM-50 16.2 (1,000 images against the 60,000 training
+     * images, AMD EPYC Zen 4, fp32; docs/recipes.md).
+     */
+    public SchedulerConfig drawnWith(SchedulerConfig process) {
+        return drawnWith.apply(process);
     }
 
     public static Recipe of(String name) {

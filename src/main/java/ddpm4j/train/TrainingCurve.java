@@ -17,8 +17,9 @@ import java.util.List;
  * stopped run waited). A score between two logged steps gets the seconds interpolated between them.
  *
  * @param trainSeconds NaN throughout for a run logged before {@code train_s} existed
+ * @param batchSize    images per step (its latest checkpoint's), 0 for a run without a checkpoint
  */
-public record TrainingCurve(String metric, long[] steps, double[] trainSeconds, double[] scores) {
+public record TrainingCurve(String metric, long[] steps, double[] trainSeconds, double[] scores, int batchSize) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The scores of {@code metric} in the run directory {@code run}; an exception if the run has none. */
@@ -58,7 +59,8 @@ public record TrainingCurve(String metric, long[] steps, double[] trainSeconds, 
             scores[i] = scored.get(i)[1];
             seconds[i] = secondsAt(timed, steps[i]);
         }
-        return new TrainingCurve(metric, steps, seconds, scores);
+        int batch = Checkpoint.exists(run) ? Checkpoint.settings(run).batchSize() : 0;
+        return new TrainingCurve(metric, steps, seconds, scores, batch);
     }
 
     /** The training seconds at {@code step}, interpolated between the logged steps around it; NaN without them. */

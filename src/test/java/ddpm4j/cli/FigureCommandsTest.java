@@ -120,7 +120,8 @@ class FigureCommandsTest {
                 {"--run", a.toString(), "--run", a.toString(), "--x", "steps", "--out", other.toString()}, // two runs named a
                 {"--run", a.toString(), "--metric", "inception_fid", "--out", other.toString()},
                 {"--run", dir.resolve("none").toString(), "--out", other.toString()},
-                {"--run", a.toString(), "--x", "hours", "--out", other.toString()}}) {
+                {"--run", a.toString(), "--x", "hours", "--out", other.toString()},
+                {"--run", a.toString(), "--x", "images", "--out", other.toString()}}) { // no checkpoint: no batch size
             String[] args = new String[bad.length + 2];
             args[0] = "figure";
             args[1] = "training";

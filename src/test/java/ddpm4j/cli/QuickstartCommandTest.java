@@ -33,6 +33,7 @@ class QuickstartCommandTest {
         assertEquals(ddpm4j.train.Recipe.FAST.settings.minSnrGamma(), QuickstartRecipe.settings(0, 10).minSnrGamma());
         assertEquals(ddpm4j.train.Recipe.FAST.settings.lr(), QuickstartRecipe.settings(0, 10).lr());
         assertEquals(ddpm4j.sample.Samplers.DEFAULT, ddpm4j.sample.Samplers.defaultClass(p));
+        assertEquals(Boolean.TRUE, p.settings().get("use_karras_sigmas"), "the fast recipe's models are drawn on Karras' σ's");
     }
 
     /** Three training steps, then the pictures; a second run samples the same model again. */
