@@ -196,10 +196,13 @@ public final class ConfigJson {
         AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 
-    /** model_index.json of diffusers' DDPMPipeline: its class, the components' [library, class] pairs, keys sorted as diffusers writes them. */
+    /**
+     * model_index.json of diffusers' DDPMPipeline (ConsistencyModelPipeline for a consistency model): its class, the
+     * components' [library, class] pairs, keys sorted as diffusers writes them.
+     */
     static void writeModelIndex(Path file, SchedulerConfig scheduler) throws IOException {
         ObjectNode o = JsonFields.JSON.createObjectNode();
-        o.put("_class_name", "DDPMPipeline");
+        o.put("_class_name", scheduler.scheduler() == ddpm4j.schedule.SchedulerClass.CONSISTENCY ? "ConsistencyModelPipeline" : "DDPMPipeline");
         o.put("_diffusers_version", ModelDirectory.DIFFUSERS_VERSION);
         o.putArray(ModelDirectory.SCHEDULER_FOLDER).add("diffusers").add(scheduler.scheduler().className);
         o.putArray(ModelDirectory.UNET_FOLDER).add("diffusers").add("UNet2DModel");

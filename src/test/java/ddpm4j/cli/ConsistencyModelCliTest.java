@@ -46,6 +46,17 @@ class ConsistencyModelCliTest {
         assertSamples(lsun, "cm_two", "--timesteps", "22,0");
     }
 
+    /** convert writes a consistency model as diffusers' ConsistencyModelPipeline, which samples as the original does. */
+    @Test
+    void convertWritesAConsistencyModelPipeline() throws Exception {
+        Path copy = dir.resolve("copy");
+        Cli c = Cli.run("convert", "--model", FIXTURE.resolve("model").toString(), "--out", copy.resolve("model").toString(), "--layout", "pipeline");
+        assertEquals(0, c.exit, c.toString());
+        assertTrue(Files.readString(copy.resolve("model/model_index.json")).contains("\"ConsistencyModelPipeline\""));
+        Files.copy(FIXTURE.resolve("cm_one.npy"), copy.resolve("cm_one.npy"));
+        assertSamples(copy, "cm_one", "--class", "0,7");
+    }
+
     @Test
     void oneStepByDefault() throws Exception {
         assertSamples("cm_one");

@@ -62,4 +62,24 @@ class AdmReferenceTest {
             assertTrue(net.stateDict().containsKey("up_blocks.0.upsamplers.0.conv2.weight"));
         }
     }
+
+    /** Through the Java API as a user writes it: the model directory, its default sampler (one step) and explicit timesteps. */
+    @Test
+    void consistencySamplingThroughTheApi() throws Exception {
+        Path fixture = FIXTURES.resolve("adm");
+        try (ddpm4j.io.Model m = ModelDirectory.load(fixture.resolve("model")); PointerScope scope = new PointerScope()) {
+            Tensor labels = Tensors.fromLongs(new long[] {0, 7}, 2);
+            ddpm4j.diffusion.Denoiser net = (x, t) -> m.unet().infer(x, t, labels);
+            for (String[] run : new String[][] {{"cm_one"}, {"cm_two", "22", "0"}}) {
+                ddpm4j.sample.TracedSampler sampler = run.length == 1 ? ddpm4j.sample.Samplers.forModel(m.scheduler())
+                        : ddpm4j.sample.Samplers.at(m.scheduler(), new int[] {Integer.parseInt(run[1]), Integer.parseInt(run[2])});
+                assertEquals(run.length == 1 ? 1 : 2, sampler.passes());
+                ddpm4j.sample.NoiseSource noise = ddpm4j.sample.Noise.torch(0).batch(0, 2, 3, 16, 16);
+                Tensor x0 = sampler.sample(net, noise.next(), noise, ddpm4j.sample.StepListener.NONE);
+                double err = ddpm4j.cli.ReferenceAgreementTest.relativeError(Tensors.toFloats(x0),
+                        Npy.read(fixture.resolve(run[0] + ".npy")).toFloats());
+                assertTrue(err < 1e-4, run[0] + ": relative error " + err);
+            }
+        }
+    }
 }
