@@ -37,9 +37,10 @@ public final class SamplingBenchmark {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor xt = device.put(Tensors.fromFloats(x, batchSize, config.inChannels(), s, s));
                     Tensor ts = device.put(Tensors.fromLongs(t, batchSize));
+                    Tensor labels = config.classConditional() ? device.put(Tensors.fromLongs(new long[batchSize], batchSize)) : null;
                     device.synchronize();
                     long start = System.nanoTime();
-                    model.infer(xt, ts);
+                    model.infer(xt, ts, labels);
                     device.synchronize();
                     return (System.nanoTime() - start) / 1e6;
                 }

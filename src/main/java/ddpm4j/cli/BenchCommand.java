@@ -34,9 +34,14 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     Options options;
 
-    @Option(names = "--preset", required = true, paramLabel = "NAME", description = "Architecture: ${COMPLETION-CANDIDATES}.",
+    @Option(names = "--preset", paramLabel = "NAME", description = "Architecture: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PresetNames.class)
     String preset;
+
+    @Option(names = "--config", paramLabel = "config.json", description = "Instead of --preset, the network a diffusers"
+            + " UNet2DModel config.json describes (e.g. a downloaded model's), with random weights; class-conditional networks"
+            + " are timed sampling, with class 0.")
+    Path config;
 
     @Option(names = "--mode", defaultValue = "sample", paramLabel = "MODE", description = "What to time: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Mode mode;
@@ -76,11 +81,18 @@ final class BenchCommand implements Callable<Integer> {
         if (!(warmup >= 0 && warmup <= 3600)) {
             throw new UserException("--warmup must be between 0 and 3600 seconds, got " + warmup);
         }
-        var config = Presets.get(preset);
+        if ((preset == null) == (config == null)) {
+            throw new UserException("give --preset NAME or --config config.json");
+        }
+        var arch = preset != null ? Presets.get(preset) : ddpm4j.io.ConfigJson.readUNet(config);
+        String name = preset != null ? preset : config.toString();
+        if (mode == Mode.train && arch.classConditional()) {
+            throw new UserException("--mode train times unconditional networks; " + config + " is class-conditional (num_class_embeds)");
+        }
         options.apply();
         BenchResult r = mode == Mode.sample
-                ? SamplingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.SAMPLING))
-                : TrainingBenchmark.run(preset, config, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.TRAINING));
+                ? SamplingBenchmark.run(name, arch, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.SAMPLING))
+                : TrainingBenchmark.run(name, arch, batchSize, warmup, iters, options.device(), options.precision(PrecisionRule.Work.TRAINING));
         System.out.printf(java.util.Locale.ROOT, "%s %s, batch %d: %.1f ms/step (median of %d; fastest %.1f, slowest %.1f), %.2f img/s,"
                         + " %.1f GFLOP/s (%.3f GFLOP per image), %,d parameters, %d threads, %s, peak RSS %.0f MiB, %s%n", r.preset(), r.mode(),
                 r.batchSize(), r.msPerStep(), r.iterations(), r.msFastest(), r.msSlowest(), r.imagesPerSecond(), r.gflops(), r.gflopPerImage(), r.parameters(), r.threads(), r.precision(), r.peakRssMb(), r.cpu());

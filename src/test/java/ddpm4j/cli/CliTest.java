@@ -314,6 +314,17 @@ class CliTest {
         assertRejected("unknown preset 'huge'", dir.resolve("b3.json"), "bench", "--preset", "huge", "--json", dir.resolve("b3.json").toString());
         assertRejected("--warmup must be between 0 and 3600 seconds", dir.resolve("b4.json"), "bench", "--preset", "small28", "--warmup", "-1",
                 "--json", dir.resolve("b4.json").toString());
+        // a model's config.json instead of a preset: the class-conditional ADM network of the consistency-model fixture
+        String adm = "src/test/resources/reference/adm/model/config.json";
+        Path cj = dir.resolve("cm.json");
+        Cli c = Cli.run("bench", "--config", adm, "--batch-size", "2", "--iters", "2", "--warmup", "0", "--json", cj.toString());
+        assertEquals(0, c.exit, c.toString());
+        assertEquals(ddpm4j.nn.FlopCount.forward(ddpm4j.io.ConfigJson.readUNet(Path.of(adm))) / 1e9,
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(cj.toFile()).get("gflopPerImage").asDouble(), 1e-9);
+        assertRejected("give --preset NAME or --config config.json", dir.resolve("b5.json"), "bench", "--preset", "small28", "--config", adm,
+                "--json", dir.resolve("b5.json").toString());
+        assertRejected("is class-conditional", dir.resolve("b6.json"), "bench", "--config", adm, "--mode", "train",
+                "--json", dir.resolve("b6.json").toString());
     }
 
     @Test
