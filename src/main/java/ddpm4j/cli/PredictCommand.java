@@ -78,17 +78,7 @@ final class PredictCommand implements Callable<Integer> {
                         : "--class: this network is not class-conditional (config.json has no num_class_embeds)");
             }
             try {
-                if (!m.continuousTimesteps()) {
-                    long[] whole = new long[timesteps.length];
-                    for (int i = 0; i < whole.length; i++) {
-                        if (timesteps[i] != Math.rint(timesteps[i])) {
-                            throw new IllegalArgumentException("timestep " + timesteps[i] + " at index " + i + " is not a whole number:"
-                                    + " this model's network takes the integer steps of its process");
-                        }
-                        whole[i] = (long) timesteps[i];
-                    }
-                    m.scheduler().requireTrainedTimesteps(whole);
-                }
+                m.checkTimesteps(timesteps);
             } catch (IllegalArgumentException e) {
                 throw new UserException(t + ": " + e.getMessage());
             }

@@ -37,12 +37,12 @@ public final class GaussianDiffusion {
     /**
      * The process a model directory's scheduler_config.json describes.
      *
-     * @throws IllegalArgumentException for an EDM process, which has no β's
+     * @throws IllegalArgumentException for an EDM process or a consistency model, which have no β's
      */
     public static GaussianDiffusion of(SchedulerConfig c) {
-        if (c.edm() != null) {
-            throw new IllegalArgumentException("this model's process is EDM's (" + c.className() + ", sigma_data): it has no β's and"
-                    + " no training timesteps, which this needs");
+        if (!c.hasBetas()) {
+            throw new IllegalArgumentException("this model's process is " + (c.edm() != null ? "EDM's (" + c.className() + ", sigma_data)"
+                    : "a consistency model's (" + c.className() + ")") + ": it has no β's and no training timesteps, which this needs");
         }
         return new GaussianDiffusion(c.schedule(), c.prediction(), c.variance());
     }

@@ -37,7 +37,27 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
      * rather than the integer steps 0..T−1 of a process of β's.
      */
     public boolean continuousTimesteps() {
-        return scheduler.edm() != null || !scheduler.scheduler().hasBetas();
+        return !scheduler.hasBetas();
+    }
+
+    /**
+     * Refuses timesteps the network cannot take: not finite, or for a process of β's not a whole number in 0..T−1.
+     *
+     * @throws IllegalArgumentException naming the first such timestep
+     */
+    public void checkTimesteps(double[] t) {
+        boolean continuous = continuousTimesteps();
+        long[] whole = new long[t.length];
+        for (int i = 0; i < t.length; i++) {
+            if (!Double.isFinite(t[i]) || !continuous && t[i] != Math.rint(t[i])) {
+                throw new IllegalArgumentException("timestep " + t[i] + " at index " + i + (continuous ? " is not a finite number"
+                        : " is not a whole number: this model's network takes the integer steps of its process"));
+            }
+            whole[i] = (long) t[i];
+        }
+        if (!continuous) {
+            scheduler.requireTrainedTimesteps(whole);
+        }
     }
 
     /**
@@ -55,11 +75,14 @@ public record Model(UNet2DModel unet, SchedulerConfig scheduler) implements Auto
             throw new IllegalArgumentException(x.length + " values, " + t.length + " timesteps" + (labels == null ? "" : " and "
                     + labels.length + " labels") + " for images of shape " + java.util.Arrays.toString(imageShape));
         }
+        checkTimesteps(t);
         boolean continuous = continuousTimesteps();
-        for (double v : t) {
-            if (!Double.isFinite(v) || !continuous && v != Math.rint(v)) {
-                throw new IllegalArgumentException("timestep " + v + (continuous ? " is not a finite number"
-                        : " is not a whole number: this model's network takes the integer steps of its process"));
+        if (labels != null) {
+            int rows = unet.config().classConditional() ? unet.config().numClassEmbeds() : 0;
+            for (long y : labels) {
+                if (y < 0 || y >= rows) {
+                    throw new IllegalArgumentException("class label " + y + " is outside 0.." + (rows - 1) + " (num_class_embeds " + rows + ")");
+                }
             }
         }
         long h = imageShape[1];

@@ -36,10 +36,6 @@ public final class ResnetBlock2D extends Layer {
         }
     }
 
-    ResnetBlock2D(long in, long out, long tembChannels, long groups, double eps, double dropout, double outputScale) {
-        this(in, out, tembChannels, groups, eps, dropout, outputScale, false, Resample.NONE);
-    }
-
     /** The block of {@code config}'s time conditioning, {@code in → out} channels, resampling as {@code resample} says. */
     ResnetBlock2D(UNetConfig config, long in, long out, double outputScale, Resample resample) {
         this(in, out, config.timeEmbedChannels(), config.normNumGroups(), config.normEps(), config.dropout(), outputScale,

@@ -43,8 +43,7 @@ public final class Samplers {
         if (!SIGMA_BASED.contains(kind) && kind != SchedulerClass.CONSISTENCY) {
             requireBetas(config, kind.className);
         }
-        // an EDM process, and a consistency model's, has no β's
-        GaussianDiffusion diffusion = config.edm() == null && kind.hasBetas() ? GaussianDiffusion.of(config) : null;
+        GaussianDiffusion diffusion = config.hasBetas() ? GaussianDiffusion.of(config) : null; // EDM's σ's and consistency models have none
         return switch (kind) {
             case DDPM -> new AncestralSampler(respaced(config, diffusion, steps), clipping(config));
             case DDIM -> new DdimSampler(respaced(config, diffusion, steps), config.number("eta"), clipping(config),
@@ -111,11 +110,16 @@ public final class Samplers {
      */
     public static RePaintSampler rePaint(SchedulerConfig config, int steps, int jumpLength, int jumpNSample, double eta) {
         requireBetas(config, "RePaint");
-        return new RePaintSampler(GaussianDiffusion.of(config), clipping(config), steps, jumpLength, jumpNSample, eta);
+        return new RePaintSampler(GaussianDiffusion.of(config), Clipping.of(config.clipSample(), config.clipSampleRange()), steps,
+                jumpLength, jumpNSample, eta);
     }
 
-    /** Refuses an EDM process to a loop that steps through the training steps of a process of β's. */
+    /** Refuses an EDM process, or a consistency model, to a loop that steps through the training steps of a process of β's. */
     private static void requireBetas(SchedulerConfig config, String loop) {
+        if (config.scheduler() == SchedulerClass.CONSISTENCY) {
+            throw new IllegalArgumentException(loop + " steps a process of β's; this model is a consistency model: sample it with"
+                    + " its own scheduler (" + config.className() + ")");
+        }
         if (config.edm() != null) {
             throw new IllegalArgumentException(loop + " steps a process of β's; this model's process is EDM's (sigma_data):"
                     + " sample it with one of " + SIGMA_BASED.stream().map(k -> k.alias).toList());

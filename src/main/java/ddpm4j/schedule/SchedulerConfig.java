@@ -74,7 +74,7 @@ public record SchedulerConfig(
                     + betaStart + " and " + betaEnd);
         }
         Map<String, Object> checked = new TreeMap<>();
-        boolean edmProcess = scheduler.edm() || settings.containsKey(EdmProcess.MARKER);
+        boolean edmProcess = edmProcess(scheduler, settings);
         for (Map.Entry<String, Object> e : settings.entrySet()) {
             // an EDM process's keys describe the process whichever scheduler reads it (EulerDiscreteScheduler's own sigma_min is another key)
             SchedulerKey own = edmProcess && EdmProcess.KEYS.contains(e.getKey()) ? SchedulerClass.EDM_EULER.key(e.getKey()) : scheduler.key(e.getKey());
@@ -159,14 +159,26 @@ public record SchedulerConfig(
      * names {@code sigma_data} (kept so when another scheduler reads it).
      */
     public EdmProcess edm() {
-        // a consistency model's configuration names sigma_data too, for its own parameterization
-        if (scheduler == SchedulerClass.CONSISTENCY || !scheduler.edm() && !settings.containsKey(EdmProcess.MARKER)) {
+        if (!edmProcess(scheduler, settings)) {
             return null;
         }
         return EdmProcess.of(name -> {
             SchedulerKey key = SchedulerClass.EDM_EULER.key(name);
             return settings.containsKey(name) ? key.check(settings.get(name)) : key.fallback();
         });
+    }
+
+    /**
+     * Whether the keys describe an EDM process: one of diffusers' EDM schedulers, or another that names sigma_data; a
+     * consistency model's configuration names sigma_data too, for its own parameterization, and is not one.
+     */
+    private static boolean edmProcess(SchedulerClass scheduler, Map<String, Object> settings) {
+        return scheduler != SchedulerClass.CONSISTENCY && (scheduler.edm() || settings.containsKey(EdmProcess.MARKER));
+    }
+
+    /** Whether the process is one of β's with T training steps (not EDM's σ's, nor a consistency model's grid). */
+    public boolean hasBetas() {
+        return scheduler.hasBetas() && edm() == null;
     }
 
     /** The same configuration with one of the scheduler's keys set. */

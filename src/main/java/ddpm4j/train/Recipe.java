@@ -2,7 +2,6 @@ package ddpm4j.train;
 
 import ddpm4j.schedule.BetaSchedule;
 import ddpm4j.schedule.Prediction;
-import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
 
 import java.util.Arrays;
@@ -27,7 +26,7 @@ public enum Recipe {
      */
     FAST(TrainSettings.DEFAULTS.toBuilder().minSnrGamma(5.0).lr(1e-3).warmup(100).emaDecay(0.999).emaWarmup(true).build(),
             Prediction.V, BetaSchedule.SQUAREDCOS_CAP_V2,
-            process -> process.with(SchedulerClass.UNIPC).withSetting("use_karras_sigmas", true));
+            process -> process.withSetting("use_karras_sigmas", true));
 
     /** The command line's name. */
     public final String cliName = name().toLowerCase(Locale.ROOT);
@@ -53,11 +52,12 @@ public enum Recipe {
     }
 
     /**
-     * {@code process} as the scheduler_config.json of this recipe's models, naming the sampler they are drawn best with
-     * (what {@code sample --model DIR} uses without options): the paper's as it is (a DDPMScheduler, drawn with UniPC-20);
-     * the fast recipe's as UniPC on Karras' σ's, which drew its quickstart model at judge FID 11.8 and 11.6 (seeds 1, 2)
-     * where UniPC on its linspace grid scored 19.0 and 19.0 and DDIM-50 16.2 (1,000 images against the 60,000 training
-     * images, AMD EPYC Zen 4, fp32; docs/recipes.md).
+     * {@code process} as the scheduler_config.json of this recipe's models, a DDPMScheduler (the training process, as
+     * diffusers' DDPMPipeline loads it) with the keys of the sampler they are drawn best with, which {@code sample --model
+     * DIR}'s default (UniPC) takes: the paper's as it is; the fast recipe's with {@code use_karras_sigmas}, UniPC on Karras'
+     * σ's, which drew its quickstart model at judge FID 11.8 and 11.6 (seeds 1, 2) where UniPC on the process's own grid
+     * scored 19.0 and 19.0 and DDIM-50 16.2 (1,000 images against the 60,000 training images, AMD EPYC Zen 4, fp32;
+     * docs/recipes.md). (diffusers' DDPMScheduler leaves the key to the schedulers that have it.)
      */
     public SchedulerConfig drawnWith(SchedulerConfig process) {
         return drawnWith.apply(process);

@@ -59,7 +59,14 @@ public record TrainingCurve(String metric, long[] steps, double[] trainSeconds, 
             scores[i] = scored.get(i)[1];
             seconds[i] = secondsAt(timed, steps[i]);
         }
-        int batch = Checkpoint.exists(run) ? Checkpoint.settings(run).batchSize() : 0;
+        int batch = 0; // only figure training --x images needs it: a checkpoint that cannot be read leaves it unknown
+        if (Checkpoint.exists(run)) {
+            try {
+                batch = Checkpoint.settings(run).batchSize();
+            } catch (IOException e) {
+                batch = 0;
+            }
+        }
         return new TrainingCurve(metric, steps, seconds, scores, batch);
     }
 

@@ -24,7 +24,7 @@ class RecipeCliTest {
                 "--steps", "3", "--batch-size", "4", "--samples", "4", "--sample-steps", "2", "--checkpoint-every", "3");
         assertEquals(0, t.exit, t.toString());
         String process = Files.readString(run.resolve("scheduler_config.json"));
-        assertTrue(process.contains("\"prediction_type\" : \"v_prediction\"") && process.contains("UniPCMultistepScheduler")
+        assertTrue(process.contains("\"prediction_type\" : \"v_prediction\"") && process.contains("DDPMScheduler")
                 && process.contains("\"use_karras_sigmas\" : true")
                 && process.contains("\"beta_schedule\" : \"squaredcos_cap_v2\""), process);
         Path linear = dir.resolve("linear");
