@@ -109,6 +109,10 @@ class ConsistencySamplerTest {
         assertThrows(IllegalArgumentException.class, () -> CD.with(SchedulerClass.DDIM));
         assertThrows(IllegalArgumentException.class, () -> SchedulerConfig.paper().with(SchedulerClass.CONSISTENCY));
         assertThrows(IllegalArgumentException.class, () -> Samplers.at(SchedulerConfig.paper(), new int[] {10, 0}));
+        // a consistency model has no process of β's for bits/dim, RePaint or Algorithm 2 to step through
+        assertThrows(IllegalArgumentException.class, () -> ddpm4j.diffusion.GaussianDiffusion.of(CD));
+        assertThrows(IllegalArgumentException.class, () -> Samplers.rePaint(CD, 10, 2, 2, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> Samplers.ancestral(CD));
     }
 
     /** The configuration diffusers writes reads back as it was, without the β's it does not have. */
