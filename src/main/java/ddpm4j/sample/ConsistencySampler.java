@@ -1,5 +1,6 @@
 package ddpm4j.sample;
 
+import ddpm4j.diffusion.Clipping;
 import ddpm4j.diffusion.Denoiser;
 import ddpm4j.schedule.SchedulerConfig;
 import ddpm4j.torch.Device;
@@ -29,7 +30,7 @@ public final class ConsistencySampler implements TracedSampler {
     private final double sigmaMax;
     private final double sigmaData;
     private final double sNoise;
-    private final boolean clipDenoised;
+    private final Clipping clipping;
 
     private ConsistencySampler(SchedulerConfig config, int[] indices) {
         int n = config.numTrainTimesteps();
@@ -49,7 +50,7 @@ public final class ConsistencySampler implements TracedSampler {
         this.sigmaMax = config.number("sigma_max");
         this.sigmaData = config.number("sigma_data");
         this.sNoise = config.number("s_noise");
-        this.clipDenoised = config.bool("clip_denoised");
+        this.clipping = Clipping.of(config.bool("clip_denoised"), 1.0);
         double rho = config.number("rho");
         this.sigmas = new double[indices.length];
         this.times = new double[indices.length];
@@ -127,11 +128,7 @@ public final class ConsistencySampler implements TracedSampler {
             double d = sigma - sigmaMin; // the boundary condition f(x, σ_min) = x (Song et al. 2023, appendix C)
             double cSkip = sigmaData * sigmaData / (d * d + sigmaData * sigmaData);
             double cOut = d * sigmaData / Math.sqrt(sigma * sigma + sigmaData * sigmaData);
-            Tensor x0 = out.narrow(1, 0, current.size(1)).mul(new Scalar(cOut)).add(current.mul(new Scalar(cSkip)));
-            if (clipDenoised) {
-                x0 = x0.clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
-                        new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
-            }
+            Tensor x0 = clipping.apply(out.narrow(1, 0, current.size(1)).mul(new Scalar(cOut)).add(current.mul(new Scalar(cSkip))));
             Tensor next = x0;
             if (indices.length > 1) { // diffusers draws noise on every step of a multistep loop, the last included
                 double to = Math.min(Math.max(i + 1 < sigmas.length ? sigmas[i + 1] : sigmaMin, sigmaMin), sigmaMax);
