@@ -30,15 +30,11 @@ final class ClassOptions {
      * for every image (what the data-driven figures and bits/dim use).
      */
     static Denoiser unconditional(Model m) {
-        UNetConfig c = m.unet().config();
-        if (!c.classConditional()) {
-            return m.unet()::infer;
+        try {
+            return Conditioning.unconditional(m);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
-        if (!m.hasNoClassLabel()) {
-            throw new UserException("this class-conditional model has no no-class label (a consistency model uses every class"
-                    + " embedding), so it cannot be run unconditionally");
-        }
-        return Conditioning.noClass(c.nullLabel()).bind(m.unet()::infer, c.inChannels(), 0);
     }
 
     /** The classes asked for, checked against a model with {@code known} classes (a no-class label after them where {@code nullLabel}). */

@@ -2,11 +2,11 @@ package ddpm4j.cli;
 
 import ddpm4j.sample.Generation;
 import ddpm4j.sample.Noise;
+import ddpm4j.sample.SamplerChoice;
 import ddpm4j.sample.Samplers;
 import ddpm4j.sample.TracedSampler;
 import ddpm4j.schedule.SchedulerClass;
 import ddpm4j.schedule.SchedulerConfig;
-import ddpm4j.schedule.Spacing;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -78,7 +78,7 @@ final class SamplerOptions {
     Boolean clip;
 
     private final SchedulerClass fallback;
-    private SchedulerConfig chosen;
+    private SchedulerClass chosen;
 
     /** Options whose scheduler is {@code fallback} where the model's is a DDPMScheduler and --scheduler is not given. */
     SamplerOptions(SchedulerClass fallback) {
@@ -88,26 +88,6 @@ final class SamplerOptions {
     /** Checks the values that do not depend on the model. */
     void validate() {
         batch.validate();
-        if (eta != null && !(eta >= 0 && Double.isFinite(eta))) {
-            throw new UserException("--eta must be a non-negative number, got " + eta);
-        }
-        if (spacing != null) {
-            try {
-                Spacing.of(spacing);
-            } catch (IllegalArgumentException e) {
-                throw new UserException("--spacing: " + e.getMessage());
-            }
-        }
-        if (scheduler != null) {
-            schedulerClass(null);
-        }
-        if (!GENERATORS.contains(generator)) {
-            throw new UserException("--generator must be per-image or torch, got '" + generator + "'");
-        }
-        Checks.atLeast("--first-image", firstImage, 0);
-        if (firstImage > 0 && generator.equals("torch")) {
-            throw new UserException("--first-image needs the per-image generator: the torch generator is one stream through the batches");
-        }
         if (timesteps != null && steps != null) {
             throw new UserException("give --steps or --timesteps, not both");
         }
@@ -116,24 +96,42 @@ final class SamplerOptions {
                 throw new UserException("--set takes KEY=VALUE, got '" + s + "'");
             }
         }
+        try {
+            choice().validate();
+        } catch (SamplerChoice.Invalid e) {
+            throw refusal(e);
+        }
+        if (!GENERATORS.contains(generator)) {
+            throw new UserException("--generator must be per-image or torch, got '" + generator + "'");
+        }
+        Checks.atLeast("--first-image", firstImage, 0);
+        if (firstImage > 0 && generator.equals("torch")) {
+            throw new UserException("--first-image needs the per-image generator: the torch generator is one stream through the batches");
+        }
+    }
+
+    /** The sampler choices these options make ({@link SamplerChoice}: the reading that serve shares). */
+    SamplerChoice choice() {
+        java.util.Map<String, Object> keys = new java.util.LinkedHashMap<>();
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            String key = s.substring(0, eq);
+            try {
+                keys.put(key, SchedulerConfig.valueOf(key, s.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+        }
+        return new SamplerChoice(scheduler, steps, timesteps == null ? null : timesteps.stream().mapToInt(Integer::intValue).toArray(),
+                spacing, eta, clip, keys);
     }
 
     /** The scheduler configuration these options make of a model's. */
     SchedulerConfig config(SchedulerConfig model) {
         try {
-            SchedulerConfig c = model.with(schedulerClass(model));
-            c = set(c, "timestep_spacing", spacing, "--spacing");
-            c = set(c, "eta", eta, "--eta");
-            c = set(c, "clip_sample", clip, "--clip");
-            for (String s : settings) {
-                int eq = s.indexOf('=');
-                String key = s.substring(0, eq);
-                if (!c.has(key)) {
-                    throw new UserException("--set: " + c.className() + " has no key '" + key + "'");
-                }
-                c = c.withSetting(key, SchedulerConfig.valueOf(key, s.substring(eq + 1)));
-            }
-            return c;
+            return choice().config(model, fallback);
+        } catch (SamplerChoice.Invalid e) {
+            throw refusal(e);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
@@ -141,17 +139,18 @@ final class SamplerOptions {
 
     /** The sampler these options describe for a model's process. */
     TracedSampler build(SchedulerConfig model) {
-        SchedulerConfig c = config(model);
-        int s = steps != null ? steps : Samplers.defaultSteps(c);
+        SamplerChoice c = choice();
         try {
-            TracedSampler sampler = timesteps != null
-                    ? Samplers.at(c, timesteps.stream().mapToInt(Integer::intValue).toArray()) : Samplers.of(c, s);
-            chosen = c;
+            TracedSampler sampler = c.build(model, fallback);
+            chosen = c.schedulerClass(model, fallback);
             return sampler;
-        } catch (IllegalArgumentException e) {
-            throw new UserException((timesteps != null ? "--timesteps: " : steps != null && e.getMessage().startsWith("steps ") ? "--" : "")
-                    + e.getMessage());
+        } catch (SamplerChoice.Invalid e) {
+            throw refusal(e);
         }
+    }
+
+    private static UserException refusal(SamplerChoice.Invalid e) {
+        return new UserException(e.messageFor("--" + e.field()));
     }
 
     /** The run's noise, as --generator, --seed and --first-image say. */
@@ -166,33 +165,12 @@ final class SamplerOptions {
 
     /** For reports: scheduler, steps, eta and seed. */
     String describe() {
-        String name = chosen != null ? chosen.scheduler().alias : scheduler != null ? scheduler : fallback.alias;
+        String name = chosen != null ? chosen.alias : scheduler != null ? scheduler : fallback.alias;
         String count = timesteps != null ? "timesteps " + timesteps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
                 : steps == null ? "default steps" : steps + " steps";
         return name + " " + count + (spacing == null ? "" : " " + spacing) + (eta != null && eta > 0 ? ", eta " + eta : "")
                 + (settings.isEmpty() ? "" : ", " + String.join(", ", settings)) + ", seed " + seed.value
                 + (firstImage > 0 ? " from image " + firstImage : "")
                 + (generator.equals("torch") ? " (torch generator)" : "");
-    }
-
-    private SchedulerClass schedulerClass(SchedulerConfig model) {
-        if (scheduler != null) {
-            try {
-                return SchedulerClass.lookup(scheduler);
-            } catch (IllegalArgumentException e) {
-                throw new UserException("--scheduler: " + e.getMessage());
-            }
-        }
-        return model == null ? fallback : Samplers.defaultClass(model, fallback);
-    }
-
-    private static SchedulerConfig set(SchedulerConfig c, String key, Object value, String option) {
-        if (value == null) {
-            return c;
-        }
-        if (!c.has(key)) {
-            throw new UserException(option + " does not apply to " + c.className() + " (it has no '" + key + "')");
-        }
-        return c.withSetting(key, value);
     }
 }

@@ -183,9 +183,48 @@ public final class ImageFolder {
     /** Images with more pixels than this are refused before they are decoded. */
     static final long MAX_PIXELS = 1L << 24;
 
+    /**
+     * One encoded PNG or JPEG image (an upload), decoded; refused as a folder's image would be.
+     *
+     * @param name what the image is called in errors
+     */
+    public static BufferedImage decode(byte[] encoded, String name, long maxPixels) throws FormatException {
+        Path file = Path.of(name);
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            return decode(in, file, maxPixels);
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new FormatException(file, "unreadable image: " + e.getMessage());
+        }
+    }
+
+    /**
+     * An image as a folder's image is read: gray as stored, alpha dropped, center-cropped and resized to size×size
+     * unless it is that size already; one channel if gray, else three.
+     */
+    public static ImageSet toImageSet(BufferedImage img, int size) {
+        boolean gray = isGray(img);
+        boolean own = img.getWidth() == size && img.getHeight() == size;
+        byte[] rgb = rgb(img, own, size);
+        byte[] pixels = new byte[gray ? rgb.length / 3 : rgb.length];
+        store(rgb, gray, pixels, 0);
+        return new ImageSet(pixels, 1, size, size, gray ? 1 : 3);
+    }
+
     private static BufferedImage decode(Path file) throws FormatException {
-        BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file, MAX_PIXELS);
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new FormatException(file, "unreadable image: " + e.getMessage());
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, Path file, long maxPixels) throws FormatException {
+        BufferedImage img;
+        try {
             Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new FormatException(file, "unreadable image (not a PNG or JPEG)");
@@ -194,9 +233,9 @@ public final class ImageFolder {
             try {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
+                if (pixels > maxPixels) {
                     throw new FormatException(file, "is " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + ", more than " + MAX_PIXELS + " pixels");
+                            + ", more than " + maxPixels + " pixels");
                 }
                 img = CmykJpeg.is(reader) ? CmykJpeg.read(reader, file) : reader.read(0);
             } finally {

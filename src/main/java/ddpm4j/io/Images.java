@@ -48,6 +48,19 @@ public final class Images {
         writePng(file, grid(nhwc, n, cols, h, w, c, zoom));
     }
 
+    /** An image's PNG bytes. */
+    public static byte[] png(BufferedImage img) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IllegalStateException("no PNG writer available");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a memory stream does not fail
+        }
+        return out.toByteArray();
+    }
+
     /** Writes an image as PNG, atomically. */
     public static void writePng(Path file, BufferedImage img) throws IOException {
         AtomicFiles.write(file, out -> {
@@ -62,8 +75,22 @@ public final class Images {
         return grid(nhwc, n, (int) Math.ceil(Math.sqrt(n)), h, w, c, zoom);
     }
 
+    /** One uint8 HWC image (1 or 3 channels) as it is: a gray image stays gray (8-bit), a colour one RGB. */
+    public static BufferedImage image(byte[] hwc, int h, int w, int c) {
+        if (c == 1) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, w, h, java.util.Arrays.copyOf(hwc, h * w));
+            return img;
+        }
+        return grid(hwc, 1, 1, h, w, c, 1, 0);
+    }
+
     /** uint8 NHWC images as a grid of {@code cols} columns, 2-pixel gaps, each pixel scaled up {@code zoom} times. */
     public static BufferedImage grid(byte[] nhwc, int n, int cols, int h, int w, int c, int zoom) {
+        return grid(nhwc, n, cols, h, w, c, zoom, 2);
+    }
+
+    private static BufferedImage grid(byte[] nhwc, int n, int cols, int h, int w, int c, int zoom, int gap) {
         if (c != 1 && c != 3) {
             throw new IllegalArgumentException("an image grid needs 1 or 3 channels, got " + c);
         }
@@ -71,7 +98,6 @@ public final class Images {
             throw new IllegalArgumentException("a grid needs at least one column");
         }
         int rows = (n + cols - 1) / cols;
-        int gap = 2;
         int zh = h * zoom;
         int zw = w * zoom;
         BufferedImage img = new BufferedImage(cols * (zw + gap) + gap, rows * (zh + gap) + gap, BufferedImage.TYPE_INT_RGB);

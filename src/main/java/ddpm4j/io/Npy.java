@@ -306,10 +306,21 @@ public final class Npy {
     }
 
     public static void writeFloats(Path file, long[] shape, float[] values) throws IOException {
+        AtomicFiles.write(file, encodeFloats(shape, values));
+    }
+
+    /** The .npy bytes of a float32 array. */
+    public static byte[] encodeFloats(long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         new FloatArray(shape, values); // validates the shape
-        AtomicFiles.write(file, encode(DType.FLOAT32, shape, b.array()));
+        return encode(DType.FLOAT32, shape, b.array());
+    }
+
+    /** The .npy bytes of a uint8 array. */
+    public static byte[] encodeBytes(long[] shape, byte[] values) {
+        checkFills(shape, values.length);
+        return encode(DType.UINT8, shape, values);
     }
 
     public static void writeLongs(Path file, long[] shape, long[] values) throws IOException {
@@ -320,8 +331,7 @@ public final class Npy {
     }
 
     public static void writeBytes(Path file, long[] shape, byte[] values) throws IOException {
-        checkFills(shape, values.length);
-        AtomicFiles.write(file, encode(DType.UINT8, shape, values));
+        AtomicFiles.write(file, encodeBytes(shape, values));
     }
 
     private static void checkFills(long[] shape, int count) {

@@ -57,6 +57,24 @@ public record Conditioning(int[] classes, long nullLabel, double guidance) {
         return new Conditioning(new int[] {Math.toIntExact(nullLabel)}, nullLabel, 1.0);
     }
 
+    /**
+     * A model as an unconditional denoiser: a class-conditional network gets the no-class label for every image (what
+     * the edits, the data-driven figures and bits/dim use).
+     *
+     * @throws IllegalArgumentException for a class-conditional model without a no-class label
+     */
+    public static Denoiser unconditional(ddpm4j.io.Model m) {
+        ddpm4j.nn.UNetConfig c = m.unet().config();
+        if (!c.classConditional()) {
+            return m.unet()::infer;
+        }
+        if (!m.hasNoClassLabel()) {
+            throw new IllegalArgumentException("this class-conditional model has no no-class label (a consistency model uses every"
+                    + " class embedding), so it cannot be run unconditionally");
+        }
+        return noClass(c.nullLabel()).bind(m.unet()::infer, c.inChannels(), 0);
+    }
+
     /** The labels of images {@code first .. first+count−1}. */
     public long[] labels(long first, int count) {
         long[] y = new long[count];

@@ -56,6 +56,42 @@ public final class NoiseSource {
     }
 
     /**
+     * The noise of several batches as one: its draws are theirs stacked in order, image for image the same values as
+     * each would draw alone (per-image streams only), so that requests sampled together get the images each gets alone.
+     */
+    public static NoiseSource concat(java.util.List<NoiseSource> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no noise to join");
+        }
+        long[] shape = parts.get(0).imageShape;
+        int total = 0;
+        for (NoiseSource p : parts) {
+            if (p.torch != null) {
+                throw new IllegalArgumentException("PyTorch-generator noise is one stream through its batch and cannot be joined");
+            }
+            if (!java.util.Arrays.equals(p.imageShape, shape)) {
+                throw new IllegalArgumentException("noise of images " + java.util.Arrays.toString(p.imageShape) + " joined with "
+                        + java.util.Arrays.toString(shape));
+            }
+            total += p.batch;
+        }
+        SplittableRandom[] streams = new SplittableRandom[total];
+        int at = 0;
+        for (NoiseSource p : parts) {
+            System.arraycopy(p.streams, 0, streams, at, p.batch);
+            at += p.batch;
+        }
+        return new NoiseSource(streams, shape);
+    }
+
+    private NoiseSource(SplittableRandom[] streams, long... imageShape) {
+        this.imageShape = imageShape.clone();
+        this.torch = null;
+        this.batch = streams.length;
+        this.streams = streams;
+    }
+
+    /**
      * The next [B,C,H,W] draw on {@code device}. The values come from the Java streams (so they
      * are the same on every device and for every batch size) and are copied there once.
      */

@@ -357,6 +357,18 @@ public record SchedulerConfig(
         return n == null || n.isMissingNode() || n.isObject() ? text : plain(key, n);
     }
 
+    /** The text {@link #valueOf} reads back as {@code value}: a bare word as it is, anything else as JSON. */
+    public static String valueText(Object value) {
+        if (value instanceof String s && s.equals(valueOf("", s))) {
+            return s;
+        }
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a scheduler value: " + value, e);
+        }
+    }
+
     private static Object plain(String key, JsonNode n) {
         if (n.isNull() || n.isBoolean() || n.isNumber() || n.isTextual()) {
             return n.isNull() ? null : n.isBoolean() ? n.asBoolean() : n.isTextual() ? n.asText()
