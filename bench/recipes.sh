@@ -17,6 +17,7 @@
 #   vpred-lr2 vpred with --lr 2e-3                               recipe:NAME  train --recipe NAME
 #   vpred-decay vpred, the learning rate falling linearly to zero over the last half (--lr-decay)
 #   vpred-b99 vpred with --adam-betas 0.9,0.99                   vpred-cos vpred on the cosine schedule (squaredcos_cap_v2)
+#   vpred-cos-lr2 / vpred-cos-lr05 / vpred-cos-b99: vpred-cos with --lr 2e-3 / --lr 5e-4 / --adam-betas 0.9,0.99
 # PRESET (default quick28) names the network; runs of another are named PRESET-RECIPE-sSEED.
 # RECIPE/bN trains at batch N instead of 64 for the same number of images (STEPS, EVAL and the warm-up scaled by 64/N).
 # Resumable: a run with a checkpoint resumes, a finished one is skipped. JVM options (e.g. one core per run beside
@@ -42,6 +43,9 @@ flags() {
   case "$1" in
     vpred-decay) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --lr-decay $(( $2 / 2 ))" ;;
     vpred-cos) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --schedule squaredcos_cap_v2" ;;
+    vpred-cos-lr2) echo "--lr 2e-3 --warmup 100 --ema-decay 0.999 --ema-warmup --min-snr-gamma 5 --prediction v_prediction --schedule squaredcos_cap_v2" ;;
+    vpred-cos-lr05) echo "--lr 5e-4 --warmup 100 --ema-decay 0.999 --ema-warmup --min-snr-gamma 5 --prediction v_prediction --schedule squaredcos_cap_v2" ;;
+    vpred-cos-b99) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --schedule squaredcos_cap_v2 --adam-betas 0.9,0.99" ;;
     vpred-b99) echo "${QUICK[*]} --min-snr-gamma 5 --prediction v_prediction --adam-betas 0.9,0.99" ;;
     paper) echo "${QUICK[*]}" ;;
     minsnr) echo "${QUICK[*]} --min-snr-gamma 5" ;;
