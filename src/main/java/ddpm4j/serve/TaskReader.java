@@ -84,7 +84,8 @@ final class TaskReader {
         ServedModel served = model(root);
         UNetConfig unet = served.model().unet().config();
         long seed = root.has("seed") ? longValue(root, "seed") : 0;
-        String format = root.has("format") ? text(root, "format").toLowerCase(Locale.ROOT) : root.has("stream") ? "json" : "png";
+        boolean stream = root.has("stream") && bool(root, "stream");
+        String format = root.has("format") ? text(root, "format").toLowerCase(Locale.ROOT) : stream ? "json" : "png";
         if (!FORMATS.contains(format)) {
             throw ServeError.bad("format", "must be one of " + FORMATS + ", got '" + format + "'");
         }
@@ -92,7 +93,6 @@ final class TaskReader {
         if ((format.equals("png") || format.equals("json")) && channels != 1 && channels != 3) {
             throw ServeError.bad("format", "a " + channels + "-channel model's images have no PNG; ask for npy or raw");
         }
-        boolean stream = root.has("stream") && bool(root, "stream");
         if (stream && !format.equals("json")) {
             throw ServeError.bad("stream", "progress lines come with the JSON result; leave format out or make it json");
         }

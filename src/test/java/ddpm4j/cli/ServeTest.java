@@ -144,6 +144,9 @@ class ServeTest {
             assertArrayEquals(cli(png, "sample", "--model", "fashion-mnist", "--n", "3", "--seed", "2", "--scheduler", "ddim", "--steps", "5",
                     "--out", png.toString()), r.body());
 
+            r = post(s, "/v1/generate", "{\"n\": 1, \"steps\": 2, \"stream\": false}");
+            assertEquals("image/png", r.headers().firstValue("Content-Type").orElseThrow(), "without stream, the default format is png");
+
             Path raw = dir.resolve("raw.npy");
             r = post(s, "/v1/generate", "{\"n\": 2, \"seed\": 3, \"steps\": 4, \"set\": {\"use_karras_sigmas\": true}, \"format\": \"raw\"}");
             assertArrayEquals(cli(raw, "sample", "--model", "fashion-mnist", "--n", "2", "--seed", "3", "--steps", "4", "--set",
