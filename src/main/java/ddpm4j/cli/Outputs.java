@@ -27,16 +27,7 @@ final class Outputs {
      * [N,C,H,W] as they are, else uint8 images, [N,H,W,C] in an .npy or a PNG grid.
      */
     static void writeImages(Path out, String ext, boolean raw, float[] images, int count, int c, int h, int w) throws IOException {
-        if (raw) {
-            ddpm4j.io.Npy.writeFloats(out, new long[] {count, c, h, w}, images);
-            return;
-        }
-        byte[] pixels = ddpm4j.io.Images.toUint8Nhwc(images, count, c, h, w);
-        if (ext.equals("npy")) {
-            ddpm4j.io.Npy.writeBytes(out, new long[] {count, h, w, c}, pixels);
-        } else {
-            ddpm4j.io.Images.writeGrid(out, pixels, count, h, w, c);
-        }
+        ddpm4j.io.AtomicFiles.write(out, ddpm4j.io.Images.encode(ext, raw, images, count, c, h, w));
     }
 
     /** What {@link #prepare} does for a missing folder, for the options' help. */

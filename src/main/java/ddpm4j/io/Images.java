@@ -48,6 +48,18 @@ public final class Images {
         writePng(file, grid(nhwc, n, cols, h, w, c, zoom));
     }
 
+    /**
+     * The bytes of model-space images as {@code sample --out} writes them: with {@code raw} the float32 [N,C,H,W] .npy,
+     * else uint8 images, [N,H,W,C] in an .npy ({@code ext} npy) or a PNG grid ({@code ext} png).
+     */
+    public static byte[] encode(String ext, boolean raw, float[] images, int count, int c, int h, int w) {
+        if (raw) {
+            return Npy.encodeFloats(new long[] {count, c, h, w}, images);
+        }
+        byte[] pixels = toUint8Nhwc(images, count, c, h, w);
+        return ext.equals("npy") ? Npy.encodeBytes(new long[] {count, h, w, c}, pixels) : png(grid(pixels, count, h, w, c, 1));
+    }
+
     /** An image's PNG bytes. */
     public static byte[] png(BufferedImage img) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

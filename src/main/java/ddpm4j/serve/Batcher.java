@@ -146,7 +146,7 @@ final class Batcher implements AutoCloseable {
             try {
                 out = run(batch);
             } catch (Throwable e) {
-                failure = new ServeError(500, null, "sampling failed: " + firstLine(String.valueOf(e)));
+                failure = new ServeError(500, null, "sampling failed: " + ServeError.firstLine(e));
             }
             settle(batch, out, failure);
         }
@@ -175,10 +175,6 @@ final class Batcher implements AutoCloseable {
         }
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 
     /** The oldest piece and the waiting pieces it can share a batch with; null once closed and empty. */
     private synchronized List<Piece> next() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ddpm4j.io.Images;
-import ddpm4j.io.Npy;
 
 import java.util.Base64;
 
@@ -25,9 +24,8 @@ final class Results {
         int h = c.sampleSize();
         int w = c.sampleSize();
         return switch (task.format()) {
-            case "raw" -> new Body("application/octet-stream", Npy.encodeFloats(new long[] {n, ch, h, w}, samples));
-            case "npy" -> new Body("application/octet-stream", Npy.encodeBytes(new long[] {n, h, w, ch}, Images.toUint8Nhwc(samples, n, ch, h, w)));
-            case "png" -> new Body("image/png", Images.png(Images.grid(Images.toUint8Nhwc(samples, n, ch, h, w), n, h, w, shown(ch), 1)));
+            case "raw", "npy" -> new Body("application/octet-stream", Images.encode("npy", task.format().equals("raw"), samples, n, ch, h, w));
+            case "png" -> new Body("image/png", Images.encode("png", false, samples, n, shown(ch), h, w));
             default -> new Body("application/json", json(task, samples, json, seconds).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         };
     }

@@ -11,6 +11,13 @@ public final class ServeError extends RuntimeException {
         this.field = field;
     }
 
+    /** The first line of a message (a native error's text can carry a backtrace): what an error body shows. */
+    static String firstLine(Object message) {
+        String s = String.valueOf(message);
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
     /** A 400 naming {@code field}. */
     static ServeError bad(String field, String message) {
         return new ServeError(400, field, field == null ? message : field + ": " + message);

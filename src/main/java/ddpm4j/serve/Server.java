@@ -145,7 +145,7 @@ public final class Server implements AutoCloseable {
             } catch (ServeError e) {
                 error(ex, e);
             } catch (RuntimeException | Error e) {
-                error(ex, new ServeError(500, null, "internal error: " + String.valueOf(e).lines().findFirst().orElse("")));
+                error(ex, new ServeError(500, null, "internal error: " + ServeError.firstLine(e)));
             }
         }
     }

@@ -64,7 +64,7 @@ final class TaskReader {
         try {
             root = json.readTree(body);
         } catch (java.io.IOException e) {
-            throw ServeError.bad(null, "malformed JSON: " + firstLine(e.getMessage()));
+            throw ServeError.bad(null, "malformed JSON: " + ServeError.firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             throw ServeError.bad(null, "the request must be a JSON object");
@@ -487,11 +487,6 @@ final class TaskReader {
         return u;
     }
 
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
-    }
 
     /** The command line that makes a task's images. */
     private static final class Command {
