@@ -18,7 +18,8 @@ import java.util.List;
  * this project cannot honour, and unknown keys, are errors naming the key.
  */
 public final class ConfigJson {
-    static final String VERSION = "0.1.0";
+    /** ddpm4j's version, written into the files it makes. */
+    public static final String VERSION = "0.1.0";
 
     private ConfigJson() {
     }
@@ -180,6 +181,11 @@ public final class ConfigJson {
 
     /** config.json as diffusers writes it: every key, sorted, the metadata first. */
     public static void writeUNet(Path file, UNetConfig c) throws IOException {
+        AtomicFiles.write(file, unetJson(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The text of {@link #writeUNet}'s file. */
+    public static String unetJson(UNetConfig c) throws IOException {
         ObjectNode keys = JsonFields.JSON.createObjectNode();
         keys.put("act_fn", "silu");
         keys.putNull("class_embed_type");
@@ -193,7 +199,7 @@ public final class ConfigJson {
         java.util.Map<String, JsonNode> sorted = new java.util.TreeMap<>();
         keys.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
         o.setAll(sorted);
-        AtomicFiles.write(file, JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+        return JsonFields.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
     }
 
     /**

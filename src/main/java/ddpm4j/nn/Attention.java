@@ -54,6 +54,25 @@ public final class Attention extends Layer {
         return outputScale == 1.0 ? sum : sum.div(new Scalar(outputScale));
     }
 
+    /** {@link #forward} in {@code g}. */
+    String trace(GraphBuilder g, String x) {
+        long c = toQ.inFeatures();
+        long headDim = c / heads;
+        String tokens = g.transpose(g.reshape(groupNorm == null ? x : groupNorm.trace(g, x), 0, c, -1), 0, 2, 1);
+        String q = g.scale(splitHeads(g, toQ.trace(g, tokens), headDim), 1.0 / Math.sqrt(headDim));
+        String k = splitHeads(g, toK.trace(g, tokens), headDim);
+        String v = splitHeads(g, toV.trace(g, tokens), headDim);
+        String weights = g.node("Softmax", java.util.Map.of("axis", -1L), g.node("MatMul", q, g.transpose(k, 0, 1, 3, 2)));
+        String merged = g.reshape(g.transpose(g.node("MatMul", weights, v), 0, 2, 1, 3), 0, -1, c);
+        String out = g.node("Reshape", g.transpose(toOut.trace(g, merged), 0, 2, 1), g.node("Shape", x));
+        String sum = g.add(out, x);
+        return outputScale == 1.0 ? sum : g.divide(sum, outputScale);
+    }
+
+    private String splitHeads(GraphBuilder g, String t, long headDim) {
+        return g.transpose(g.reshape(t, 0, -1, heads, headDim), 0, 2, 1, 3);
+    }
+
     /** [B, N, C] → [B, heads, N, C/heads]. */
     private Tensor splitHeads(Tensor t, long b, long headDim) {
         return t.reshape(b, -1, heads, headDim).transpose(1, 2);

@@ -22,6 +22,11 @@ public final class ClassEmbedding extends Layer {
         return MetaKernels.embedding(weight, l);
     }
 
+    /** {@link #forward} in {@code g}, for int64 {@code labels [B]}. */
+    String trace(GraphBuilder g, String labels) {
+        return g.node("Gather", java.util.Map.of("axis", 0L), g.parameter(weight), labels);
+    }
+
     @Override
     void initialize(WeightInit init) {
         init.normal(weight, 1.0); // nn.Embedding's N(0, 1)

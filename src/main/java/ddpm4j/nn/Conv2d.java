@@ -31,6 +31,23 @@ public final class Conv2d extends Layer {
         return Convolutions.conv2d(x, weight, bias, stride, padding);
     }
 
+    long outChannels() {
+        return weight.size(0);
+    }
+
+    /** {@link #forward} in {@code g}. */
+    String trace(GraphBuilder g, String x) {
+        return trace(g, x, 0);
+    }
+
+    /** As {@link #forward} of {@code x} padded first with {@code padEnd} zero rows and columns at the bottom and right. */
+    String trace(GraphBuilder g, String x, long padEnd) {
+        long k = weight.size(2);
+        return g.node("Conv", java.util.Map.of("kernel_shape", new long[] {k, k}, "strides", stride,
+                        "pads", new long[] {padding[0], padding[1], padding[0] + padEnd, padding[1] + padEnd}),
+                x, g.parameter(weight), g.parameter(bias));
+    }
+
     @Override
     void initialize(WeightInit init) {
         long receptive = weight.size(2) * weight.size(3);

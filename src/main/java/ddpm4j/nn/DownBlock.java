@@ -52,4 +52,19 @@ final class DownBlock extends Layer {
         }
         return x;
     }
+
+    String trace(GraphBuilder g, String x, String temb, List<String> skips) {
+        for (int i = 0; i < resnets.size(); i++) {
+            x = resnets.get(i).trace(g, x, temb);
+            if (attentions != null) {
+                x = attentions.get(i).trace(g, x);
+            }
+            skips.add(x);
+        }
+        if (convDownsampler != null || resnetDownsampler != null) {
+            x = convDownsampler != null ? convDownsampler.trace(g, x) : resnetDownsampler.trace(g, x, temb);
+            skips.add(x);
+        }
+        return x;
+    }
 }

@@ -21,4 +21,8 @@ public final class Downsample2D extends Layer {
         Tensor in = asymmetricPad ? torch.constant_pad_nd(x, 0, 1, 0, 1) : x;
         return conv.forward(in);
     }
+
+    String trace(GraphBuilder g, String x) {
+        return conv.trace(g, x, asymmetricPad ? 1 : 0);
+    }
 }

@@ -36,6 +36,15 @@ public final class Linear extends Layer {
         return rows ? y.squeeze(1) : y;
     }
 
+    long inFeatures() {
+        return weight.size(1);
+    }
+
+    /** {@link #forward} in {@code g}: x Wᵀ + b for {@code x [.., in]}. */
+    String trace(GraphBuilder g, String x) {
+        return g.add(g.node("MatMul", x, g.transpose(g.parameter(weight), 1, 0)), g.parameter(bias.get()));
+    }
+
     @Override
     void initialize(WeightInit init) {
         init.varianceScaling(weight, initScale, weight.size(1), weight.size(0));

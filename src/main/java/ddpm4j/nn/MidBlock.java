@@ -25,4 +25,12 @@ final class MidBlock extends Layer {
         }
         return resnets.get(1).forward(x, temb);
     }
+
+    String trace(GraphBuilder g, String x, String temb) {
+        x = resnets.get(0).trace(g, x, temb);
+        if (attentions != null) {
+            x = attentions.get(0).trace(g, x);
+        }
+        return resnets.get(1).trace(g, x, temb);
+    }
 }

@@ -27,6 +27,14 @@ public final class ResnetBlock2D extends Layer {
     enum Resample {
         NONE, UP, DOWN;
 
+        String trace(GraphBuilder g, String x) {
+            return switch (this) {
+                case NONE -> x;
+                case UP -> g.nearest2x(x);
+                case DOWN -> g.node("AveragePool", java.util.Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}), x);
+            };
+        }
+
         Tensor apply(Tensor x) {
             return switch (this) {
                 case NONE -> x;
@@ -78,5 +86,24 @@ public final class ResnetBlock2D extends Layer {
         Tensor skip = convShortcut == null ? x : convShortcut.forward(x);
         Tensor sum = skip.add(h);
         return outputScale == 1.0 ? sum : sum.div(new org.bytedeco.pytorch.Scalar(outputScale));
+    }
+
+    /** {@link #forward} in {@code g} (inference: no dropout). */
+    String trace(GraphBuilder g, String x, String temb) {
+        String h = resample.trace(g, g.silu(norm1.trace(g, x)));
+        x = resample.trace(g, x);
+        h = conv1.trace(g, h);
+        String t = g.unsqueeze(timeEmbProj.trace(g, g.silu(temb)), 2, 3);
+        if (scaleShift) {
+            long c = conv1.outChannels();
+            String scale = g.slice(t, 1, 0, c);
+            String shift = g.slice(t, 1, c, 2 * c);
+            h = g.add(g.mul(norm2.trace(g, h), g.add(scale, g.constant(new float[] {1f}))), shift); // AdaGN
+        } else {
+            h = norm2.trace(g, g.add(h, t));
+        }
+        h = conv2.trace(g, g.silu(h));
+        String sum = g.add(convShortcut == null ? x : convShortcut.trace(g, x), h);
+        return outputScale == 1.0 ? sum : g.divide(sum, outputScale);
     }
 }

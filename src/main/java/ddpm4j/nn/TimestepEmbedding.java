@@ -38,13 +38,7 @@ public final class TimestepEmbedding extends Layer {
      * padded with a zero column.
      */
     public static Tensor sinusoidal(Tensor timesteps, int dim, boolean flipSinToCos, double freqShift) {
-        int half = dim / 2;
-        if (half - freqShift <= 0) {
-            throw new IllegalArgumentException("embedding dimension " + dim + " too small for freq_shift " + freqShift);
-        }
-        Tensor i = torch.arange(new Scalar(half), Device.of(timesteps).options(torch.ScalarType.Float));
-        Tensor exponent = i.mul(new Scalar(-Math.log(MAX_PERIOD))).div(new Scalar(half - freqShift));
-        Tensor freqs = torch.exp(exponent);
+        Tensor freqs = frequencies(dim, freqShift, Device.of(timesteps));
         Tensor args = timesteps.reshape(-1, 1).to(torch.ScalarType.Float).mul(freqs.unsqueeze(0));
         Tensor sin = torch.sin(args);
         Tensor cos = torch.cos(args);
@@ -53,5 +47,29 @@ public final class TimestepEmbedding extends Layer {
             emb = torch.constant_pad_nd(emb, 0, 1, 0, 0);
         }
         return emb;
+    }
+
+    /** ωᵢ = exp(−ln(10000)·i / (half − shift)) for i &lt; half = dim/2, float32 [half] on {@code device}. */
+    private static Tensor frequencies(int dim, double freqShift, Device device) {
+        int half = dim / 2;
+        if (half - freqShift <= 0) {
+            throw new IllegalArgumentException("embedding dimension " + dim + " too small for freq_shift " + freqShift);
+        }
+        Tensor i = torch.arange(new Scalar(half), device.options(torch.ScalarType.Float));
+        Tensor exponent = i.mul(new Scalar(-Math.log(MAX_PERIOD))).div(new Scalar(half - freqShift));
+        return torch.exp(exponent);
+    }
+
+    /** {@link #forward} in {@code g}, for float32 {@code timesteps [B]}; the frequencies become a constant computed as above. */
+    String trace(GraphBuilder g, String timesteps) {
+        float[] freqs = ddpm4j.torch.Tensors.toFloats(frequencies(dim, freqShift, Device.CPU));
+        String args = g.mul(g.unsqueeze(timesteps, 1), g.constant(freqs, 1, freqs.length));
+        String sin = g.node("Sin", args);
+        String cos = g.node("Cos", args);
+        String emb = flipSinToCos ? g.concat(1, cos, sin) : g.concat(1, sin, cos);
+        if (dim % 2 == 1) {
+            emb = g.node("Pad", emb, g.constantLongs(new long[] {0, 0, 0, 1}, 4));
+        }
+        return linear2.trace(g, g.silu(linear1.trace(g, emb)));
     }
 }

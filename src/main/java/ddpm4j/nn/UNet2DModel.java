@@ -79,6 +79,15 @@ public final class UNet2DModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@link #forward} into {@code g} (inference: no dropout, fp32): {@code sample} float32 [B,C,H,W],
+     * {@code timestep} float32 [B] or [1], {@code classLabels} int64 [B] for a class-conditional network, else null;
+     * returns the output's name. Each parameter enters through {@link GraphBuilder#parameter}.
+     */
+    public String trace(GraphBuilder g, String sample, String timestep, String classLabels) {
+        return module.trace(g, sample, timestep, classLabels);
+    }
+
     /** The arithmetic of the forward pass: fp32 unless {@link #setPrecision} chose another. */
     public Precision precision() {
         return precision;

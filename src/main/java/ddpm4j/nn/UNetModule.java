@@ -97,4 +97,29 @@ final class UNetModule extends Layer {
         }
         return convOut.forward(torch.silu(convNormOut.forward(h)));
     }
+
+    /** {@link #forward} in {@code g}: float32 {@code sample [B,C,H,W]}, float32 {@code timesteps [B]} (or one), int64 {@code labels [B]} or null. */
+    String trace(GraphBuilder g, String x, String timesteps, String labels) {
+        if ((classEmbedding == null) != (labels == null)) {
+            throw new IllegalArgumentException(classEmbedding == null ? "this network is not class-conditional" : "this network is class-conditional: give class labels");
+        }
+        if (config.centerInputSample()) {
+            x = g.node("Sub", g.scale(x, 2.0), g.constant(new float[] {1f}));
+        }
+        String temb = timeEmbedding.trace(g, timesteps);
+        if (classEmbedding != null) {
+            temb = g.add(temb, classEmbedding.trace(g, labels));
+        }
+        String h = convIn.trace(g, x);
+        List<String> skips = new ArrayList<>();
+        skips.add(h);
+        for (DownBlock block : downBlocks.items()) {
+            h = block.trace(g, h, temb, skips);
+        }
+        h = midBlock.trace(g, h, temb);
+        for (UpBlock block : upBlocks.items()) {
+            h = block.trace(g, h, temb, skips);
+        }
+        return convOut.trace(g, g.silu(convNormOut.trace(g, h)));
+    }
 }

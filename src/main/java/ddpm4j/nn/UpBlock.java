@@ -57,4 +57,14 @@ final class UpBlock extends Layer {
         }
         return convUpsampler != null ? convUpsampler.forward(x) : resnetUpsampler != null ? resnetUpsampler.forward(x, temb) : x;
     }
+
+    String trace(GraphBuilder g, String x, String temb, List<String> skips) {
+        for (int i = 0; i < resnets.size(); i++) {
+            x = resnets.get(i).trace(g, g.concat(1, x, skips.remove(skips.size() - 1)), temb);
+            if (attentions != null) {
+                x = attentions.get(i).trace(g, x);
+            }
+        }
+        return convUpsampler != null ? convUpsampler.trace(g, x) : resnetUpsampler != null ? resnetUpsampler.trace(g, x, temb) : x;
+    }
 }

@@ -19,6 +19,10 @@ public final class Upsample2D extends Layer {
         return conv.forward(nearest2x(x));
     }
 
+    String trace(GraphBuilder g, String x) {
+        return conv.trace(g, g.nearest2x(x));
+    }
+
     /** Nearest-neighbour ×2 in height and width. */
     static Tensor nearest2x(Tensor x) {
         // The ArrayRef only views native memory: keep the LongPointer referenced until the call returns.

@@ -25,12 +25,7 @@ class ExamplesTest {
 
     @Test
     void everyMarkedBlockOfTheExamplesIsInTheReadmeVerbatim() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        List<String> javaBlocks = new ArrayList<>();
-        Matcher m = Pattern.compile("```java\n(.*?)\n```", Pattern.DOTALL).matcher(readme);
-        while (m.find()) {
-            javaBlocks.add(m.group(1));
-        }
+        List<String> javaBlocks = javaBlocks(Files.readString(Path.of("README.md")));
         List<Path> sources;
         try (Stream<Path> walk = Files.walk(EXAMPLES.resolve("src"))) {
             sources = walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
@@ -54,18 +49,43 @@ class ExamplesTest {
         assertEquals(project.group(1), wanted.group(1));
     }
 
-    /** The code between the markers, less the markers' own indentation. */
+    /** docs/onnx.md's Java is the code ExportOnnxCliTest runs against {@code sample}. */
+    @Test
+    void theOnnxGuidesJavaIsTheTestedCode() throws Exception {
+        List<String> guide = javaBlocks(Files.readString(Path.of("docs/onnx.md")));
+        List<String> tested = marked(Files.readString(Path.of("src/test/java/ddpm4j/cli/ExportOnnxCliTest.java")),
+                "// docs/onnx.md:begin", "// docs/onnx.md:end");
+        assertEquals(2, tested.size());
+        for (String block : tested) {
+            assertTrue(guide.contains(block), "docs/onnx.md lacks, as a ```java block, the tested code:\n" + block);
+        }
+    }
+
+    private static List<String> javaBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```java\n(.*?)\n```", Pattern.DOTALL).matcher(markdown);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
+
     static List<String> marked(String source) {
+        return marked(source, BEGIN, END);
+    }
+
+    /** The code between the markers, less the markers' own indentation. */
+    static List<String> marked(String source, String begin, String end) {
         List<String> out = new ArrayList<>();
         List<String> lines = source.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).strip().equals(BEGIN)) {
+            if (!lines.get(i).strip().equals(begin)) {
                 continue;
             }
-            int indent = lines.get(i).indexOf(BEGIN);
+            int indent = lines.get(i).indexOf(begin);
             StringBuilder b = new StringBuilder();
             int j = i + 1;
-            for (; !lines.get(j).strip().equals(END); j++) {
+            for (; !lines.get(j).strip().equals(end); j++) {
                 String line = lines.get(j);
                 b.append(line.length() >= indent ? line.substring(indent) : line.strip()).append('\n');
             }

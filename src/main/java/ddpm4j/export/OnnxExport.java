@@ -1,0 +1,136 @@
+package ddpm4j.export;
+
+import ddpm4j.export.onnx.GraphProto;
+import ddpm4j.export.onnx.ModelProto;
+import ddpm4j.export.onnx.OperatorSetIdProto;
+import ddpm4j.export.onnx.StringStringEntryProto;
+import ddpm4j.export.onnx.TensorProto;
+import ddpm4j.export.onnx.TensorShapeProto;
+import ddpm4j.export.onnx.TypeProto;
+import ddpm4j.export.onnx.ValueInfoProto;
+import ddpm4j.io.AtomicFiles;
+import ddpm4j.io.ConfigJson;
+import ddpm4j.io.Model;
+import ddpm4j.nn.UNet2DModel;
+import ddpm4j.nn.UNetConfig;
+import ddpm4j.torch.Device;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A model's network as one ONNX graph: inputs {@value #SAMPLE} float32 [N,C,H,W], {@value #TIMESTEP} float32 [N]
+ * (or [1] for the whole batch) and, for a class-conditional network, {@value #CLASS_LABELS} int64 [N]; output
+ * {@value #OUT_SAMPLE} [N,out_channels,H,W], what {@code UNet2DModel.forward} returns (diffusers' names). The weights
+ * are initializers under their diffusers state-dict names; config.json and scheduler_config.json ride along as
+ * metadata, and {@link #schedulerPath} is where the scheduler configuration is written beside the file.
+ */
+public final class OnnxExport {
+    public static final String SAMPLE = "sample";
+    public static final String TIMESTEP = "timestep";
+    public static final String CLASS_LABELS = "class_labels";
+    public static final String OUT_SAMPLE = "out_sample";
+    /** The name of the batch dimension when it is left free. */
+    public static final String BATCH = "batch";
+    /** Metadata keys of the ONNX file holding config.json and scheduler_config.json. */
+    public static final String CONFIG_KEY = "diffusers.config";
+    public static final String SCHEDULER_KEY = "diffusers.scheduler_config";
+
+    /** The operator sets written: 13 (Unsqueeze, Slice and Resize take their parameters as inputs) to 21. */
+    public static final int MIN_OPSET = 13;
+    public static final int MAX_OPSET = 21;
+    public static final int DEFAULT_OPSET = 17;
+
+    /** How the weights are stored: float32, or float16 cast to float32 as the graph reads them (half the file; the arithmetic stays float32). */
+    public enum Weights { FP32, FP16 }
+
+    /**
+     * @param opset   the ai.onnx operator set version, {@link #MIN_OPSET}..{@link #MAX_OPSET}
+     * @param batch   a fixed batch size, or 0 for a free one
+     * @param weights how the weights are stored
+     */
+    public record Options(int opset, int batch, Weights weights) {
+        public Options {
+            if (opset < MIN_OPSET || opset > MAX_OPSET) {
+                throw new IllegalArgumentException("opset must be in [" + MIN_OPSET + ", " + MAX_OPSET + "], got " + opset);
+            }
+            if (batch < 0) {
+                throw new IllegalArgumentException("batch must be positive (or 0 for a free batch size), got " + batch);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_OPSET, 0, Weights.FP32);
+        }
+    }
+
+    private OnnxExport() {
+    }
+
+    /** The ONNX model of {@code model}'s network. */
+    public static ModelProto build(Model model, Options options) throws IOException {
+        UNet2DModel unet = model.unet();
+        if (!unet.device().equals(Device.CPU)) {
+            throw new IllegalArgumentException("export reads the weights from the CPU; the network is on " + unet.device());
+        }
+        UNetConfig c = unet.config();
+        GraphProto.Builder graph = GraphProto.newBuilder().setName("ddpm4j_unet");
+        String batch = options.batch() == 0 ? null : Long.toString(options.batch());
+        graph.addInput(value(SAMPLE, TensorProto.DataType.FLOAT, batch, c.inChannels(), c.sampleSize(), c.sampleSize()));
+        graph.addInput(value(TIMESTEP, TensorProto.DataType.FLOAT, batch));
+        if (c.classConditional()) {
+            graph.addInput(value(CLASS_LABELS, TensorProto.DataType.INT64, batch));
+        }
+        OnnxGraph g = new OnnxGraph(graph, unet.stateDict(), options.weights() == Weights.FP16);
+        String out = unet.trace(g, SAMPLE, TIMESTEP, c.classConditional() ? CLASS_LABELS : null);
+        g.output(out, OUT_SAMPLE);
+        graph.addOutput(value(OUT_SAMPLE, TensorProto.DataType.FLOAT, batch, c.outChannels(), c.sampleSize(), c.sampleSize()));
+        return ModelProto.newBuilder()
+                .setIrVersion(irVersion(options.opset()))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()))
+                .setProducerName("ddpm4j").setProducerVersion(ConfigJson.VERSION)
+                .setDocString("A diffusers UNet2DModel exported by ddpm4j: sample, timestep"
+                        + (c.classConditional() ? ", class_labels" : "") + " -> out_sample (the network's output as "
+                        + "the scheduler's prediction_type says)")
+                .addMetadataProps(entry(CONFIG_KEY, ConfigJson.unetJson(c)))
+                .addMetadataProps(entry(SCHEDULER_KEY, model.scheduler().toJson()))
+                .setGraph(graph)
+                .build();
+    }
+
+    /** Writes {@link #build}'s model to {@code out} and the scheduler configuration to {@link #schedulerPath}, each whole or not at all. */
+    public static void write(Model model, Path out, Options options) throws IOException {
+        ModelProto onnx = build(model, options);
+        AtomicFiles.write(out, onnx::writeTo);
+        AtomicFiles.write(schedulerPath(out), model.scheduler().toJson().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Where the scheduler configuration goes beside {@code onnx}: {@code NAME.scheduler_config.json} for {@code NAME.onnx}. */
+    public static Path schedulerPath(Path onnx) {
+        String name = onnx.getFileName().toString();
+        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - ".onnx".length()) : name;
+        return onnx.resolveSibling(stem + ".scheduler_config.json");
+    }
+
+    /** The IR version that introduced {@code opset} (ONNX's versioning table), the oldest a runtime needs. */
+    static int irVersion(int opset) {
+        return opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+    }
+
+    private static ValueInfoProto value(String name, TensorProto.DataType type, String batch, long... rest) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        shape.addDim(batch == null ? TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH)
+                : TensorShapeProto.Dimension.newBuilder().setDimValue(Long.parseLong(batch)));
+        for (long d : rest) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
+                .build();
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+}
