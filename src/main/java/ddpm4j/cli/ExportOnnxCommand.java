@@ -54,6 +54,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Model m = ModelOption.load(model.model, Device.CPU)) {
             OnnxExport.write(m, out, options);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
         }
         System.err.printf(Locale.ROOT, "wrote %s (%.1f MB, opset %d, batch %s, %s weights) and %s in %.1f s%n", out,
                 Files.size(out) / 1e6, opset, batch, precision, OnnxExport.schedulerPath(out).getFileName(), (System.nanoTime() - start) / 1e9);

@@ -68,9 +68,22 @@ public final class OnnxExport {
     private OnnxExport() {
     }
 
-    /** The ONNX model of {@code model}'s network. */
+    /** What one ONNX file can hold: protobuf refuses messages of 2 GiB; the graph's nodes and constants get the last 16 MiB. */
+    static final long MAX_WEIGHT_BYTES = (1L << 31) - (16L << 20);
+
+    /**
+     * The ONNX model of {@code model}'s network.
+     *
+     * @throws IllegalArgumentException for weights one ONNX file cannot hold, or a network not on the CPU
+     */
     public static ModelProto build(Model model, Options options) throws IOException {
         UNet2DModel unet = model.unet();
+        long bytes = unet.parameterCount() * (options.weights() == Weights.FP16 ? 2 : 4);
+        if (bytes > MAX_WEIGHT_BYTES) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the weights take %.2f GB as %s, more than one ONNX"
+                    + " file holds (2 GiB, protobuf's limit)%s", bytes / 1e9, options.weights().name().toLowerCase(java.util.Locale.ROOT),
+                    options.weights() == Weights.FP32 && bytes / 2 <= MAX_WEIGHT_BYTES ? "; --precision fp16 halves them" : ""));
+        }
         if (!unet.device().equals(Device.CPU)) {
             throw new IllegalArgumentException("export reads the weights from the CPU; the network is on " + unet.device());
         }

@@ -126,6 +126,20 @@ class OnnxExportTest {
         }
     }
 
+    /** The paper's 256×256 network with 320 base channels (710M parameters) is 2.84 GB of fp32: refused before a weight is read. */
+    @Test
+    void weightsOneFileCannotHoldAreRefused() throws Exception {
+        UNetConfig big = UNetConfig.ddpm(256, 3, 320, new int[] {1, 1, 2, 2, 4, 4}, 2, java.util.List.of(16), 0.0);
+        try (UNet2DModel unet = new UNet2DModel(big, ddpm4j.torch.Device.META)) {
+            Model model = new Model(unet, SchedulerConfig.paper());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.build(model, OnnxExport.Options.defaults()));
+            assertTrue(e.getMessage().contains("2.84 GB as fp32") && e.getMessage().endsWith("--precision fp16 halves them"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> OnnxExport.build(model, new OnnxExport.Options(OnnxExport.DEFAULT_OPSET, 0, OnnxExport.Weights.FP16)));
+            assertTrue(e.getMessage().contains("the network is on meta"), "fp16 fits; the meta device is what stops it: " + e.getMessage());
+        }
+    }
+
     private static void check(String name, UNetConfig c, int[] batches, float[] timesteps) throws Exception {
         try (UNet2DModel unet = perturbed(c)) {
             for (int b : batches) {
