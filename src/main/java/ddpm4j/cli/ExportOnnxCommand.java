@@ -15,10 +15,11 @@ import java.util.concurrent.Callable;
 /** {@code ddpm4j export onnx}: the network as one ONNX graph, and its scheduler configuration beside it. */
 @Command(name = "onnx", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write the model's network as one ONNX graph: inputs sample (float32 [N,C,H,W]), timestep (float32 [N],"
-                + " or [1] for all) and, for a class-conditional model, class_labels (int64 [N]); output out_sample (the network's"
-                + " output: ε, v or x₀ as the scheduler's prediction_type says). The weights are initializers under their diffusers"
-                + " names; config.json and scheduler_config.json are in the file's metadata, and the scheduler configuration is"
-                + " also written beside it as NAME.scheduler_config.json. Sampling it from Java with ONNX Runtime: docs/onnx.md."})
+                + " or [1] for all) and, for a class-conditional model, class_labels (int64 [N], each in 0..num_class_embeds-1);"
+                + " output out_sample (the network's output as the scheduler reads it: ε, v or x₀ as its prediction_type says, F"
+                + " for an EDM model). The weights are initializers under their diffusers names; config.json and"
+                + " scheduler_config.json are in the file's metadata, and the scheduler configuration is also written beside it"
+                + " as NAME.scheduler_config.json (replacing one there). Sampling it from Java with ONNX Runtime: docs/onnx.md."})
 final class ExportOnnxCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
@@ -50,7 +51,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        Outputs.extension(out, "--out", java.util.List.of("onnx"));
         Outputs.prepare(out);
+        if (Files.isDirectory(OnnxExport.schedulerPath(out))) {
+            throw new UserException(OnnxExport.schedulerPath(out) + ", where the scheduler configuration goes, is a directory");
+        }
         long start = System.nanoTime();
         try (Model m = ModelOption.load(model.model, Device.CPU)) {
             OnnxExport.write(m, out, options);

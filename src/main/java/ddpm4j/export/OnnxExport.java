@@ -21,7 +21,8 @@ import java.nio.file.Path;
 
 /**
  * A model's network as one ONNX graph: inputs {@value #SAMPLE} float32 [N,C,H,W], {@value #TIMESTEP} float32 [N]
- * (or [1] for the whole batch) and, for a class-conditional network, {@value #CLASS_LABELS} int64 [N]; output
+ * or [1] (one for the whole batch; a dimension of its own, {@value #TIMESTEPS}, so that either fits also when N is
+ * fixed) and, for a class-conditional network, {@value #CLASS_LABELS} int64 [N]; output
  * {@value #OUT_SAMPLE} [N,out_channels,H,W], what {@code UNet2DModel.forward} returns (diffusers' names). The weights
  * are initializers under their diffusers state-dict names; config.json and scheduler_config.json ride along as
  * metadata, and {@link #schedulerPath} is where the scheduler configuration is written beside the file.
@@ -33,11 +34,13 @@ public final class OnnxExport {
     public static final String OUT_SAMPLE = "out_sample";
     /** The name of the batch dimension when it is left free. */
     public static final String BATCH = "batch";
+    /** The name of the timestep input's dimension: N, or 1 for the whole batch. */
+    public static final String TIMESTEPS = "timesteps";
     /** Metadata keys of the ONNX file holding config.json and scheduler_config.json. */
     public static final String CONFIG_KEY = "diffusers.config";
     public static final String SCHEDULER_KEY = "diffusers.scheduler_config";
 
-    /** The operator sets written: 13 (Unsqueeze, Slice and Resize take their parameters as inputs) to 21. */
+    /** The operator sets written: 13 (Unsqueeze's axes an input, Resize's roi optional, Softmax along one axis) to 21. */
     public static final int MIN_OPSET = 13;
     public static final int MAX_OPSET = 21;
     public static final int DEFAULT_OPSET = 17;
@@ -89,9 +92,9 @@ public final class OnnxExport {
         }
         UNetConfig c = unet.config();
         GraphProto.Builder graph = GraphProto.newBuilder().setName("ddpm4j_unet");
-        String batch = options.batch() == 0 ? null : Long.toString(options.batch());
+        String batch = options.batch() == 0 ? BATCH : Long.toString(options.batch());
         graph.addInput(value(SAMPLE, TensorProto.DataType.FLOAT, batch, c.inChannels(), c.sampleSize(), c.sampleSize()));
-        graph.addInput(value(TIMESTEP, TensorProto.DataType.FLOAT, batch));
+        graph.addInput(value(TIMESTEP, TensorProto.DataType.FLOAT, TIMESTEPS));
         if (c.classConditional()) {
             graph.addInput(value(CLASS_LABELS, TensorProto.DataType.INT64, batch));
         }
@@ -112,18 +115,31 @@ public final class OnnxExport {
                 .build();
     }
 
-    /** Writes {@link #build}'s model to {@code out} and the scheduler configuration to {@link #schedulerPath}, each whole or not at all. */
+    /**
+     * Writes {@link #build}'s model to {@code out} and the scheduler configuration to {@link #schedulerPath} (replacing
+     * what is there): the configuration first, each file whole or not at all, and the configuration removed again when
+     * the model cannot be written, so a failure leaves neither new file.
+     */
     public static void write(Model model, Path out, Options options) throws IOException {
         ModelProto onnx = build(model, options);
-        AtomicFiles.write(out, onnx::writeTo);
-        AtomicFiles.write(schedulerPath(out), model.scheduler().toJson().getBytes(StandardCharsets.UTF_8));
+        Path scheduler = schedulerPath(out);
+        boolean existed = java.nio.file.Files.exists(scheduler);
+        AtomicFiles.write(scheduler, model.scheduler().toJson().getBytes(StandardCharsets.UTF_8));
+        try {
+            AtomicFiles.write(out, onnx::writeTo);
+        } catch (IOException | RuntimeException e) {
+            if (!existed) {
+                java.nio.file.Files.deleteIfExists(scheduler);
+            }
+            throw e;
+        }
     }
 
-    /** Where the scheduler configuration goes beside {@code onnx}: {@code NAME.scheduler_config.json} for {@code NAME.onnx}. */
+    /** Where the scheduler configuration goes beside {@code onnx}: {@code NAME.scheduler_config.json} for {@code NAME.onnx} (any case). */
     public static Path schedulerPath(Path onnx) {
         String name = onnx.getFileName().toString();
-        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - ".onnx".length()) : name;
-        return onnx.resolveSibling(stem + ".scheduler_config.json");
+        boolean suffix = name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+        return onnx.resolveSibling((suffix ? name.substring(0, name.length() - ".onnx".length()) : name) + ".scheduler_config.json");
     }
 
     /** The IR version that introduced {@code opset} (ONNX's versioning table), the oldest a runtime needs. */
@@ -131,10 +147,11 @@ public final class OnnxExport {
         return opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
     }
 
-    private static ValueInfoProto value(String name, TensorProto.DataType type, String batch, long... rest) {
+    /** A typed input or output whose first dimension is {@code first}: a number, or the name of a free dimension. */
+    private static ValueInfoProto value(String name, TensorProto.DataType type, String first, long... rest) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        shape.addDim(batch == null ? TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH)
-                : TensorShapeProto.Dimension.newBuilder().setDimValue(Long.parseLong(batch)));
+        shape.addDim(first.chars().allMatch(Character::isDigit) ? TensorShapeProto.Dimension.newBuilder().setDimValue(Long.parseLong(first))
+                : TensorShapeProto.Dimension.newBuilder().setDimParam(first));
         for (long d : rest) {
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }

@@ -158,9 +158,24 @@ class ExportOnnxCliTest {
             assertEquals(1, r.err.strip().lines().count(), String.join(" ", c) + ": " + r.err);
             assertFalse(Files.exists(out), String.join(" ", c));
         }
-        Cli r = Cli.run("export", "onnx", "--model", "fashion-mnist", "--out", dir.toString());
+        for (String name : new String[] {"config.json", "model"}) { // only .onnx names: nothing else is overwritten
+            Cli r = Cli.run("export", "onnx", "--model", "fashion-mnist", "--out", dir.resolve(name).toString());
+            assertEquals(2, r.exit, r.err);
+            assertTrue(r.err.contains("--out must end in .onnx"), r.err);
+        }
+        try {
+            Files.createDirectories(dir.resolve("d.onnx"));
+            Files.createDirectories(dir.resolve("e.scheduler_config.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Cli r = Cli.run("export", "onnx", "--model", "fashion-mnist", "--out", dir.resolve("d.onnx").toString());
         assertEquals(2, r.exit, r.err);
         assertTrue(r.err.contains("is a directory"), r.err);
+        r = Cli.run("export", "onnx", "--model", "fashion-mnist", "--out", dir.resolve("e.onnx").toString());
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("e.scheduler_config.json, where the scheduler configuration goes, is a directory"), r.err);
+        assertFalse(Files.exists(dir.resolve("e.onnx")));
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -84,9 +84,15 @@ class OnnxExportTest {
                 assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT, ((TensorInfo) in.get("timestep").getInfo()).type);
                 assertEquals(ai.onnxruntime.OnnxJavaType.INT64, ((TensorInfo) in.get("class_labels").getInfo()).type);
                 assertEquals(java.util.Set.of("out_sample"), ort.session().getOutputInfo().keySet());
+                assertEquals(-1, ((TensorInfo) in.get("timestep").getInfo()).getShape()[0], "a dimension of its own: [4] or [1]");
                 float[] x = gaussian(2 * 28 * 28, 1);
                 assertThrows(OrtException.class, () -> ort.run(x, new long[] {2, 1, 28, 28}, new float[] {1, 2}, new long[] {0, 1}),
                         "a fixed batch of 4 refuses 2");
+                float[] x4 = gaussian(4 * 28 * 28, 2);
+                long[] labels = {0, 9, 3, 3};
+                float[] want = Tensors.toFloats(unet.infer(Tensors.fromFloats(x4, 4, 1, 28, 28), Tensors.fromFloats(new float[] {77, 77, 77, 77}, 4),
+                        Tensors.fromLongs(labels, 4)));
+                assertClose("fixed batch, one timestep", want, ort.run(x4, new long[] {4, 1, 28, 28}, new float[] {77}, labels));
             }
             try (OnnxRuntime ort = new OnnxRuntime(OnnxExport.build(model, OnnxExport.Options.defaults()).toByteArray())) {
                 assertEquals(-1, ((TensorInfo) ort.session().getInputInfo().get("sample").getInfo()).getShape()[0], "a free batch");
@@ -97,8 +103,10 @@ class OnnxExportTest {
     @Test
     void everyOpsetWrittenLoadsAndMatches() throws Exception {
         for (int opset : new int[] {OnnxExport.MIN_OPSET, OnnxExport.MAX_OPSET}) {
-            try (UNet2DModel unet = perturbed(Presets.get("adm28"))) {
-                compare("adm28 opset " + opset, unet, new OnnxExport.Options(opset, 0, OnnxExport.Weights.FP32), 2, new float[] {5, 905});
+            for (String preset : new String[] {"adm28", "small28"}) { // resampling ResBlocks, AdaGN, heads; strided and upsampling convolutions
+                try (UNet2DModel unet = perturbed(Presets.get(preset))) {
+                    compare(preset + " opset " + opset, unet, new OnnxExport.Options(opset, 0, OnnxExport.Weights.FP32), 2, new float[] {5, 905});
+                }
             }
         }
         assertThrows(IllegalArgumentException.class, () -> new OnnxExport.Options(OnnxExport.MIN_OPSET - 1, 0, OnnxExport.Weights.FP32));
@@ -124,6 +132,21 @@ class OnnxExportTest {
                 assertClose("fp16 weights", want, ort.run(x, new long[] {2, 1, 28, 28}, t, null));
             }
         }
+    }
+
+    /** A model that cannot be written leaves neither file: the scheduler configuration written first is removed again. */
+    @Test
+    void aFailedWriteLeavesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = java.nio.file.Files.createDirectories(dir.resolve("x.onnx").resolve("occupied"));
+        try (UNet2DModel unet = perturbed(Presets.get("quick28"))) {
+            Model model = new Model(unet, SchedulerConfig.paper());
+            assertThrows(java.io.IOException.class, () -> OnnxExport.write(model, out.getParent(), OnnxExport.Options.defaults()));
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("x.scheduler_config.json")), "the configuration is gone again");
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(1, files.count(), "only the directory that was there");
+            }
+        }
+        assertEquals(dir.resolve("A.scheduler_config.json"), OnnxExport.schedulerPath(dir.resolve("A.ONNX")));
     }
 
     /** The paper's 256×256 network with 320 base channels (710M parameters) is 2.84 GB of fp32: refused before a weight is read. */
