@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
                 "On several machines, start the command on each with those variables set (see the README)."})
 final class LaunchCommand implements Callable<Integer> {
     /** The commands that take part in a distributed run; the others would write the same files N times. */
-    static final Set<String> DISTRIBUTED = Set.of("train", "sample", "eval fid", "eval is", "eval stats", "eval bpd");
+    static final Set<String> DISTRIBUTED = Set.of("train", "distill", "sample", "eval fid", "eval is", "eval stats", "eval bpd");
 
     /** Set in each rank's environment: the launcher's pid, which the rank watches (it stops when the launcher is gone). */
     static final String LAUNCHER_PID = "DDPM4J_LAUNCHER_PID";

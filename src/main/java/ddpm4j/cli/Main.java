@@ -14,7 +14,7 @@ import java.nio.file.NoSuchFileException;
 /** The {@code ddpm4j} command line. */
 @Command(name = "ddpm4j", mixinStandardHelpOptions = true, version = "ddpm4j 0.1.0",
         description = "Denoising Diffusion Probabilistic Models (Ho et al. 2020) on the JVM.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, SampleCommand.class, EditCommand.class, PredictCommand.class, ConvertCommand.class, EmaCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, DistillCommand.class, SampleCommand.class, EditCommand.class, PredictCommand.class, ConvertCommand.class, EmaCommand.class,
                 EvalCommand.class, FigureCommand.class, BenchCommand.class, LaunchCommand.class, ServeCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -140,8 +140,14 @@ public final class Samplers {
         return ConsistencySampler.at(config, timesteps);
     }
 
-    /** The inference steps used when none are asked for: all T for DDPM, 50 for DDIM, one for a consistency model, 20 for the solvers. */
+    /**
+     * The inference steps used when none are asked for: the model's own ({@link SchedulerConfig#INFERENCE_STEPS}, a
+     * distilled student's pass count), else all T for DDPM, 50 for DDIM, one for a consistency model, 20 for the solvers.
+     */
     public static int defaultSteps(SchedulerConfig config) {
+        if (config.has(SchedulerConfig.INFERENCE_STEPS) && config.integer(SchedulerConfig.INFERENCE_STEPS) > 0) {
+            return Math.min(config.integer(SchedulerConfig.INFERENCE_STEPS), config.numTrainTimesteps());
+        }
         return Math.min(switch (config.scheduler()) {
             case DDPM -> config.numTrainTimesteps();
             case DDIM -> 50;
@@ -161,7 +167,7 @@ public final class Samplers {
     }
 
     /** The x̂₀ processing the scheduler's keys ask for: dynamic thresholding, clip_sample, or none. */
-    static Clipping clipping(SchedulerConfig config) {
+    public static Clipping clipping(SchedulerConfig config) {
         if (config.has("thresholding") && config.bool("thresholding")) {
             return Clipping.dynamic(config.number("dynamic_thresholding_ratio"), config.number("sample_max_value"));
         }

@@ -17,7 +17,7 @@ public enum SchedulerClass {
             zeroSnr()),
     /** DDIM (Song et al. 2021); {@code eta} is ddpm4j's key for the step's noise scale (diffusers passes it to step()). */
     DDIM("DDIMScheduler", "ddim", clip(true), key(SchedulerKey.number("clip_sample_range", 1.0)), thresholding(), spacing("leading"), offset(),
-            zeroSnr(), key(SchedulerKey.bool("set_alpha_to_one", true)), key(SchedulerKey.number("eta", 0.0))),
+            zeroSnr(), key(SchedulerKey.bool("set_alpha_to_one", true)), key(SchedulerKey.number("eta", 0.0)), inferenceSteps()),
     /** PNDM (Liu et al. 2022): Runge-Kutta warm-up, then linear multistep on ε̂. */
     PNDM("PNDMScheduler", "pndm", spacing("leading"), offset(), key(SchedulerKey.bool("skip_prk_steps", false)),
             key(SchedulerKey.bool("set_alpha_to_one", false))),
@@ -154,6 +154,14 @@ public enum SchedulerClass {
             }
         }
         return null;
+    }
+
+    /**
+     * The steps a model is drawn with when none are asked for, where its training chose them (a distilled student: its
+     * pass count); 0: the scheduler's own default. A metadata key ('_'), which diffusers passes over.
+     */
+    private static List<SchedulerKey> inferenceSteps() {
+        return List.of(SchedulerKey.integer(SchedulerConfig.INFERENCE_STEPS, 0));
     }
 
     private static List<SchedulerKey> key(SchedulerKey k) {

@@ -273,7 +273,7 @@ public record SchedulerConfig(
 
     /**
      * The configuration in the text of a {@code scheduler_config.json}; keys starting with '_'
-     * other than {@code _class_name} are metadata and dropped.
+     * other than {@code _class_name} and {@link #INFERENCE_STEPS} are metadata and dropped.
      *
      * @throws IllegalArgumentException naming the key that is wrong
      */
@@ -290,7 +290,7 @@ public record SchedulerConfig(
         Map<String, Object> settings = new TreeMap<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!k.startsWith("_") && !PROCESS_KEYS.contains(k)) {
+            if ((!k.startsWith("_") || k.equals(INFERENCE_STEPS)) && !PROCESS_KEYS.contains(k)) {
                 settings.put(k, plain(k, root.get(k)));
             }
         }
@@ -306,6 +306,9 @@ public record SchedulerConfig(
                 Prediction.fromConfig(text(root, "prediction_type", "epsilon")),
                 settings);
     }
+
+    /** The one metadata key kept: the steps the model is drawn with by default ({@code Samplers.defaultSteps}). */
+    public static final String INFERENCE_STEPS = "_ddpm4j_inference_steps";
 
     private static final List<String> PROCESS_KEYS = List.of("num_train_timesteps", "beta_start", "beta_end", "beta_schedule",
             "trained_betas", "variance_type", "prediction_type");

@@ -8,7 +8,8 @@ import ddpm4j.torch.PrecisionRule;
  * How to train (Ho et al. 2020, appendix B, for the defaults): everything but the architecture and
  * the diffusion process, which live in config.json and scheduler_config.json.
  *
- * @param objective       simple, vlb, mean_mse, hybrid ({@link Objective}) or edm
+ * @param objective       simple, vlb, mean_mse, hybrid ({@link Objective}), edm, or progressive-distillation (a stage of
+ *                        {@code ddpm4j distill})
  * @param minSnrGamma     γ of min-SNR-γ weighting, or null
  * @param lossAware       importance-sample timesteps by their loss (Improved DDPM)
  * @param lr              Adam learning rate after warm-up
@@ -89,6 +90,8 @@ public record TrainSettings(
         Objective kind = Objective.of(objective);
         require(kind != Objective.EDM || minSnrGamma == null, "min-SNR weighting is for the β-process objectives; EDM weights by λ(σ)");
         require(kind != Objective.EDM || !lossAware, "loss-aware timesteps are for the β-process objectives; EDM draws σ log-normal");
+        require(kind != Objective.PROGRESSIVE_DISTILLATION || minSnrGamma == null && !lossAware,
+                "progressive distillation weights by truncated SNR at the student's steps, drawn uniformly");
         require(evalEvery >= 0, "the evaluation interval must be non-negative");
         require(evalImages >= 2, "an evaluation needs at least 2 images");
         require(evalFeatures != null && evalFeatures.matches("(judge|inception)(:.+)?"), "eval features are judge[:DIR] or inception[:FILE]");

@@ -75,6 +75,7 @@ public final class Trainer implements AutoCloseable {
     private final Objective objective;
     private final GaussianDiffusion diffusion; // the β process, or null for an EDM one
     private final EdmPreconditioning edm;      // EDM's preconditioning, or null
+    private final ProgressiveDistillation distillation; // a distillation stage's teacher and grids, or null
     private final UNet2DModel model;
     private final UNet2DModel emaModel;
     private final Map<String, Tensor> params;
@@ -153,6 +154,8 @@ public final class Trainer implements AutoCloseable {
         }
         this.diffusion = objective == Objective.EDM ? null : GaussianDiffusion.of(process);
         this.edm = EdmPreconditioning.of(process);
+        this.distillation = objective == Objective.PROGRESSIVE_DISTILLATION
+                ? ProgressiveDistillation.load(out, process, this.settings.precision(), device) : null;
         int outChannels = diffusion == null ? arch.inChannels() : diffusion.outputChannels(arch.inChannels());
         if (arch.outChannels() != outChannels) {
             throw new IllegalArgumentException("variance '" + process.variance().configName + "' needs a network with "
@@ -171,6 +174,9 @@ public final class Trainer implements AutoCloseable {
             }
         }
         this.model = new UNet2DModel(arch, this.settings.seed()).to(device);
+        if (distillation != null && saved == null) { // a stage starts from its teacher's weights
+            distillation.initialize(model);
+        }
         this.emaModel = new UNet2DModel(arch).to(device);
         model.setPrecision(this.settings.precision());
         emaModel.setPrecision(this.settings.precision());
@@ -187,7 +193,8 @@ public final class Trainer implements AutoCloseable {
             profileWeights.put(sigmaRel, shadow);
             profiles.add(Ema.power(shadow, params, PowerEma.gamma(sigmaRel)));
         }
-        this.timesteps = this.settings.lossAware() ? new LossAwareTimesteps(process.numTrainTimesteps())
+        this.timesteps = distillation != null ? TimestepSampler.uniform(distillation.steps()) // the student's steps
+                : this.settings.lossAware() ? new LossAwareTimesteps(process.numTrainTimesteps())
                 : TimestepSampler.uniform(process.numTrainTimesteps());
         int b = this.settings.batchSize();
         if (b < group.size()) {
@@ -444,6 +451,9 @@ public final class Trainer implements AutoCloseable {
         Denoiser net = arch.classConditional() ? conditioned(batch.n(), settings.batchSize(), from, count) : model::forward;
         Tensor x0 = batch.x0().narrow(0, first, count);
         Tensor noise = batch.noise().narrow(0, first, count);
+        if (distillation != null) {
+            return distillation.loss(net, x0, Arrays.copyOfRange(batch.timesteps().t(), from, from + count), noise);
+        }
         return edm != null
                 ? edm.trainingLoss(net, x0, Arrays.copyOfRange(batch.sigmas(), from, from + count), noise)
                 : diffusion.trainingLoss(net, x0, Arrays.copyOfRange(batch.timesteps().t(), from, from + count), noise, objective.loss,
@@ -576,5 +586,8 @@ public final class Trainer implements AutoCloseable {
         }
         model.close();
         emaModel.close();
+        if (distillation != null) {
+            distillation.close();
+        }
     }
 }

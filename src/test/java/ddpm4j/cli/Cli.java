@@ -25,7 +25,7 @@ final class Cli {
         return runExactly(pinned(args));
     }
 
-    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("sample", "train", "quickstart", "figure", "eval", "edit");
+    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("sample", "train", "distill", "quickstart", "figure", "eval", "edit");
 
     private static String[] pinned(String[] args) {
         java.util.List<String> list = java.util.List.of(args);

@@ -1,5 +1,6 @@
 package ddpm4j.export;
 
+import ddpm4j.TestArrays;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
@@ -59,7 +60,7 @@ class OnnxExportTest {
         try (UNet2DModel unet = perturbed(Presets.get("quick28"))) {
             Model model = new Model(unet, SchedulerConfig.paper());
             try (OnnxRuntime ort = new OnnxRuntime(OnnxExport.build(model, OnnxExport.Options.defaults()).toByteArray())) {
-                float[] x = gaussian(3 * 28 * 28, 7);
+                float[] x = TestArrays.gaussian(3 * 28 * 28, 7);
                 float[] got = ort.run(x, new long[] {3, 1, 28, 28}, new float[] {321}, null);
                 float[] want = Tensors.toFloats(unet.infer(Tensors.fromFloats(x, 3, 1, 28, 28), Tensors.fromFloats(new float[] {321, 321, 321}, 3)));
                 assertClose("one timestep", want, got);
@@ -85,10 +86,10 @@ class OnnxExportTest {
                 assertEquals(ai.onnxruntime.OnnxJavaType.INT64, ((TensorInfo) in.get("class_labels").getInfo()).type);
                 assertEquals(java.util.Set.of("out_sample"), ort.session().getOutputInfo().keySet());
                 assertEquals(-1, ((TensorInfo) in.get("timestep").getInfo()).getShape()[0], "a dimension of its own: [4] or [1]");
-                float[] x = gaussian(2 * 28 * 28, 1);
+                float[] x = TestArrays.gaussian(2 * 28 * 28, 1);
                 assertThrows(OrtException.class, () -> ort.run(x, new long[] {2, 1, 28, 28}, new float[] {1, 2}, new long[] {0, 1}),
                         "a fixed batch of 4 refuses 2");
-                float[] x4 = gaussian(4 * 28 * 28, 2);
+                float[] x4 = TestArrays.gaussian(4 * 28 * 28, 2);
                 long[] labels = {0, 9, 3, 3};
                 float[] want = Tensors.toFloats(unet.infer(Tensors.fromFloats(x4, 4, 1, 28, 28), Tensors.fromFloats(new float[] {77, 77, 77, 77}, 4),
                         Tensors.fromLongs(labels, 4)));
@@ -126,7 +127,7 @@ class OnnxExportTest {
                 Tensors.write(p, Tensors.toFloats(p.to(org.bytedeco.pytorch.global.torch.ScalarType.Half)));
             }
             try (OnnxRuntime ort = new OnnxRuntime(half)) {
-                float[] x = gaussian(2 * 28 * 28, 3);
+                float[] x = TestArrays.gaussian(2 * 28 * 28, 3);
                 float[] t = {40, 960};
                 float[] want = Tensors.toFloats(unet.infer(Tensors.fromFloats(x, 2, 1, 28, 28), Tensors.fromFloats(t, 2)));
                 assertClose("fp16 weights", want, ort.run(x, new long[] {2, 1, 28, 28}, t, null));
@@ -176,7 +177,7 @@ class OnnxExportTest {
         Model model = new Model(unet, SchedulerConfig.paper());
         try (OnnxRuntime ort = new OnnxRuntime(OnnxExport.build(model, options).toByteArray())) {
             long[] shape = {batch, c.inChannels(), c.sampleSize(), c.sampleSize()};
-            float[] x = gaussian((int) Tensors.count(shape), batch);
+            float[] x = TestArrays.gaussian((int) Tensors.count(shape), batch);
             float[] t = new float[batch];
             long[] labels = c.classConditional() ? new long[batch] : null;
             for (int i = 0; i < batch; i++) {
@@ -204,15 +205,6 @@ class OnnxExportTest {
             Tensors.write(p, v);
         }
         return unet;
-    }
-
-    static float[] gaussian(int n, long seed) {
-        Random r = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 
     static void assertClose(String what, float[] want, float[] got) {
