@@ -155,7 +155,7 @@ public final class Trainer implements AutoCloseable {
         this.diffusion = objective == Objective.EDM ? null : GaussianDiffusion.of(process);
         this.edm = EdmPreconditioning.of(process);
         this.distillation = objective == Objective.PROGRESSIVE_DISTILLATION
-                ? ProgressiveDistillation.load(out, process, this.settings.precision(), device) : null;
+                ? ProgressiveDistillation.load(out, process, device) : null;
         int outChannels = diffusion == null ? arch.inChannels() : diffusion.outputChannels(arch.inChannels());
         if (arch.outChannels() != outChannels) {
             throw new IllegalArgumentException("variance '" + process.variance().configName + "' needs a network with "
