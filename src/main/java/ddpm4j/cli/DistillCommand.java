@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 + " 2022): stages that each halve the steps, from the teacher's DDIM with --teacher-steps down to --passes; each"
                 + " stage trains a student (v-prediction, started from its teacher's weights) to do in one DDIM step what its"
                 + " teacher does in two. OUT becomes a model directory that `sample --model OUT` draws in --passes passes (DDIMScheduler,"
-                + " trailing steps: diffusers' DDIMPipeline loads it); OUT/stages/K holds each stage's run and model (K passes).",
+                + " v-prediction, trailing steps; after `ddpm4j convert`, diffusers loads it); OUT/stages/K holds each stage's run and"
+                + " model (K passes). Every stage trains without flips, clips the gradient norm at 1 and keeps its teacher in fp32.",
                 "Run the same command again to go on after a stop: finished stages are kept, the running one resumes from its"
                         + " last checkpoint (bit for bit)."})
 final class DistillCommand implements Callable<Integer> {
@@ -49,7 +50,8 @@ final class DistillCommand implements Callable<Integer> {
     int passes;
 
     @Option(names = "--teacher-steps", paramLabel = "N", defaultValue = "64",
-            description = "The teacher's DDIM steps the first stage halves: --passes times a power of two (default: ${DEFAULT-VALUE}).")
+            description = "The teacher's DDIM steps the first stage halves: --passes times a power of two, at most the teacher's"
+                    + " num_train_timesteps (default: ${DEFAULT-VALUE}).")
     int teacherSteps;
 
     @Option(names = "--stage-steps", paramLabel = "S", defaultValue = "2000", description = "Training steps per stage (default: ${DEFAULT-VALUE}).")
@@ -76,6 +78,10 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--eval-images", paramLabel = "N", defaultValue = "1000", description = "Images per evaluation (default: ${DEFAULT-VALUE}).")
     int evalImages;
 
+    @Option(names = "--eval-features", paramLabel = "SPEC", defaultValue = "judge",
+            description = "The evaluations' feature network: judge[:DIR] (for 28x28 gray data) or inception[:FILE] (default: ${DEFAULT-VALUE}).")
+    String evalFeatures;
+
     @Option(names = "--keep-best", description = "Keep each stage's best-scoring weights (by --eval-every's FID) as its model and its next stage's teacher.")
     boolean keepBest;
 
@@ -91,15 +97,21 @@ final class DistillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!method.equals("progressive")) {
-            throw new UserException("--method must be progressive, got '" + method + "'");
+            throw new UserException("--method must be progressive (consistency distillation is not implemented yet), got '" + method + "'");
         }
         Checks.atLeast("--batch-size", batchSize, 1);
         Checks.atLeast("--eval-images", evalImages, 1);
+        if (stageSteps < 1) {
+            throw new UserException("--stage-steps must be at least 1, got " + stageSteps);
+        }
+        if (keepBest && evalEvery <= 0) {
+            throw new UserException("--keep-best keeps the best-scoring weights: give --eval-every N");
+        }
         Distiller.Plan plan;
         try {
             TrainSettings settings = TrainSettings.DEFAULTS.toBuilder().lr(lr).warmup(0).lrDecay(stageSteps).gradClip(1.0)
                     .emaDecay(emaDecay).emaWarmup(true).batchSize(batchSize).seed(seed).hflip(false)
-                    .checkpointEvery(checkpointEvery).sampleEvery(0).sampleCount(samples).evalEvery(evalEvery).evalImages(evalImages)
+                    .checkpointEvery(checkpointEvery).sampleEvery(0).sampleCount(samples).evalEvery(evalEvery).evalImages(evalImages).evalFeatures(evalFeatures)
                     .keepBest(keepBest).build();
             plan = new Distiller.Plan(teacherSteps, passes, stageSteps, settings);
         } catch (IllegalArgumentException e) {
@@ -113,6 +125,11 @@ final class DistillCommand implements Callable<Integer> {
             Precision precision = Precision.values()[(int) group.broadcastValue(chosen, 0)];
             Distiller.Plan withPrecision = new Distiller.Plan(plan.teacherSteps(), plan.passes(), plan.stageSteps(),
                     plan.settings().toBuilder().precision(precision).build());
+            try {
+                Distiller.checkPlan(t, out, withPrecision);
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
             if (group.isMain()) {
                 options.sayTraining(precision, null);
                 System.err.printf("distilling %s into %d passes: stages %s of %d steps of %d, into %s%n", teacher, passes,
@@ -123,9 +140,11 @@ final class DistillCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserException(e.getMessage());
             }
+            if (group.isMain()) {
+                System.err.println("done: " + out + " samples in " + passes + " passes (sample --model " + out + "); stages in "
+                        + out.resolve(Distiller.STAGES));
+            }
         }
-        System.err.println("done: " + out + " samples in " + passes + " passes (sample --model " + out + "); stages in "
-                + out.resolve(Distiller.STAGES));
         return 0;
     }
 

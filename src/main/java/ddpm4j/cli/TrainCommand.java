@@ -242,6 +242,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume && hasRun) {
             throw new UserException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
+        if (!resume && "progressive-distillation".equals(objective)) {
+            throw new UserException("--objective progressive-distillation is the objective of distill's stages; run ddpm4j distill --teacher DIR ...");
+        }
         TrainSettings settings = settings();
         options.apply();
         TrainSettings.Changes changes = changes();

@@ -66,6 +66,11 @@ public final class Checkpoint {
      * A run's saved settings; a key it lacks (a setting added after the run was saved) takes its
      * default, as the run had it before the setting existed. Unknown keys are errors.
      */
+    /** {@code settings} as a checkpoint's settings.json holds them. */
+    static String settingsJson(TrainSettings settings) throws IOException {
+        return JSON.writeValueAsString(settings);
+    }
+
     static TrainSettings readSettings(byte[] json) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode merged = JSON.valueToTree(TrainSettings.DEFAULTS);
         if (!(JSON.readTree(json) instanceof com.fasterxml.jackson.databind.node.ObjectNode saved)) {
@@ -177,6 +182,16 @@ public final class Checkpoint {
         Path dir = latestDir(out);
         try {
             return readSettings(Files.readAllBytes(dir.resolve(SETTINGS)));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The step of {@code out}'s latest checkpoint, without reading its tensors. */
+    public static long step(Path out) throws IOException {
+        Path dir = latestDir(out);
+        try {
+            return JSON.readValue(Files.readAllBytes(dir.resolve(STATE)), Meta.class).step();
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new FormatException(dir, "unreadable checkpoint metadata: " + e.getOriginalMessage());
         }

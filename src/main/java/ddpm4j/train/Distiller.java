@@ -64,12 +64,19 @@ public final class Distiller {
                     .seed(settings.seed() + k).build();
         }
 
-        String json() {
+        /**
+         * What OUT records of the distillation: the plan, the teacher's configurations and the stages' settings (but their
+         * precision, which each stage's run keeps as train's runs do), so that running again continues only the same one.
+         */
+        String json(Model teacher) throws IOException {
             var o = JSON.createObjectNode();
             o.put("method", "progressive");
             o.put("teacher_steps", teacherSteps);
             o.put("passes", passes);
             o.put("stage_steps", stageSteps);
+            o.set("teacher_config", JSON.readTree(ddpm4j.io.ConfigJson.unetJson(teacher.unet().config())));
+            o.set("teacher_scheduler", JSON.readTree(teacher.scheduler().toJson()));
+            o.set("settings", JSON.readTree(Checkpoint.settingsJson(settings.toBuilder().precision(null).build())));
             return o.toPrettyString();
         }
     }
@@ -93,6 +100,31 @@ public final class Distiller {
     private Distiller() {
     }
 
+    /**
+     * Refuses {@code plan} where {@code out} holds another distillation (another teacher, plan or settings) or a model
+     * directory that is not a distillation's.
+     *
+     * @throws IllegalArgumentException naming what differs
+     */
+    public static void checkPlan(Model teacher, Path out, Plan plan) throws IOException {
+        for (int k : plan.stages()) {
+            ProgressiveDistillation.check(teacher, k);
+        }
+        Path planFile = out.resolve(PLAN);
+        if (Files.exists(planFile)) {
+            var saved = JSON.readTree(Files.readString(planFile, StandardCharsets.UTF_8));
+            var now = JSON.readTree(plan.json(teacher));
+            for (String key : new String[] {"method", "teacher_steps", "passes", "stage_steps", "teacher_config", "teacher_scheduler", "settings"}) {
+                if (!java.util.Objects.equals(saved.get(key), now.get(key))) {
+                    throw new IllegalArgumentException(out + " holds another distillation: its " + key.replace('_', ' ') + " differs ("
+                            + planFile + "); run it with its own teacher and options, or choose another --out");
+                }
+            }
+        } else if (Files.exists(out.resolve(ModelDirectory.CONFIG)) || Checkpoint.exists(out)) {
+            throw new IllegalArgumentException(out + " holds a model or a training run; distill writes a new directory");
+        }
+    }
+
     /** The run directory of the stage whose student takes {@code passes} steps. */
     public static Path stageDir(Path out, int passes) {
         return out.resolve(STAGES).resolve(Integer.toString(passes));
@@ -106,18 +138,9 @@ public final class Distiller {
      */
     public static void run(Model teacher, Path out, ImageSource images, Plan plan, Listener listener, Device device, Group group)
             throws IOException {
-        for (int k : plan.stages()) { // what cannot be distilled is refused before a file is written
-            ProgressiveDistillation.check(teacher, k);
-        }
-        Path planFile = out.resolve(PLAN);
-        if (Files.exists(planFile)) {
-            String saved = Files.readString(planFile, StandardCharsets.UTF_8);
-            if (!JSON.readTree(saved).equals(JSON.readTree(plan.json()))) {
-                throw new IllegalArgumentException(out + " holds another distillation (" + planFile + "); continue it with its own"
-                        + " --teacher-steps, --passes and --stage-steps, or choose another --out");
-            }
-        } else if (group.isMain()) {
-            AtomicFiles.write(planFile, plan.json().getBytes(StandardCharsets.UTF_8));
+        checkPlan(teacher, out, plan);
+        if (!Files.exists(out.resolve(PLAN)) && group.isMain()) {
+            AtomicFiles.write(out.resolve(PLAN), plan.json(teacher).getBytes(StandardCharsets.UTF_8));
         }
         List<Integer> stages = plan.stages();
         Path previous = null;
@@ -126,7 +149,7 @@ public final class Distiller {
             Path dir = stageDir(out, k);
             TrainSettings settings = plan.stage(k);
             boolean started = Checkpoint.exists(dir);
-            long done = started ? Checkpoint.load(dir).step() : 0;
+            long done = started ? Checkpoint.step(dir) : 0;
             if (done < settings.steps()) {
                 listener.stage(i, stages.size(), k, done, settings.steps());
                 Trainer trainer;
@@ -140,8 +163,9 @@ public final class Distiller {
                         }
                     }
                     group.barrier();
-                    trainer = Trainer.start(dir, teacher.unet().config(),
-                            ProgressiveDistillation.studentProcess(teacher.scheduler(), k), settings, images, device, group);
+                    ModelDirectory kept = ModelDirectory.open(dir.resolve(ProgressiveDistillation.TEACHER)); // the student is its teacher's network
+                    trainer = Trainer.start(dir, kept.readUNetConfig(), ProgressiveDistillation.studentProcess(kept.loadScheduler(), k), settings,
+                            images, device, group);
                 }
                 try (Trainer t = trainer) {
                     t.run(listener.training());

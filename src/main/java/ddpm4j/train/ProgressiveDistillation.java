@@ -78,7 +78,10 @@ public final class ProgressiveDistillation implements AutoCloseable {
         }
     }
 
-    /** A stage whose teacher is {@code teacher} (its network and process) and whose student samples in {@code passes} steps. */
+    /**
+     * A stage whose teacher is {@code teacher} (its network and process) and whose student samples in {@code passes} steps;
+     * {@link #close} closes the teacher's network, which the stage then owns.
+     */
     public static ProgressiveDistillation of(Model teacher, int passes) {
         check(teacher, passes);
         return new ProgressiveDistillation(teacher.scheduler(), teacher.unet(), teacher.unet()::forward, passes);
@@ -100,14 +103,23 @@ public final class ProgressiveDistillation implements AutoCloseable {
     /**
      * The stage of a run directory: its teacher from {@code run}/{@value #TEACHER}, its student's steps from {@code student}.
      * The teacher runs in fp32 whatever the student trains in: the target divides by α'' − (σ''/σ) α, which is small at the
-     * noisiest steps (0.003 for the first of 32 steps on the paper's β's), and would magnify bfloat16's error a hundredfold.
+     * noisiest steps (0.0023 for the first of 32 steps on the paper's β's), and would magnify bfloat16's error a hundredfold.
      */
     static ProgressiveDistillation load(Path run, SchedulerConfig student, Device device) throws IOException {
+        if (!java.nio.file.Files.isDirectory(run.resolve(TEACHER))) {
+            throw new IllegalArgumentException("objective progressive-distillation is a stage of 'ddpm4j distill', which keeps the stage's"
+                    + " teacher in " + run.resolve(TEACHER) + "; run ddpm4j distill --teacher DIR ...");
+        }
         Model t = ModelDirectory.load(run.resolve(TEACHER));
         try {
+            int passes = Samplers.defaultSteps(student);
+            if (!studentProcess(t.scheduler(), passes).toJson().equals(student.toJson())) {
+                throw new IllegalArgumentException("the run's process is not the student process of its teacher in " + run.resolve(TEACHER)
+                        + " (DDIMScheduler, v_prediction, trailing steps, the teacher's β's, " + SchedulerConfig.INFERENCE_STEPS + ")");
+            }
             t.to(device);
             t.unet().setPrecision(Precision.FP32);
-            return of(t, Samplers.defaultSteps(student));
+            return of(t, passes);
         } catch (RuntimeException e) {
             t.close();
             throw e;
@@ -123,6 +135,11 @@ public final class ProgressiveDistillation implements AutoCloseable {
         boolean clip = teacher.has("clip_sample") && teacher.bool("clip_sample");
         settings.put("clip_sample", clip);
         settings.put("clip_sample_range", teacher.has("clip_sample_range") ? teacher.number("clip_sample_range") : 1.0);
+        for (String key : new String[] {"thresholding", "dynamic_thresholding_ratio", "sample_max_value"}) { // x̂₀ processed as the teacher's
+            if (teacher.settings().containsKey(key)) {
+                settings.put(key, teacher.settings().get(key));
+            }
+        }
         settings.put("timestep_spacing", "trailing");
         settings.put("steps_offset", 0);
         settings.put("set_alpha_to_one", true);

@@ -56,19 +56,31 @@ class DistillCliTest {
         assertEquals(0, again.exit, again.err);
         assertFalse(again.err.contains("stage 1 of 1"), again.err);
 
-        String[][] refused = {
-                {"--passes", "2", "--teacher-steps", "3"},
-                {"--method", "consistency"},
-                {"--passes", "1", "--teacher-steps", "4"}, // another plan in the same --out
+        String[][] refused = { // the plan above with one thing changed
+                {"--stage-steps", "3", "--passes", "2", "--teacher-steps", "3"},
+                {"--stage-steps", "3", "--passes", "1", "--teacher-steps", "2", "--method", "consistency"},
+                {"--stage-steps", "3", "--passes", "1", "--teacher-steps", "4"}, // another plan in the same --out
+                {"--stage-steps", "3", "--passes", "1", "--teacher-steps", "2", "--lr", "1e-3"}, // other settings in the same --out
+                {"--stage-steps", "0", "--passes", "1", "--teacher-steps", "2"},
+                {"--stage-steps", "3", "--passes", "1", "--teacher-steps", "2", "--keep-best"},
         };
-        for (String[] r : refused) {
-            String[] args = java.util.Arrays.copyOf(new String[] {"distill", "--teacher", teacher.toString(), "--data", data.toString(),
-                    "--out", out.toString(), "--stage-steps", "3"}, 8 + r.length);
-            System.arraycopy(r, 0, args, 8, r.length);
+        String[] expected = {"the teacher's steps must be", "consistency distillation is not implemented", "teacher steps differs", "settings differs",
+                "--stage-steps must be at least 1", "--keep-best"};
+        for (int i = 0; i < refused.length; i++) {
+            String[] base = {"distill", "--teacher", teacher.toString(), "--data", data.toString(), "--out", out.toString(),
+                    "--batch-size", "8", "--checkpoint-every", "2", "--samples", "4"};
+            String[] args = java.util.Arrays.copyOf(base, base.length + refused[i].length);
+            System.arraycopy(refused[i], 0, args, base.length, refused[i].length);
             Cli c = Cli.run(args);
-            assertEquals(2, c.exit, String.join(" ", r) + ": " + c.err);
-            assertEquals(1, c.err.strip().lines().filter(l -> !l.startsWith("ddpm4j: precision")).count(), String.join(" ", r) + ": " + c.err);
+            String what = String.join(" ", refused[i]) + ": " + c.err;
+            assertEquals(2, c.exit, what);
+            assertTrue(c.err.contains(expected[i]), what);
+            assertEquals(1, c.err.strip().lines().filter(l -> !l.startsWith("ddpm4j: precision")).count(), what);
         }
+        Cli train = Cli.run("train", "--data", data.toString(), "--preset", "quick28", "--objective", "progressive-distillation",
+                "--out", dir.resolve("t").toString());
+        assertEquals(2, train.exit, train.err);
+        assertTrue(train.err.contains("run ddpm4j distill"), train.err);
     }
 
     /** 16 images of 8×8 random pixels. */

@@ -35,10 +35,14 @@ class DistillerTest {
         return new Distiller.Plan(4, 1, stageSteps, s);
     }
 
-    /** A teacher: the trainer's tiny network trained a little on the tiny images. */
+    /**
+     * A teacher: the trainer's tiny network trained a little on the tiny images, predicting v as its students do (so that a
+     * stage's progress is the student learning two steps in one, not its output changing meaning).
+     */
     private Model teacher() throws Exception {
         Path run = dir.resolve("teacher");
-        try (Trainer t = Trainer.start(run, TrainerTest.ARCH, TrainerTest.PROCESS, TrainerTest.settings(30), TrainerTest.images())) {
+        var process = TrainerTest.PROCESS.with(ddpm4j.schedule.BetaSchedule.LINEAR, 100, ddpm4j.schedule.VarianceType.FIXED_LARGE, Prediction.V);
+        try (Trainer t = Trainer.start(run, TrainerTest.ARCH, process, TrainerTest.settings(30), TrainerTest.images())) {
             t.run(new Trainer.Listener() { });
         }
         return ModelDirectory.load(run);
@@ -73,7 +77,7 @@ class DistillerTest {
                 }
                 double before = mean(pd.loss(stageTeacher.unet()::infer, x0, index, noise));
                 double after = mean(pd.loss(trained.unet()::infer, x0, index, noise));
-                assertTrue(after < 0.5 * before, "stage loss on a fixed batch " + before + " -> " + after);
+                assertTrue(after < 0.8 * before, "stage loss on a fixed batch " + before + " -> " + after);
             }
         }
     }

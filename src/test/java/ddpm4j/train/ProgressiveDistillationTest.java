@@ -100,42 +100,65 @@ class ProgressiveDistillationTest {
         }
     }
 
-    /** A linear teacher ε = 0.5 x + 0.1 without clipping, a student v = 0.2 x: Algorithm 2 written out in doubles. */
+    /** A linear ε-teacher (0.5 x + 0.1) without clipping, a student v = 0.2 x: Algorithm 2 written out in doubles. */
     @Test
-    void theLossIsAlgorithmTwo() {
+    void theLossIsAlgorithmTwoForAnEpsilonTeacher() {
+        check(Prediction.EPSILON, false);
+    }
+
+    /**
+     * A linear v-teacher (0.3 x − 0.1, a later stage's teacher) with x̂₀ clipped: its ε̂ is recomputed from the clipped x̂₀, as
+     * DDIM samples a v-model.
+     */
+    @Test
+    void theLossIsAlgorithmTwoForAClippedVelocityTeacher() {
+        check(Prediction.V, true);
+    }
+
+    private static void check(Prediction prediction, boolean clip) {
         SchedulerConfig process = new SchedulerConfig(1000, 1e-4, 0.02, ddpm4j.schedule.BetaSchedule.LINEAR, null,
-                ddpm4j.schedule.VarianceType.FIXED_LARGE, false, 1.0, Prediction.EPSILON, "leading");
+                ddpm4j.schedule.VarianceType.FIXED_LARGE, clip, 1.0, prediction, "leading");
         NoiseSchedule s = ddpm4j.diffusion.GaussianDiffusion.of(process).schedule();
-        ProgressiveDistillation pd = new ProgressiveDistillation(process, null, (x, t) -> x.mul(new Scalar(0.5)).add(new Scalar(0.1)), 8);
+        double slope = prediction == Prediction.V ? 0.3 : 0.5;
+        double offset = prediction == Prediction.V ? -0.1 : 0.1;
+        ProgressiveDistillation pd = new ProgressiveDistillation(process, null,
+                (x, t) -> x.mul(new Scalar(slope)).add(new Scalar(offset)), 8);
         int[] index = {0, 3, 7, 5, 1};
         int b = index.length;
         float[] x0 = TestArrays.gaussian(b * N, 1);
         float[] noise = TestArrays.gaussian(b * N, 2);
         float[] got = Tensors.toFloats(pd.loss((x, t) -> x.mul(new Scalar(0.2)), Tensors.fromFloats(x0, b, C, H, W), index,
                 Tensors.fromFloats(noise, b, C, H, W)));
-        int[] student = pd.studentGrid();
-        int[] teacher = pd.teacherGrid();
         for (int i = 0; i < b; i++) {
-            double a = s.alphaBar(student[index[i]]);
-            double aMid = s.alphaBar(teacher[2 * index[i] + 1]);
-            double aEnd = index[i] + 1 < student.length ? s.alphaBar(student[index[i] + 1]) : 1.0;
+            // the grids as diffusers' trailing spacing makes them: round(T − j·T/K) − 1, 8 steps and the teacher's 16
+            int t = (int) Math.rint(1000 - index[i] * 1000.0 / 8) - 1;
+            int mid = (int) Math.rint(1000 - (2 * index[i] + 1) * 1000.0 / 16) - 1;
+            double a = s.alphaBar(t);
+            double aMid = s.alphaBar(mid);
+            double aEnd = index[i] + 1 < 8 ? s.alphaBar((int) Math.rint(1000 - (index[i] + 1) * 1000.0 / 8) - 1) : 1.0;
             double sum = 0;
             for (int j = 0; j < N; j++) {
                 double z = Math.sqrt(a) * x0[i * N + j] + Math.sqrt(1 - a) * noise[i * N + j];
-                double e1 = 0.5 * z + 0.1;
-                double x1 = (z - Math.sqrt(1 - a) * e1) / Math.sqrt(a);
-                double zMid = Math.sqrt(aMid) * x1 + Math.sqrt(1 - aMid) * e1;
-                double e2 = 0.5 * zMid + 0.1;
-                double x2 = (zMid - Math.sqrt(1 - aMid) * e2) / Math.sqrt(aMid);
-                double zEnd = Math.sqrt(aEnd) * x2 + Math.sqrt(1 - aEnd) * e2;
+                double zMid = teacherStep(z, a, aMid, slope * z + offset, prediction, clip);
+                double zEnd = teacherStep(zMid, aMid, aEnd, slope * zMid + offset, prediction, clip);
                 double r = Math.sqrt(1 - aEnd) / Math.sqrt(1 - a);
                 double target = (zEnd - r * z) / (Math.sqrt(aEnd) - r * Math.sqrt(a));
                 double estimate = Math.sqrt(a) * z - Math.sqrt(1 - a) * 0.2 * z;
                 sum += Math.pow(target - estimate, 2);
             }
             double want = Math.max(a / (1 - a), 1) * sum / N;
-            assertEquals(want, got[i], 1e-4 * Math.max(1, want), "image " + i + " at step " + index[i]);
+            assertEquals(want, got[i], 1e-4 * Math.max(1, want), prediction + ": image " + i + " at step " + index[i]);
         }
+    }
+
+    /** One DDIM step (η = 0) of one value from ᾱ {@code a} to {@code next}, the network having answered {@code out}. */
+    private static double teacherStep(double z, double a, double next, double out, Prediction prediction, boolean clip) {
+        double x0 = prediction == Prediction.V ? Math.sqrt(a) * z - Math.sqrt(1 - a) * out : (z - Math.sqrt(1 - a) * out) / Math.sqrt(a);
+        if (clip) {
+            x0 = Math.max(-1, Math.min(1, x0));
+        }
+        double eps = prediction == Prediction.V ? (z - Math.sqrt(a) * x0) / Math.sqrt(1 - a) : out;
+        return Math.sqrt(next) * x0 + Math.sqrt(1 - next) * eps;
     }
 
     private static float[] repeat(float[] v, int times) {
