@@ -151,7 +151,7 @@ class DistributedRunTest {
             System.setErr(old);
         }
         assertEquals(2, code);
-        assertEquals("ddpm4j: launch runs eval bpd, eval fid, eval is, eval stats, sample, train; 'figure progressive' runs in one process\n",
+        assertEquals("ddpm4j: launch runs distill, eval bpd, eval fid, eval is, eval stats, sample, train; 'figure progressive' runs in one process\n",
                 err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.notExists(dir.resolve("x.png")));
     }
