@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "launch", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run COMMAND as N ranks of one distributed run on this machine (torchrun --nproc_per_node N).",
-                "COMMAND is one of: train, sample, eval fid|is|stats|bpd. Each rank gets RANK, LOCAL_RANK, WORLD_SIZE,"
+                "COMMAND is one of: train, distill, sample, eval fid|is|stats|bpd. Each rank gets RANK, LOCAL_RANK, WORLD_SIZE,"
                         + " MASTER_ADDR, MASTER_PORT in its environment and --threads (cores / N) unless COMMAND sets it.",
                 "On several machines, start the command on each with those variables set (see the README)."})
 final class LaunchCommand implements Callable<Integer> {
