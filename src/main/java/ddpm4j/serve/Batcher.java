@@ -175,7 +175,6 @@ final class Batcher implements AutoCloseable {
         }
     }
 
-
     /** The oldest piece and the waiting pieces it can share a batch with; null once closed and empty. */
     private synchronized List<Piece> next() {
         while (queue.isEmpty()) {

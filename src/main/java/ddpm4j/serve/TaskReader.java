@@ -487,7 +487,6 @@ final class TaskReader {
         return u;
     }
 
-
     /** The command line that makes a task's images. */
     private static final class Command {
         private final StringBuilder text = new StringBuilder("ddpm4j");

@@ -68,7 +68,7 @@ public final class Distiller {
          * What OUT records of the distillation: the plan, the teacher's configurations and the stages' settings (but their
          * precision, which each stage's run keeps as train's runs do), so that running again continues only the same one.
          */
-        String json(Model teacher) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode record(Model teacher) throws IOException {
             var o = JSON.createObjectNode();
             o.put("method", "progressive");
             o.put("teacher_steps", teacherSteps);
@@ -77,7 +77,7 @@ public final class Distiller {
             o.set("teacher_config", JSON.readTree(ddpm4j.io.ConfigJson.unetJson(teacher.unet().config())));
             o.set("teacher_scheduler", JSON.readTree(teacher.scheduler().toJson()));
             o.set("settings", JSON.readTree(Checkpoint.settingsJson(settings.toBuilder().precision(null).build())));
-            return o.toPrettyString();
+            return o;
         }
     }
 
@@ -113,7 +113,7 @@ public final class Distiller {
         Path planFile = out.resolve(PLAN);
         if (Files.exists(planFile)) {
             var saved = JSON.readTree(Files.readString(planFile, StandardCharsets.UTF_8));
-            var now = JSON.readTree(plan.json(teacher));
+            var now = JSON.readTree(plan.record(teacher).toString()); // as the file reads back: a number's node type by its text
             for (String key : new String[] {"method", "teacher_steps", "passes", "stage_steps", "teacher_config", "teacher_scheduler", "settings"}) {
                 if (!java.util.Objects.equals(saved.get(key), now.get(key))) {
                     throw new IllegalArgumentException(out + " holds another distillation: its " + key.replace('_', ' ') + " differs ("
@@ -140,7 +140,7 @@ public final class Distiller {
             throws IOException {
         checkPlan(teacher, out, plan);
         if (!Files.exists(out.resolve(PLAN)) && group.isMain()) {
-            AtomicFiles.write(out.resolve(PLAN), plan.json(teacher).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(out.resolve(PLAN), plan.record(teacher).toPrettyString().getBytes(StandardCharsets.UTF_8));
         }
         List<Integer> stages = plan.stages();
         Path previous = null;

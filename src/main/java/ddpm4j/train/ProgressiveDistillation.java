@@ -21,7 +21,6 @@ import org.bytedeco.pytorch.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -47,7 +46,6 @@ public final class ProgressiveDistillation implements AutoCloseable {
     private final int[] studentGrid;
     /** The teacher's 2K timesteps, descending: the student's at even places. */
     private final int[] teacherGrid;
-
 
     /** A stage whose teacher is {@code net} on process {@code c}: the forward pass of {@code unet}, or (unet null) any function. */
     ProgressiveDistillation(SchedulerConfig c, UNet2DModel unet, Denoiser net, int passes) {
@@ -196,10 +194,8 @@ public final class ProgressiveDistillation implements AutoCloseable {
             }
             target = zEnd.sub(xt.mul(column(ratio, xt))).div(column(denominator, xt));
         }
-        // the student's x̂ = α x_t − σ v
-        Tensor v = student.apply(xt, teacherProcess.timesteps(t, xt));
-        Tensor estimate = xt.mul(column(perImage(b, i -> Math.sqrt(schedule.alphaBar(t[i]))), xt))
-                .sub(v.mul(column(perImage(b, i -> Math.sqrt(1 - schedule.alphaBar(t[i]))), xt)));
+        // the student's x̂ = α x_t − σ v (the teacher's β's are the student's)
+        Tensor estimate = teacherProcess.predictStartFromV(xt, t, student.apply(xt, teacherProcess.timesteps(t, xt)));
         Tensor weight = column(perImage(b, i -> Math.max(schedule.alphaBar(t[i]) / (1 - schedule.alphaBar(t[i])), 1.0)), xt).reshape(b);
         return Gaussians.meanFlat(target.sub(estimate).pow(new Scalar(2.0))).mul(weight);
     }
@@ -252,10 +248,5 @@ public final class ProgressiveDistillation implements AutoCloseable {
         if (teacher != null) {
             teacher.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "progressive distillation to " + steps() + " steps (teacher grid " + Arrays.toString(teacherGrid) + ")";
     }
 }
